@@ -1,0 +1,63 @@
+# Firmsync — two commands do all the set-up on Debian/Ubuntu:
+#   make run    installs what is missing, then starts the app on the built-in sandbox
+#   make test   installs what tests need, then runs them
+GO      ?= go
+BIN     ?= bin/firmsync
+# Fyne (cgo, OpenGL, X11) build headers.
+BUILD_PKGS := gcc libc6-dev pkg-config libgl1-mesa-dev libx11-dev libxcursor-dev libxrandr-dev \
+              libxinerama-dev libxi-dev libxxf86vm-dev
+# Tests: a session bus, a Secret Service (gnome-keyring) and a virtual display.
+TEST_PKGS  := dbus dbus-daemon gnome-keyring xvfb xauth
+SHOT_PKGS  := imagemagick
+FYNE_VERSION := v2.7.1
+
+.PHONY: all deps test-deps run build test vet fmt-check test-go test-keyring package screenshots soak fuzz bench clean
+
+all: build
+
+# deps installs the Debian packages that are missing (sudo when not root);
+# elsewhere it says what is needed.
+deps:
+	@sh .ci/deps.sh $(BUILD_PKGS)
+
+test-deps:
+	@sh .ci/deps.sh $(BUILD_PKGS) $(TEST_PKGS)
+
+build: deps
+	$(GO) build -o $(BIN) ./cmd/firmsync
+
+# run starts the desktop app on the sandbox with a data directory of its own,
+# so trying Firmsync never touches a real configuration.
+run: build
+	@if [ -z "$$DISPLAY$$WAYLAND_DISPLAY" ] && [ "$$(uname)" = Linux ]; then \
+		echo "No display: running the headless 'serve' on the sandbox instead (Ctrl-C stops)."; \
+		./$(BIN) serve --sandbox --data $(CURDIR)/.sandbox-data; \
+	else ./$(BIN) --sandbox --data $(CURDIR)/.sandbox-data; fi
+
+test: test-deps fmt-check vet test-go test-keyring
+
+fmt-check:
+	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
+	if [ -n "$$out" ]; then echo "gofmt needed on:"; echo "$$out"; exit 1; fi
+
+vet:
+	$(GO) vet ./...
+
+test-go:
+	$(GO) test -race -count=1 ./...
+
+# The real Secret Service: gnome-keyring in a private D-Bus session with
+# throw-away XDG directories, so no user keyring is touched.
+test-keyring:
+	@tmp=$$(mktemp -d); mkdir -m 700 $$tmp/run $$tmp/data; \
+	XDG_RUNTIME_DIR=$$tmp/run XDG_DATA_HOME=$$tmp/data HOME=$$tmp dbus-run-session -- sh -c '\
+		echo -n firmsync-test | gnome-keyring-daemon --unlock --components=secrets >/dev/null && \
+		FIRMSYNC_REAL_KEYRING=1 $(GO) test -count=1 -run "RealSecretService|RealKeyring" -v ./core/... ' ; \
+	rc=$$?; rm -rf $$tmp; exit $$rc
+
+package: deps
+	$(GO) install fyne.io/fyne/v2/cmd/fyne@$(FYNE_VERSION)
+	cd cmd/firmsync && $$($(GO) env GOPATH)/bin/fyne package -os linux -icon ../../assets/icon.png -name Firmsync -src . -release
+
+clean:
+	rm -rf bin .sandbox-data

@@ -1,0 +1,45 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"runtime"
+
+	"github.com/firmsync/firmsync/core"
+	"github.com/firmsync/firmsync/ui"
+)
+
+// errNoDisplay is what a desktop launch on a headless Linux box says,
+// instead of a GLFW crash.
+var errNoDisplay = errors.New(`no display found; for a headless machine use "firmsync serve"`)
+
+// hasDisplay reports whether a GUI can open here. Only X11/Wayland systems
+// can lack one; macOS and Windows always have a desktop session.
+func hasDisplay(goos string, getenv func(string) string) bool {
+	switch goos {
+	case "darwin", "windows", "android", "ios":
+		return true
+	}
+	return getenv("DISPLAY") != "" || getenv("WAYLAND_DISPLAY") != ""
+}
+
+func cmdDesktop(ctx context.Context, e env, o *opts) error {
+	if !hasDisplay(runtime.GOOS, e.getenv) {
+		return errNoDisplay
+	}
+	app, err := openApp(ctx, e, o)
+	if err != nil {
+		return err
+	}
+	defer app.Close()
+	return ui.Run(ctx, app, ui.Options{SessionBus: e.getenv("DBUS_SESSION_BUS_ADDRESS") != ""})
+}
+
+// openApp opens the App for commands that own the data directory.
+func openApp(ctx context.Context, e env, o *opts) (*core.App, error) {
+	dir, err := resolveData(e, o)
+	if err != nil {
+		return nil, err
+	}
+	return core.Open(ctx, core.Options{DataDir: dir, Sandbox: o.sandbox})
+}

@@ -1,0 +1,68 @@
+package main
+
+import (
+	"flag"
+	"fmt"
+	"strings"
+
+	"github.com/firmsync/firmsync/core"
+)
+
+// flagDef registers one flag on fs, storing into o.
+type flagDef func(fs *flag.FlagSet, o *opts)
+
+func flagsFor(defs ...flagDef) func(fs *flag.FlagSet) *opts {
+	return func(fs *flag.FlagSet) *opts {
+		o := &opts{}
+		for _, d := range defs {
+			d(fs, o)
+		}
+		return o
+	}
+}
+
+func fData(fs *flag.FlagSet, o *opts) {
+	fs.StringVar(&o.data, "data", "", "data directory (default $FIRMSYNC_DATA or the user config dir + /firmsync)")
+}
+func fSandbox(fs *flag.FlagSet, o *opts) {
+	fs.BoolVar(&o.sandbox, "sandbox", false, "use the built-in sandbox (a demo firm on fake platforms)")
+}
+func fJSON(fs *flag.FlagSet, o *opts) { fs.BoolVar(&o.json, "json", false, "print JSON") }
+func fJobs(fs *flag.FlagSet, o *opts) {
+	fs.Var(&o.jobs, "job", "job to run, repeatable ("+strings.Join(core.Jobs(), ", ")+"); default all")
+}
+func fJob(fs *flag.FlagSet, o *opts) {
+	fs.StringVar(&o.job, "job", "", "only this job ("+strings.Join(core.Jobs(), ", ")+")")
+}
+func fStatus(fs *flag.FlagSet, o *opts) {
+	fs.StringVar(&o.status, "status", "", "only this status ("+strings.Join(core.LogStatuses(), ", ")+")")
+}
+func fLimit(fs *flag.FlagSet, o *opts) { fs.IntVar(&o.limit, "limit", 50, "at most N records") }
+func fRegion(fs *flag.FlagSet, o *opts) {
+	fs.StringVar(&o.region, "region", "", "Clio region ("+strings.Join(core.Regions(), ", ")+"); default us")
+}
+func fNoBrowser(fs *flag.FlagSet, o *opts) {
+	fs.BoolVar(&o.noBrowse, "no-browser", false, "print the authorize URL instead of opening a browser")
+}
+func fAddr(fs *flag.FlagSet, o *opts) {
+	fs.StringVar(&o.addr, "addr", "127.0.0.1:0", "listen address (loopback)")
+}
+func fState(fs *flag.FlagSet, o *opts) {
+	fs.StringVar(&o.state, "state", "", "keep the fake platforms' state in DIR across restarts")
+}
+func fDryRun(fs *flag.FlagSet, o *opts) {
+	fs.BoolVar(&o.dryRun, "dry-run", false, "report what would change without writing anything")
+}
+
+// multiFlag collects a repeatable string flag.
+type multiFlag []string
+
+func (m *multiFlag) String() string { return strings.Join(*m, ",") }
+
+func (m *multiFlag) Set(v string) error {
+	if v == "" {
+		return fmt.Errorf("empty value")
+	}
+	*m = append(*m, v)
+	return nil
+}

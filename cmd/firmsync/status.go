@@ -1,0 +1,53 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"text/tabwriter"
+	"time"
+
+)
+
+func cmdStatus(ctx context.Context, e env, o *opts) error {
+	app, err := openApp(ctx, e, o)
+	if err != nil {
+		return err
+	}
+	defer app.Close()
+	st, err := app.Status(ctx)
+	if err != nil {
+		return err
+	}
+	if o.json {
+		enc := json.NewEncoder(e.stdout)
+		enc.SetIndent("", "  ")
+		return enc.Encode(st)
+	}
+	tw := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
+	fmt.Fprintf(tw, "Data directory:\t%s\n\n", st.DataDir)
+	fmt.Fprintln(tw, "PLATFORM\tSTATUS\tACCOUNT\tREGION\tTOKEN EXPIRES")
+	for _, c := range st.Connections {
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", c.Platform, c.Status, dash(c.Account), dash(c.Region), when(c.TokenExpiry))
+	}
+	fmt.Fprintln(tw, "\nJOB\tLAST RUN\tRESULT\tCREATED\tUPDATED\tFAILED\tNEXT RUN")
+	for _, j := range st.Jobs {
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%d\t%d\t%d\t%s\n", j.Job, when(j.LastRun), dash(j.LastStatus), j.Created, j.Updated, j.Failed, when(j.NextRun))
+	}
+	return tw.Flush()
+}
+
+func dash(s string) string {
+	if s == "" {
+		return "-"
+	}
+	return s
+}
+
+func when(t *time.Time) string {
+	if t == nil || t.IsZero() {
+		return "-"
+	}
+	return t.Local().Format("2006-01-02 15:04")
+}
+

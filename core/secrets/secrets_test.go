@@ -1,0 +1,115 @@
+package secrets_test
+
+import (
+	"context"
+	"errors"
+	"os"
+	"runtime"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/firmsync/firmsync/core/secrets"
+	"github.com/zalando/go-keyring"
+)
+
+// roundTrip exercises the Store contract on any implementation.
+func roundTrip(t *testing.T, s secrets.Store) {
+	t.Helper()
+	ctx := context.Background()
+	key := secrets.Key("clio", "token")
+	if _, err := s.Get(ctx, key); !errors.Is(err, secrets.ErrNotFound) {
+		t.Fatalf("Get before Set: got %v, want ErrNotFound", err)
+	}
+	tok, err := secrets.EncodeToken(secrets.Token{Access: "acc-123", Refresh: "ref-456", Expiry: time.Unix(1900000000, 0)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Set(ctx, key, tok); err != nil {
+		t.Fatalf("Set: %v", err)
+	}
+	got, err := s.Get(ctx, key)
+	if err != nil {
+		t.Fatalf("Get: %v", err)
+	}
+	back, err := secrets.DecodeToken(got)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if back.Access != "acc-123" || back.Refresh != "ref-456" || back.Expiry.Unix() != 1900000000 {
+		t.Fatalf("round trip changed the token: %+v", back)
+	}
+	if err := s.Set(ctx, secrets.Key("clio", "client_secret"), "cs"); err != nil {
+		t.Fatal(err)
+	}
+	if err := secrets.DeletePlatform(ctx, s, "clio"); err != nil {
+		t.Fatalf("DeletePlatform: %v", err)
+	}
+	for _, n := range []string{"token", "client_secret"} {
+		if _, err := s.Get(ctx, secrets.Key("clio", n)); !errors.Is(err, secrets.ErrNotFound) {
+			t.Errorf("%s still present after DeletePlatform: %v", n, err)
+		}
+	}
+	if err := s.Delete(ctx, key); err != nil {
+		t.Errorf("deleting a missing key: %v", err)
+	}
+	if err := s.Set(ctx, "box/token", strings.Repeat("x", secrets.MaxValueLen+1)); err == nil {
+		t.Error("Set accepted a value over the keychain limit")
+	}
+}
+
+func TestMemoryRoundTrip(t *testing.T) { roundTrip(t, secrets.NewMemory()) }
+
+func TestKeychainRoundTripWithMock(t *testing.T) {
+	keyring.MockInit()
+	roundTrip(t, secrets.NewKeychain("firmsync-test"))
+}
+
+// TestRealSecretService talks to a real Secret Service (gnome-keyring under
+// dbus-run-session in `make test` and CI). FIRMSYNC_REAL_KEYRING=1 makes it
+// mandatory; without it the test skips so a plain `go test ./...` on a
+// desktop never writes to the user's keychain.
+func TestRealSecretService(t *testing.T) {
+	if os.Getenv("FIRMSYNC_REAL_KEYRING") != "1" {
+		t.Skip("set FIRMSYNC_REAL_KEYRING=1 (make test does) to use the real Secret Service")
+	}
+	k := secrets.NewKeychain("firmsync-test-" + time.Now().Format("150405.000000000"))
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	if err := k.Check(ctx); err != nil {
+		t.Fatalf("real keychain not usable: %v", err)
+	}
+	roundTrip(t, k)
+}
+
+func TestTokenEncodingIsCompact(t *testing.T) {
+	// Realistic worst case: Box and Zoom issue JWT-like tokens of ~600-900 bytes.
+	tok := secrets.Token{Access: strings.Repeat("a", 900), Refresh: strings.Repeat("r", 900), Type: "bearer", Expiry: time.Now()}
+	s, err := secrets.EncodeToken(tok)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(s) > 1850 {
+		t.Fatalf("encoded token is %d bytes; want compact (<1850)", len(s))
+	}
+	if _, err := secrets.EncodeToken(secrets.Token{Access: strings.Repeat("a", 2100)}); err == nil {
+		t.Fatal("EncodeToken accepted a token over the keychain limit")
+	}
+}
+
+func TestUnavailableErrorSaysHowToFix(t *testing.T) {
+	if runtime.GOOS != "linux" {
+		t.Skip("the hint checked here is the Linux one")
+	}
+	keyring.MockInitWithError(errors.New("The name org.freedesktop.secrets was not provided by any .service files"))
+	defer keyring.MockInit()
+	err := secrets.NewKeychain("firmsync-test").Set(context.Background(), "clio/token", "x")
+	if !errors.Is(err, secrets.ErrUnavailable) {
+		t.Fatalf("got %v, want ErrUnavailable", err)
+	}
+	for _, want := range []string{"Secret Service", "gnome-keyring", "KeePassXC"} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("error %q does not mention %q", err, want)
+		}
+	}
+}

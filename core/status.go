@@ -1,0 +1,90 @@
+package core
+
+import (
+	"context"
+	"fmt"
+	"time"
+)
+
+// Status is what `firmsync status` and the GUI's overview show.
+type Status struct {
+	DataDir     string             `json:"data_dir"`
+	Sandbox     *SandboxInfo       `json:"sandbox,omitempty"`
+	Connections []ConnectionStatus `json:"connections"`
+	Jobs        []JobStatus        `json:"jobs"`
+}
+
+// ConnectionStatus describes one platform's connection. It never carries a
+// token: only whether one exists and when it expires.
+type ConnectionStatus struct {
+	Platform    string     `json:"platform"`
+	Connected   bool       `json:"connected"`
+	Status      string     `json:"status"`
+	Account     string     `json:"account,omitempty"`
+	AccountID   string     `json:"account_id,omitempty"`
+	Email       string     `json:"email,omitempty"`
+	Region      string     `json:"region,omitempty"`
+	TokenExpiry *time.Time `json:"token_expiry,omitempty"`
+	LastSync    *time.Time `json:"last_sync,omitempty"`
+	LastError   string     `json:"last_error,omitempty"`
+}
+
+// JobStatus describes one job's last and next run.
+type JobStatus struct {
+	Job        string     `json:"job"`
+	LastRun    *time.Time `json:"last_run,omitempty"`
+	LastStatus string     `json:"last_status,omitempty"`
+	Created    int        `json:"created"`
+	Updated    int        `json:"updated"`
+	Failed     int        `json:"failed"`
+	NextRun    *time.Time `json:"next_run,omitempty"`
+}
+
+// SandboxInfo tells scripts where the sandbox's admin API and fake
+// platforms listen.
+type SandboxInfo struct {
+	Admin     string            `json:"admin"`
+	Platforms map[string]string `json:"platforms"`
+}
+
+// Status gathers the current status from the store.
+func (a *App) Status(ctx context.Context) (Status, error) {
+	st := Status{DataDir: a.opts.DataDir}
+	for _, p := range Platforms() {
+		c, err := a.store.Connection(p)
+		if err != nil {
+			return Status{}, fmt.Errorf("reading %s connection: %w", p, err)
+		}
+		cs := ConnectionStatus{
+			Platform: p, Status: c.Status, Account: c.AccountName, AccountID: c.AccountID,
+			Email: c.AccountEmail, Region: c.Region, LastError: c.LastError,
+			TokenExpiry: timePtr(c.TokenExpiry), LastSync: timePtr(c.LastSync),
+		}
+		cs.Connected = c.Status != "" && c.Status != "disconnected"
+		if cs.Status == "" {
+			cs.Status = "disconnected"
+		}
+		st.Connections = append(st.Connections, cs)
+	}
+	for _, j := range Jobs() {
+		js := JobStatus{Job: j}
+		r, ok, err := a.store.LastRun(j)
+		if err != nil {
+			return Status{}, fmt.Errorf("reading %s runs: %w", j, err)
+		}
+		if ok {
+			js.LastRun = timePtr(r.Start)
+			js.LastStatus = r.Status
+			js.Created, js.Updated, js.Failed = r.Counts.Created, r.Counts.Updated, r.Counts.Failed
+		}
+		st.Jobs = append(st.Jobs, js)
+	}
+	return st, nil
+}
+
+func timePtr(t time.Time) *time.Time {
+	if t.IsZero() {
+		return nil
+	}
+	return &t
+}
