@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"text/tabwriter"
 	"time"
-
 )
 
 func cmdStatus(ctx context.Context, e env, o *opts) error {
@@ -50,4 +49,3 @@ func when(t *time.Time) string {
 	}
 	return t.Local().Format("2006-01-02 15:04")
 }
-

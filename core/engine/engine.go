@@ -1,0 +1,402 @@
+// Package engine runs Firmsync's sync jobs: one run at a time per job,
+// later triggers coalesced into one follow-up run, per-item retry with the
+// job's policy, items that exhaust it parked as "needs attention", run
+// records and per-item log records in the store, progress on the event bus.
+package engine
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"slices"
+	"sort"
+	"sync"
+	"time"
+
+	"github.com/firmsync/firmsync/connectors/httpx"
+	"github.com/firmsync/firmsync/core/events"
+	"github.com/firmsync/firmsync/core/store"
+)
+
+// Trigger kinds.
+const (
+	TriggerManual   = "manual"
+	TriggerSchedule = "schedule"
+	TriggerWebhook  = "webhook"
+	TriggerRetry    = "retry"
+	TriggerStartup  = "startup"
+)
+
+// Trigger says why a run happens and, for targeted runs, which objects it
+// is about (job-specific keys such as "matter:123").
+type Trigger struct {
+	Kind      string
+	ObjectIDs []string
+}
+
+// Job is one sync job.
+type Job interface {
+	Name() string
+	// Run does the job's work for one run. It reports items through r and
+	// returns an error only when the run as a whole could not proceed
+	// (e.g. a platform needs reconnecting).
+	Run(ctx context.Context, r *Run) error
+}
+
+// Options configures New.
+type Options struct {
+	Store    *store.Store
+	Bus      *events.Bus // nil: no events
+	Logger   *slog.Logger
+	Now      func() time.Time
+	Policies map[string]Policy // nil: DefaultPolicies
+}
+
+// Engine runs jobs.
+type Engine struct {
+	o    Options
+	jobs map[string]Job
+
+	mu      sync.Mutex          // guards running and pending
+	running map[string]*flight  // job → the run in progress
+	pending map[string]*pending // job → the follow-up run waiting for it
+
+	wg sync.WaitGroup // background runs
+}
+
+// flight is a run in progress, which waiters can wait on.
+type flight struct {
+	done   chan struct{}
+	result Result
+}
+
+// pending is a coalesced follow-up run.
+type pending struct {
+	trigger Trigger
+	full    bool // some trigger asked for the whole job
+	flight  *flight
+	dryRun  bool
+}
+
+// Result is the outcome of one run.
+type Result struct {
+	Run     store.Run
+	Planned []Planned // what a dry run would do
+	Err     error
+}
+
+// New returns an Engine with no jobs registered.
+func New(o Options) *Engine {
+	if o.Now == nil {
+		o.Now = time.Now
+	}
+	if o.Logger == nil {
+		o.Logger = slog.New(slog.DiscardHandler)
+	}
+	if o.Policies == nil {
+		o.Policies = DefaultPolicies()
+	}
+	return &Engine{o: o, jobs: map[string]Job{}, running: map[string]*flight{}, pending: map[string]*pending{}}
+}
+
+// Register adds a job.
+func (e *Engine) Register(j Job) { e.jobs[j.Name()] = j }
+
+// Jobs lists the registered job names, sorted.
+func (e *Engine) Jobs() []string {
+	var n []string
+	for k := range e.jobs {
+		n = append(n, k)
+	}
+	sort.Strings(n)
+	return n
+}
+
+// SetPolicy replaces one job's retry policy.
+func (e *Engine) SetPolicy(job string, p Policy) error {
+	if err := p.Validate(); err != nil {
+		return fmt.Errorf("retry policy for %s: %w", job, err)
+	}
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	e.o.Policies[job] = p
+	return nil
+}
+
+// Policy returns a job's retry policy.
+func (e *Engine) Policy(job string) Policy {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if p, ok := e.o.Policies[job]; ok {
+		return p
+	}
+	return Policy{Attempts: 3, Delays: seconds(60, 300, 900)}
+}
+
+// RunOptions adjusts one run.
+type RunOptions struct {
+	DryRun bool // read everything, write nothing remote, move no watermark
+}
+
+// Run runs job now and waits for the result. If the job is already
+// running, the trigger is coalesced into the follow-up run, and Run waits
+// for that one.
+func (e *Engine) Run(ctx context.Context, job string, t Trigger, ro RunOptions) Result {
+	f, err := e.enqueue(ctx, job, t, ro)
+	if err != nil {
+		return Result{Err: err}
+	}
+	select {
+	case <-f.done:
+		return f.result
+	case <-ctx.Done():
+		return Result{Err: ctx.Err()}
+	}
+}
+
+// Trigger starts job in the background (coalesced like Run) and returns at
+// once. Background runs stop when ctx ends.
+func (e *Engine) Trigger(ctx context.Context, job string, t Trigger) error {
+	_, err := e.enqueue(ctx, job, t, RunOptions{})
+	return err
+}
+
+// Wait blocks until every background run has finished.
+func (e *Engine) Wait() { e.wg.Wait() }
+
+func (e *Engine) enqueue(ctx context.Context, job string, t Trigger, ro RunOptions) (*flight, error) {
+	j, ok := e.jobs[job]
+	if !ok {
+		return nil, fmt.Errorf("unknown job %q", job)
+	}
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if _, busy := e.running[job]; busy {
+		p := e.pending[job]
+		if p == nil {
+			p = &pending{trigger: Trigger{Kind: t.Kind}, flight: &flight{done: make(chan struct{})}, dryRun: ro.DryRun}
+			e.pending[job] = p
+		}
+		if len(t.ObjectIDs) == 0 {
+			p.full = true
+		}
+		for _, id := range t.ObjectIDs {
+			if !slices.Contains(p.trigger.ObjectIDs, id) {
+				p.trigger.ObjectIDs = append(p.trigger.ObjectIDs, id)
+			}
+		}
+		p.dryRun = p.dryRun && ro.DryRun
+		return p.flight, nil
+	}
+	f := &flight{done: make(chan struct{})}
+	e.startLocked(ctx, j, t, ro, f)
+	return f, nil
+}
+
+// startLocked launches a run; the caller holds e.mu.
+func (e *Engine) startLocked(ctx context.Context, j Job, t Trigger, ro RunOptions, f *flight) {
+	e.running[j.Name()] = f
+	e.wg.Add(1)
+	go func() {
+		defer e.wg.Done()
+		f.result = e.execute(ctx, j, t, ro)
+		close(f.done)
+		e.mu.Lock()
+		defer e.mu.Unlock()
+		delete(e.running, j.Name())
+		if p := e.pending[j.Name()]; p != nil {
+			delete(e.pending, j.Name())
+			t := p.trigger
+			if p.full {
+				t.ObjectIDs = nil
+			}
+			if ctx.Err() != nil {
+				p.flight.result = Result{Err: ctx.Err()}
+				close(p.flight.done)
+				return
+			}
+			e.startLocked(ctx, j, t, RunOptions{DryRun: p.dryRun}, p.flight)
+		}
+	}()
+}
+
+// execute performs one run from start to finish.
+func (e *Engine) execute(ctx context.Context, j Job, t Trigger, ro RunOptions) Result {
+	r := newRun(e, j.Name(), t, ro)
+	rec := store.Run{Job: j.Name(), Trigger: t.Kind, Start: e.o.Now(), Status: "running", ObjectIDs: t.ObjectIDs}
+	if !ro.DryRun {
+		id, err := e.o.Store.StartRun(rec)
+		if err != nil {
+			return Result{Err: fmt.Errorf("recording the start of %s: %w", j.Name(), err)}
+		}
+		rec.ID = id
+	}
+	r.id = rec.ID
+	if err := r.loadRetryState(); err != nil {
+		return Result{Err: err}
+	}
+	e.o.Bus.Publish(events.RunStarted, events.RunData{Job: j.Name(), RunID: rec.ID, Trigger: t.Kind, Total: -1})
+	e.o.Logger.Info("run started", "job", j.Name(), "run", rec.ID, "trigger", t.Kind, "objects", len(t.ObjectIDs), "dry_run", ro.DryRun)
+
+	var counter httpx.Counter
+	rctx := httpx.WithCounter(ctx, &counter)
+	runErr := safeRun(rctx, j, r)
+	flushErr := r.flush()
+
+	rec.End = e.o.Now()
+	rec.Counts = r.countsSnapshot()
+	rec.Counts.APICalls = int(counter.Count())
+	switch {
+	case runErr != nil && errors.Is(runErr, context.Canceled):
+		rec.Status = "cancelled"
+	case runErr != nil:
+		rec.Status = "failed"
+	case rec.Counts.Failed > 0:
+		rec.Status = "partial"
+	default:
+		rec.Status = "succeeded"
+	}
+	if err := errors.Join(runErr, flushErr); err != nil {
+		rec.Error = err.Error()
+	}
+	if !ro.DryRun {
+		if err := e.o.Store.FinishRun(rec); err != nil {
+			e.o.Logger.Error("recording the end of a run", "job", j.Name(), "err", err)
+		}
+	}
+	e.o.Bus.Publish(events.RunFinished, events.RunData{
+		Job: j.Name(), RunID: rec.ID, Trigger: t.Kind, Status: rec.Status, Done: r.done, Total: r.total,
+		Created: rec.Counts.Created, Updated: rec.Counts.Updated, Failed: rec.Counts.Failed, Skipped: rec.Counts.Skipped, Error: rec.Error,
+	})
+	e.o.Logger.Info("run finished", "job", j.Name(), "run", rec.ID, "status", rec.Status,
+		"created", rec.Counts.Created, "updated", rec.Counts.Updated, "unchanged", rec.Counts.Unchanged,
+		"skipped", rec.Counts.Skipped, "failed", rec.Counts.Failed, "api_calls", rec.Counts.APICalls, "err", rec.Error)
+	return Result{Run: rec, Planned: r.planned, Err: runErr}
+}
+
+// safeRun turns a panicking job into a failed run instead of a dead app.
+func safeRun(ctx context.Context, j Job, r *Run) (err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			err = fmt.Errorf("job %s crashed: %v", j.Name(), p)
+		}
+	}()
+	return j.Run(ctx, r)
+}
+
+// DueRetries returns, per job, the keys of failed items whose next attempt
+// is due at now, and the earliest future attempt time (zero if none).
+func (e *Engine) DueRetries(now time.Time) (map[string][]string, time.Time, error) {
+	due := map[string][]string{}
+	var next time.Time
+	for name := range e.jobs {
+		entries, err := e.o.Store.LedgerEntries(retryJob(name), stateWaiting)
+		if err != nil {
+			return nil, time.Time{}, err
+		}
+		for _, en := range entries {
+			if !en.NextAttempt.After(now) {
+				due[name] = append(due[name], en.Key)
+			} else if next.IsZero() || en.NextAttempt.Before(next) {
+				next = en.NextAttempt
+			}
+		}
+	}
+	return due, next, nil
+}
+
+// RetryLoop runs due item retries until ctx ends, waking at the earliest
+// next attempt (checked at least every interval).
+func (e *Engine) RetryLoop(ctx context.Context, interval time.Duration) {
+	for {
+		due, next, err := e.DueRetries(e.o.Now())
+		if err != nil {
+			e.o.Logger.Error("reading due retries", "err", err)
+		}
+		for job, keys := range due {
+			if err := e.Trigger(ctx, job, Trigger{Kind: TriggerRetry, ObjectIDs: keys}); err != nil {
+				e.o.Logger.Error("triggering retries", "job", job, "err", err)
+			}
+		}
+		wait := interval
+		if !next.IsZero() {
+			if d := next.Sub(e.o.Now()); d < wait {
+				wait = max(d, time.Second)
+			}
+		}
+		t := time.NewTimer(wait)
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			return
+		case <-t.C:
+		}
+	}
+}
+
+// RetryItems puts parked or failed items back in line: their attempts
+// start over and they run in one targeted run per job. ids are log record
+// ids (as `firmsync log` prints them); empty ids with a job name retry
+// every failed or parked item of that job (all jobs when job is "").
+func (e *Engine) RetryItems(ctx context.Context, job string, ids []uint64) (map[string][]string, error) {
+	keys := map[string][]string{}
+	if len(ids) > 0 {
+		for _, id := range ids {
+			rec, err := e.o.Store.LogRecordByID(id)
+			if err != nil {
+				return nil, fmt.Errorf("log record %d: %w", id, err)
+			}
+			if rec.ItemKey == "" || (job != "" && rec.Job != job) {
+				return nil, fmt.Errorf("log record %d is not a retryable item of %s", id, orAll(job))
+			}
+			keys[rec.Job] = append(keys[rec.Job], rec.ItemKey)
+		}
+	} else {
+		for name := range e.jobs {
+			if job != "" && name != job {
+				continue
+			}
+			entries, err := e.o.Store.LedgerEntries(retryJob(name), "")
+			if err != nil {
+				return nil, err
+			}
+			for _, en := range entries {
+				keys[name] = append(keys[name], en.Key)
+			}
+		}
+	}
+	for j, ks := range keys {
+		for _, k := range ks {
+			err := e.o.Store.UpdateLedger(retryJob(j), k, func(en *store.LedgerEntry, found bool) error {
+				en.Job, en.Key = retryJob(j), k
+				en.Attempts = 0
+				en.State = stateWaiting
+				en.NextAttempt = e.o.Now()
+				return nil
+			})
+			if err != nil {
+				return nil, err
+			}
+		}
+	}
+	return keys, nil
+}
+
+func orAll(job string) string {
+	if job == "" {
+		return "any job"
+	}
+	return job
+}
+
+// retryJob is the ledger namespace holding a job's item retry state, kept
+// apart from the job's own source → target entries so neither clobbers
+// the other.
+func retryJob(job string) string { return job + "#retry" }
+
+// States of an item in the retry namespace.
+const (
+	stateWaiting = "waiting"          // failed; retried at NextAttempt
+	stateParked  = store.LedgerParked // attempts exhausted: needs attention
+)
