@@ -14,4 +14,3 @@ func cmdSync(ctx context.Context, e env, o *opts) error       { return errNotYet
 func cmdConnect(ctx context.Context, e env, o *opts) error    { return errNotYet }
 func cmdDisconnect(ctx context.Context, e env, o *opts) error { return errNotYet }
 func cmdRetry(ctx context.Context, e env, o *opts) error      { return errNotYet }
-func cmdSandbox(ctx context.Context, e env, o *opts) error    { return errNotYet }

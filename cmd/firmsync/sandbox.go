@@ -1,0 +1,39 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"net"
+
+	"github.com/firmsync/firmsync/connectors/sandbox"
+)
+
+func cmdSandbox(ctx context.Context, e env, o *opts) error {
+	host, _, err := net.SplitHostPort(o.addr)
+	if err != nil {
+		return usageErr{fmt.Sprintf("invalid --addr %q (want HOST:PORT, e.g. 127.0.0.1:0)", o.addr)}
+	}
+	if ip := net.ParseIP(host); host != "localhost" && (ip == nil || !ip.IsLoopback()) {
+		return usageErr{fmt.Sprintf("invalid --addr %q: the sandbox listens on loopback only (127.0.0.1 or ::1)", o.addr)}
+	}
+	sb, err := sandbox.Start(sandbox.Options{Host: host, AdminAddr: o.addr, StateDir: o.state})
+	if err != nil {
+		return err
+	}
+	defer sb.Close()
+	info := sb.Info()
+	if o.json {
+		if err := json.NewEncoder(e.stdout).Encode(info); err != nil {
+			return err
+		}
+	} else {
+		fmt.Fprintf(e.stdout, "Sandbox running (Ctrl-C stops). Admin API: %s\n", info.Admin)
+		for _, p := range []string{"clio", "lawmatics", "zoom", "box"} {
+			fmt.Fprintf(e.stdout, "  %-10s %s\n", p, info.Platforms[p].APIBase)
+		}
+		fmt.Fprintln(e.stdout, "Use --json for tokens and webhook secrets.")
+	}
+	<-ctx.Done()
+	return nil
+}

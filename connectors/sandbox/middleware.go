@@ -1,0 +1,256 @@
+package sandbox
+
+import (
+	"net/http"
+	"regexp"
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+)
+
+// Fault makes the next requests to a platform fail, slow down or drop.
+type Fault struct {
+	Platform   string `json:"platform"`
+	PathPrefix string `json:"path_prefix,omitempty"` // only paths starting with this
+	Status     int    `json:"status,omitempty"`      // answer with this status
+	Count      int    `json:"count,omitempty"`       // for this many requests; 0 means 1
+	DelayMS    int    `json:"delay_ms,omitempty"`    // wait before answering (or before passing through)
+	Drop       bool   `json:"drop,omitempty"`        // cut the connection without an answer
+	RetryAfter int    `json:"retry_after,omitempty"` // with status 429/503: the Retry-After seconds (default 1)
+}
+
+type faults struct {
+	mu   sync.Mutex // guards list
+	list []*Fault
+}
+
+func (f *faults) add(ft Fault) {
+	if ft.Count <= 0 {
+		ft.Count = 1
+	}
+	f.mu.Lock()
+	f.list = append(f.list, &ft)
+	f.mu.Unlock()
+}
+
+func (f *faults) clear() {
+	f.mu.Lock()
+	f.list = nil
+	f.mu.Unlock()
+}
+
+// take returns the first fault matching the request, using one of its counts.
+func (f *faults) take(platform, path string) (Fault, bool) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	for i, ft := range f.list {
+		if ft.Platform != platform || !strings.HasPrefix(path, ft.PathPrefix) {
+			continue
+		}
+		got := *ft
+		ft.Count--
+		if ft.Count <= 0 {
+			f.list = append(f.list[:i], f.list[i+1:]...)
+		}
+		return got, true
+	}
+	return Fault{}, false
+}
+
+// stats counts requests per platform and endpoint.
+type stats struct {
+	mu       sync.Mutex // guards the maps
+	requests map[string]map[string]int
+	limited  map[string]int
+	writes   map[string]int
+	faulted  map[string]int
+}
+
+func newStats() *stats {
+	s := &stats{}
+	s.reset()
+	return s
+}
+
+func (s *stats) reset() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.requests = map[string]map[string]int{}
+	s.limited = map[string]int{}
+	s.writes = map[string]int{}
+	s.faulted = map[string]int{}
+}
+
+var idSegment = regexp.MustCompile(`/([0-9]+|[0-9a-f]{16,}|[A-Za-z0-9+_=%-]{20,})(\.json)?(/|$)`)
+
+// endpoint turns a path into a template: ids become {id}.
+func endpoint(method, path string) string {
+	for {
+		p := idSegment.ReplaceAllString(path, "/{id}$2$3")
+		if p == path {
+			break
+		}
+		path = p
+	}
+	return method + " " + path
+}
+
+func (s *stats) record(platform, method, path string, status int) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	m := s.requests[platform]
+	if m == nil {
+		m = map[string]int{}
+		s.requests[platform] = m
+	}
+	m[endpoint(method, path)]++
+	if status == http.StatusTooManyRequests {
+		s.limited[platform]++
+	}
+	if method != http.MethodGet && method != http.MethodHead && method != http.MethodOptions && !strings.Contains(path, "/oauth") {
+		s.writes[platform]++
+	}
+}
+
+// Stats is the admin API's view of request counts.
+type Stats struct {
+	Platforms map[string]PlatformStats `json:"platforms"`
+}
+
+// PlatformStats counts one platform's requests.
+type PlatformStats struct {
+	Requests    int            `json:"requests"`
+	Writes      int            `json:"writes"`
+	RateLimited int            `json:"rate_limited"`
+	Faulted     int            `json:"faulted"`
+	Endpoints   map[string]int `json:"endpoints"`
+}
+
+func (s *stats) snapshot() Stats {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	out := Stats{Platforms: map[string]PlatformStats{}}
+	for _, p := range []string{Clio, Lawmatics, Zoom, Box} {
+		ps := PlatformStats{Endpoints: map[string]int{}, RateLimited: s.limited[p], Writes: s.writes[p], Faulted: s.faulted[p]}
+		keys := make([]string, 0, len(s.requests[p]))
+		for k := range s.requests[p] {
+			keys = append(keys, k)
+		}
+		sort.Strings(keys)
+		for _, k := range keys {
+			ps.Endpoints[k] = s.requests[p][k]
+			ps.Requests += s.requests[p][k]
+		}
+		out.Platforms[p] = ps
+	}
+	return out
+}
+
+// statusRecorder remembers the status a handler wrote.
+type statusRecorder struct {
+	http.ResponseWriter
+	status int
+}
+
+func (r *statusRecorder) WriteHeader(code int) {
+	if r.status == 0 {
+		r.status = code
+	}
+	r.ResponseWriter.WriteHeader(code)
+}
+
+func (r *statusRecorder) Write(b []byte) (int, error) {
+	if r.status == 0 {
+		r.status = http.StatusOK
+	}
+	return r.ResponseWriter.Write(b)
+}
+
+// Flush keeps streaming downloads streaming.
+func (r *statusRecorder) Flush() {
+	if f, ok := r.ResponseWriter.(http.Flusher); ok {
+		f.Flush()
+	}
+}
+
+// platformHandler wraps a fake with fault injection and counting. The fake
+// is looked up per request because Reset swaps the fakes.
+func (s *Sandbox) platformHandler(p string) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if strings.HasPrefix(r.URL.Path, "/_sandbox") {
+			http.Error(w, "the sandbox admin API is not served on platform hosts", http.StatusNotFound)
+			return
+		}
+		if ft, ok := s.faults.take(p, r.URL.Path); ok {
+			s.stats.mu.Lock()
+			s.stats.faulted[p]++
+			s.stats.mu.Unlock()
+			if ft.DelayMS > 0 {
+				select {
+				case <-time.After(time.Duration(ft.DelayMS) * time.Millisecond):
+				case <-r.Context().Done():
+					return
+				}
+			}
+			if ft.Drop {
+				if hj, ok := w.(http.Hijacker); ok {
+					if conn, _, err := hj.Hijack(); err == nil {
+						conn.Close()
+						s.stats.record(p, r.Method, r.URL.Path, 0)
+						return
+					}
+				}
+				panic(http.ErrAbortHandler)
+			}
+			if ft.Status != 0 {
+				if ft.Status == http.StatusTooManyRequests || ft.Status == http.StatusServiceUnavailable {
+					ra := ft.RetryAfter
+					if ra <= 0 {
+						ra = 1
+					}
+					w.Header().Set("Retry-After", itoa(ra))
+				}
+				w.Header().Set("Content-Type", "application/json")
+				w.WriteHeader(ft.Status)
+				_, _ = w.Write([]byte(faultBody(p, ft.Status)))
+				s.stats.record(p, r.Method, r.URL.Path, ft.Status)
+				return
+			}
+		}
+		rec := &statusRecorder{ResponseWriter: w}
+		s.fake(p).ServeHTTP(rec, r)
+		s.stats.record(p, r.Method, r.URL.Path, rec.status)
+	})
+}
+
+func (s *Sandbox) fake(p string) http.Handler {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	switch p {
+	case Clio:
+		return s.clio
+	case Zoom:
+		return s.zoom
+	case Box:
+		return s.box
+	}
+	return s.lawmatics
+}
+
+// faultBody answers an injected fault in the platform's own error shape.
+func faultBody(p string, status int) string {
+	msg := "injected fault"
+	switch p {
+	case Clio:
+		return `{"error":{"type":"InjectedFault","message":"` + msg + `"}}`
+	case Zoom:
+		return `{"code":` + itoa(status) + `,"message":"` + msg + `"}`
+	case Box:
+		return `{"type":"error","status":` + itoa(status) + `,"code":"injected_fault","message":"` + msg + `","request_id":"sandbox"}`
+	}
+	return `{"errors":[{"status":` + itoa(status) + `,"title":"Injected fault","detail":"` + msg + `"}]}`
+}
+
+func itoa(n int) string { return strconv.Itoa(n) }
