@@ -254,3 +254,6 @@ func faultBody(p string, status int) string {
 }
 
 func itoa(n int) string { return strconv.Itoa(n) }
+
+// StatsSnapshot returns the request counts (as GET /_sandbox/stats does).
+func (s *Sandbox) StatsSnapshot() Stats { return s.stats.snapshot() }

@@ -54,3 +54,20 @@ func (p Provider) config(c Credentials, redirectURI string) *oauth2.Config {
 		},
 	}
 }
+
+// NewProvider builds a Provider from a connector's OAuth facts.
+func NewProvider(platform, authURL, tokenURL string, pkce, basicAuth bool, refresh string, params map[string]string) Provider {
+	p := Provider{Platform: platform, AuthURL: authURL, TokenURL: tokenURL, PKCE: pkce, AuthParams: params, AuthStyle: oauth2.AuthStyleInParams}
+	if basicAuth {
+		p.AuthStyle = oauth2.AuthStyleInHeader
+	}
+	switch refresh {
+	case "reusable":
+		p.Refresh = RefreshReusable
+	case "rotating":
+		p.Refresh = RefreshRotating
+	default:
+		p.Refresh = RefreshNone
+	}
+	return p
+}
