@@ -1,0 +1,11 @@
+package webhook
+
+import "github.com/firmsync/firmsync/core/store"
+
+// EnqueueForTest puts ev on the worker queue as if it had just been
+// stored, so a test can send a barrier through the workers.
+func (r *Receiver) EnqueueForTest(ev store.WebhookEvent) { r.queue <- ev }
+
+// WaitForTest waits until every worker has returned (after the context
+// given to Start ends).
+func (r *Receiver) WaitForTest() { r.wg.Wait() }

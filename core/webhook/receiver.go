@@ -1,0 +1,371 @@
+// Package webhook is Firmsync's webhook receiver: an HTTP server on
+// 127.0.0.1 that a tunnel (cloudflared, ngrok) exposes to the platforms.
+// Every delivery is verified on its raw bytes in constant time, stored
+// before the 2xx reply, and processed asynchronously; after a crash,
+// stored but unprocessed events are processed on start.
+package webhook
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"mime"
+	"net"
+	"net/http"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/firmsync/firmsync/core/store"
+)
+
+// MaxBody is the largest delivery accepted.
+const MaxBody = 1 << 20
+
+// Keys supplies the verification secrets. Implementations cache: the
+// receiver asks on every delivery.
+type Keys interface {
+	// ClioSecrets are the shared secrets of the Clio webhooks Firmsync created.
+	ClioSecrets(ctx context.Context) []string
+	// ExpectClioHandshake reports whether a Clio webhook creation is in
+	// flight and accepts the handshake's secret for it.
+	ExpectClioHandshake(ctx context.Context, webhookID, secret string) bool
+	ZoomSecret(ctx context.Context) string
+	BoxKeys(ctx context.Context) (primary, secondary string)
+	LawmaticsSecret(ctx context.Context) string
+}
+
+// Options configures New.
+type Options struct {
+	Store *store.Store
+	Keys  Keys
+	// Process applies one stored event (triggers the affected job for the
+	// affected objects and waits for the effect). An error leaves the
+	// event recorded with that error.
+	Process func(ctx context.Context, ev store.WebhookEvent) error
+	// Deauthorize handles Clio's deauthorization callback; it must check
+	// the claim itself (e.g. that Clio now refuses the token).
+	Deauthorize func(ctx context.Context) error
+	// Verified is called after an event is stored (for "a verified event
+	// has arrived" in status).
+	Verified func(platform string)
+	Logger   *slog.Logger
+	Now      func() time.Time
+	// Windows: how old a signed timestamp may be. Zero means Zoom 5
+	// minutes, Box 10 minutes (its documented maximum), Lawmatics 5 minutes.
+	ZoomWindow, BoxWindow, LawmaticsWindow time.Duration
+	// Workers process events concurrently; 0 means 2.
+	Workers int
+}
+
+// Receiver is the webhook HTTP server.
+type Receiver struct {
+	o       Options
+	mux     *http.ServeMux
+	queue   chan store.WebhookEvent
+	refused refusals
+	stored  atomic.Int64
+
+	mu     sync.Mutex // guards nonces
+	nonces map[string]time.Time
+
+	wg sync.WaitGroup
+}
+
+// New builds a receiver; Serve or Handler+Run start it.
+func New(o Options) *Receiver {
+	if o.Logger == nil {
+		o.Logger = slog.New(slog.DiscardHandler)
+	}
+	if o.Now == nil {
+		o.Now = time.Now
+	}
+	if o.ZoomWindow == 0 {
+		o.ZoomWindow = 5 * time.Minute
+	}
+	if o.BoxWindow == 0 {
+		o.BoxWindow = 10 * time.Minute
+	}
+	if o.LawmaticsWindow == 0 {
+		o.LawmaticsWindow = 5 * time.Minute
+	}
+	if o.Workers == 0 {
+		o.Workers = 2
+	}
+	r := &Receiver{o: o, queue: make(chan store.WebhookEvent, 4096), nonces: map[string]time.Time{}}
+	r.refused.log = o.Logger
+	mux := http.NewServeMux()
+	mux.HandleFunc("/webhooks/clio", r.post("clio", r.clio))
+	mux.HandleFunc("/webhooks/zoom", r.post("zoom", r.zoom))
+	mux.HandleFunc("/webhooks/box", r.post("box", r.box))
+	mux.HandleFunc("/webhooks/lawmatics", r.post("lawmatics", r.lawmatics))
+	mux.HandleFunc("/oauth/clio/deauthorize", r.post("clio", r.deauthorize))
+	mux.HandleFunc("/healthz", r.healthz)
+	r.mux = mux
+	return r
+}
+
+// Handler is the receiver's HTTP handler.
+func (r *Receiver) Handler() http.Handler { return r.mux }
+
+// Listen binds addr (loopback unless the caller chose otherwise).
+func Listen(addr string) (net.Listener, error) {
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return nil, fmt.Errorf("webhook receiver: listening on %s: %w (another program may use the port; change it in Settings)", addr, err)
+	}
+	return ln, nil
+}
+
+// Serve runs the receiver on ln and its workers until ctx ends; first it
+// queues every stored event that was never processed (a crash between
+// storing and processing).
+func (r *Receiver) Serve(ctx context.Context, ln net.Listener) error {
+	r.Start(ctx)
+	srv := &http.Server{Handler: r.mux, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 30 * time.Second, WriteTimeout: 30 * time.Second}
+	go func() {
+		<-ctx.Done()
+		sctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		_ = srv.Shutdown(sctx)
+	}()
+	err := srv.Serve(ln)
+	r.wg.Wait()
+	if errors.Is(err, http.ErrServerClosed) {
+		return nil
+	}
+	return err
+}
+
+// Start launches the workers and queues unprocessed events (Serve calls it).
+func (r *Receiver) Start(ctx context.Context) {
+	for range r.o.Workers {
+		r.wg.Add(1)
+		go r.work(ctx)
+	}
+	evs, err := r.o.Store.UnprocessedWebhookEvents()
+	if err != nil {
+		r.o.Logger.Error("reading unprocessed webhook events", "err", err)
+		return
+	}
+	if len(evs) > 0 {
+		r.o.Logger.Info("processing webhook events stored before a restart", "count", len(evs))
+	}
+	go func() {
+		for _, ev := range evs {
+			select {
+			case r.queue <- ev:
+			case <-ctx.Done():
+				return
+			}
+		}
+	}()
+}
+
+func (r *Receiver) work(ctx context.Context) {
+	defer r.wg.Done()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case ev := <-r.queue:
+			r.process(ctx, ev)
+		}
+	}
+}
+
+func (r *Receiver) process(ctx context.Context, ev store.WebhookEvent) {
+	id := ev.ID
+	perr := r.o.Process(ctx, ev)
+	if perr != nil && ctx.Err() != nil {
+		return // interrupted by shutdown: leave it unprocessed for the next start
+	}
+	msg := ""
+	if perr != nil {
+		msg = perr.Error()
+		r.o.Logger.Warn("processing a webhook event failed; the schedule will catch up", "platform", ev.Platform, "type", ev.Type, "err", perr)
+	}
+	if err := r.o.Store.MarkWebhookProcessed(id, msg); err != nil {
+		r.o.Logger.Error("marking webhook event processed", "id", id, "err", err)
+	}
+}
+
+// Stored is how many verified events were stored since start.
+func (r *Receiver) Stored() int64 { return r.stored.Load() }
+
+// Refused returns refusal counts by platform and reason.
+func (r *Receiver) Refused() map[string]int64 { return r.refused.snapshot() }
+
+// handlerFunc verifies one platform's delivery and returns the event to
+// store (nil when the request was answered without storing, e.g. a
+// validation challenge), or an error with the status to refuse with.
+type handlerFunc func(w http.ResponseWriter, req *http.Request, body []byte) (*store.WebhookEvent, *refusal)
+
+type refusal struct {
+	status int
+	reason string
+}
+
+func refuse(status int, reason string) *refusal { return &refusal{status, reason} }
+
+// post wraps a platform handler with the common rules: POST only, a JSON
+// body of at most MaxBody bytes, store before the 2xx, then queue.
+func (r *Receiver) post(platform string, h handlerFunc) http.HandlerFunc {
+	return func(w http.ResponseWriter, req *http.Request) {
+		if req.Method != http.MethodPost {
+			w.Header().Set("Allow", http.MethodPost)
+			r.deny(w, platform, refuse(http.StatusMethodNotAllowed, "method not allowed"))
+			return
+		}
+		if ct := req.Header.Get("Content-Type"); ct != "" {
+			mt, _, err := mime.ParseMediaType(ct)
+			if err != nil || (mt != "application/json" && !strings.HasSuffix(mt, "+json")) {
+				r.deny(w, platform, refuse(http.StatusUnsupportedMediaType, "unsupported content type"))
+				return
+			}
+		}
+		body, err := io.ReadAll(http.MaxBytesReader(w, req.Body, MaxBody))
+		if err != nil {
+			var mbe *http.MaxBytesError
+			if errors.As(err, &mbe) {
+				r.deny(w, platform, refuse(http.StatusRequestEntityTooLarge, "body over 1 MiB"))
+				return
+			}
+			r.deny(w, platform, refuse(http.StatusBadRequest, "reading body"))
+			return
+		}
+		ev, rf := h(w, req, body)
+		if rf != nil {
+			r.deny(w, platform, rf)
+			return
+		}
+		if ev == nil {
+			return // answered by the handler
+		}
+		ev.Platform, ev.Received, ev.Payload = platform, r.o.Now(), body
+		id, err := r.o.Store.AddWebhookEvent(*ev)
+		if errors.Is(err, store.ErrDuplicate) {
+			r.deny(w, platform, refuse(http.StatusConflict, "replayed delivery"))
+			return
+		}
+		if err != nil {
+			r.o.Logger.Error("storing a webhook event", "platform", platform, "err", err)
+			http.Error(w, "could not store the event; please retry", http.StatusServiceUnavailable)
+			return
+		}
+		r.stored.Add(1)
+		if r.o.Verified != nil {
+			r.o.Verified(platform)
+		}
+		w.WriteHeader(http.StatusOK)
+		ev.ID = id
+		select {
+		case r.queue <- *ev:
+		default:
+			// Full queue: the event is stored; the next start (or the
+			// schedule) handles it. Never block the platform's delivery.
+			r.o.Logger.Warn("webhook queue full; event stored for later", "platform", platform, "id", id)
+		}
+	}
+}
+
+func (r *Receiver) deny(w http.ResponseWriter, platform string, rf *refusal) {
+	r.refused.add(platform, rf.reason)
+	http.Error(w, http.StatusText(rf.status), rf.status)
+}
+
+// wellFormed checks the body is JSON after verification (before it, a
+// parse would be work done for an attacker).
+func wellFormed(body []byte) bool { return json.Valid(body) }
+
+// digest is a dedupe key for platforms without a delivery id.
+func digest(parts ...string) string {
+	h := sha256.New()
+	for _, p := range parts {
+		h.Write([]byte(p))
+		h.Write([]byte{0})
+	}
+	return hex.EncodeToString(h.Sum(nil)[:16])
+}
+
+// NewNonce returns a one-time nonce for a tunnel test: GET
+// TUNNEL/healthz?nonce=N proves the round trip when it comes back.
+func (r *Receiver) NewNonce() string {
+	b := make([]byte, 16)
+	_, _ = rand.Read(b)
+	n := hex.EncodeToString(b)
+	r.mu.Lock()
+	r.nonces[n] = r.o.Now().Add(2 * time.Minute)
+	r.mu.Unlock()
+	return n
+}
+
+func (r *Receiver) healthz(w http.ResponseWriter, req *http.Request) {
+	if req.Method != http.MethodGet && req.Method != http.MethodHead {
+		w.Header().Set("Allow", "GET, HEAD")
+		http.Error(w, "method not allowed", http.StatusMethodNotAllowed)
+		return
+	}
+	out := map[string]any{"ok": true, "service": "firmsync"}
+	if n := req.URL.Query().Get("nonce"); n != "" {
+		r.mu.Lock()
+		exp, ok := r.nonces[n]
+		delete(r.nonces, n)
+		r.mu.Unlock()
+		out["nonce_ok"] = ok && r.o.Now().Before(exp)
+		if out["nonce_ok"] == true {
+			out["nonce"] = n
+		}
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Cache-Control", "no-store")
+	_ = json.NewEncoder(w).Encode(out)
+}
+
+// refusals counts refused deliveries and logs them at most once a minute
+// per platform and reason, so an attack cannot flood the log.
+type refusals struct {
+	log    *slog.Logger
+	mu     sync.Mutex // guards the maps
+	counts map[string]int64
+	logged map[string]time.Time
+	since  map[string]int64
+}
+
+func (f *refusals) add(platform, reason string) {
+	key := platform + ": " + reason
+	f.mu.Lock()
+	if f.counts == nil {
+		f.counts, f.logged, f.since = map[string]int64{}, map[string]time.Time{}, map[string]int64{}
+	}
+	f.counts[key]++
+	f.since[key]++
+	now := time.Now()
+	var n int64
+	if now.Sub(f.logged[key]) >= time.Minute {
+		n = f.since[key]
+		f.since[key] = 0
+		f.logged[key] = now
+	}
+	f.mu.Unlock()
+	if n > 0 {
+		f.log.Warn("refused webhook deliveries", "platform", platform, "reason", reason, "count", n)
+	}
+}
+
+func (f *refusals) snapshot() map[string]int64 {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	out := make(map[string]int64, len(f.counts))
+	for k, v := range f.counts {
+		out[k] = v
+	}
+	return out
+}
