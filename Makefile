@@ -59,5 +59,14 @@ package: deps
 	$(GO) install fyne.io/fyne/v2/cmd/fyne@$(FYNE_VERSION)
 	cd cmd/firmsync && $$($(GO) env GOPATH)/bin/fyne package -os linux -icon ../../assets/icon.png -name Firmsync -src . -release
 
+# screenshots runs the GUI on the sandbox after a real sync and writes a PNG
+# per tab to assets/screenshots (the README shows them).
+screenshots: test-deps
+	FIRMSYNC_SCREENSHOTS=assets/screenshots $(GO) test -count=1 -timeout 10m -run TestScreenshots ./ui/
+
+# soak runs the long forms: 200 SIGKILLs across a sync.
+soak: test-deps
+	FIRMSYNC_SOAK_KILLS=200 $(GO) test -count=1 -timeout 30m -run TestCrash -v ./core/
+
 clean:
 	rm -rf bin .sandbox-data

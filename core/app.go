@@ -10,12 +10,18 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"sync"
 	"time"
 
+	"github.com/firmsync/firmsync/connectors/sandbox"
 	"github.com/firmsync/firmsync/core/datadir"
+	"github.com/firmsync/firmsync/core/engine"
+	"github.com/firmsync/firmsync/core/events"
 	"github.com/firmsync/firmsync/core/oplog"
+	"github.com/firmsync/firmsync/core/schedule"
 	"github.com/firmsync/firmsync/core/secrets"
 	"github.com/firmsync/firmsync/core/store"
+	"github.com/firmsync/firmsync/core/webhook"
 )
 
 // Options configures Open.
@@ -25,15 +31,45 @@ type Options struct {
 	Secrets secrets.Store // nil: the OS keychain, or memory in sandbox mode
 	LogTo   io.Writer     // optional copy of the operational log (stderr for serve)
 	Now     func() time.Time
+	// SandboxOptions tune the in-process sandbox (tests scale its rate
+	// windows); StateDir defaults to DATA/sandbox.
+	SandboxOptions sandbox.Options
+	// ExternalSandbox wires the App to a sandbox running elsewhere (another
+	// process: crash tests and the benchmark kill Firmsync, not the fakes)
+	// instead of starting one in-process. Implies Sandbox.
+	ExternalSandbox *sandbox.Info
 }
 
 // App is one running Firmsync. Only one App may own a data directory at a
 // time; Open fails fast with AlreadyRunningError otherwise.
 type App struct {
-	opts    Options
-	store   *store.Store
-	secrets secrets.Store
-	log     *oplog.Logger
+	opts      Options
+	store     *store.Store
+	secrets   secrets.Store
+	log       *oplog.Logger
+	bus       *events.Bus
+	engine    *engine.Engine
+	platforms *platforms
+	sched     *schedule.Scheduler // nil until StartBackground
+
+	sandbox     *sandbox.Sandbox // the in-process sandbox, if any
+	external    *sandbox.Info    // an external sandbox, if any
+	sandboxInfo func() sandbox.Info
+
+	connectMu sync.Mutex // serialises Connect and Disconnect
+
+	life     context.Context // the App's lifetime; ends in Close
+	stopLife context.CancelFunc
+
+	webhookKeys *webhookKeys
+
+	bgMu        sync.Mutex // guards the fields below
+	receiver    *webhook.Receiver
+	receiverURL string        // http://127.0.0.1:PORT once the receiver listens
+	upkeepNow   chan struct{} // asks the upkeep loop to run now
+	control     *control      // the CLI's endpoint, once served
+	onShow      func()        // brings the GUI window forward
+	ready       chan struct{} // closed once Run's listeners are up
 }
 
 // AlreadyRunningError says another process owns the data directory.
@@ -75,7 +111,34 @@ func Open(ctx context.Context, opts Options) (*App, error) {
 			sec = secrets.NewKeychain("")
 		}
 	}
-	a := &App{opts: opts, store: st, secrets: sec, log: lg}
+	a := &App{opts: opts, store: st, secrets: sec, log: lg, bus: events.NewBus()}
+	a.platforms = newPlatforms(a)
+	a.webhookKeys = newWebhookKeys(a)
+	a.upkeepNow = make(chan struct{}, 1)
+	a.ready = make(chan struct{})
+	if opts.ExternalSandbox != nil {
+		info := *opts.ExternalSandbox
+		a.external = &info
+		a.sandboxInfo = func() sandbox.Info { return info }
+	} else if opts.Sandbox {
+		so := opts.SandboxOptions
+		if so.StateDir == "" {
+			so.StateDir = datadir.SandboxDir(opts.DataDir)
+		}
+		so.Logger = lg.Logger
+		sb, err := sandbox.Start(so)
+		if err != nil {
+			_ = st.Close()
+			_ = lg.Close()
+			return nil, fmt.Errorf("starting the sandbox: %w", err)
+		}
+		a.sandbox = sb
+		a.sandboxInfo = sync.OnceValue(sb.Info)
+	}
+	a.life, a.stopLife = context.WithCancel(context.Background())
+	a.engine = engine.New(engine.Options{Store: st, Bus: a.bus, Logger: lg.Logger, Now: opts.Now, Policies: a.Settings().Retry, Base: a.life})
+	a.registerJobs()
+	a.trackLastSync()
 	a.Logger().Info("firmsync started", "data", opts.DataDir, "sandbox", opts.Sandbox)
 	return a, nil
 }
@@ -83,14 +146,35 @@ func Open(ctx context.Context, opts Options) (*App, error) {
 // Close stops everything the App started and releases the data directory.
 func (a *App) Close() error {
 	a.Logger().Info("firmsync stopping")
-	return errors.Join(a.store.Close(), a.log.Close())
+	if a.sched != nil {
+		a.sched.Stop()
+	}
+	a.stopLife()
+	a.engine.Wait()
+	var sbErr error
+	if a.sandbox != nil {
+		sbErr = a.sandbox.Close()
+	}
+	return errors.Join(sbErr, a.store.Close(), a.log.Close())
 }
+
+// Bus is the event bus the GUI subscribes to.
+func (a *App) Bus() *events.Bus { return a.bus }
+
+// Engine runs the jobs.
+func (a *App) Engine() *engine.Engine { return a.engine }
+
+// SandboxInstance is the in-process sandbox (nil outside sandbox mode).
+func (a *App) SandboxInstance() *sandbox.Sandbox { return a.sandbox }
 
 // DataDir is the directory the App owns.
 func (a *App) DataDir() string { return a.opts.DataDir }
 
 // Sandbox reports whether the App is wired to the built-in sandbox.
-func (a *App) Sandbox() bool { return a.opts.Sandbox }
+func (a *App) Sandbox() bool { return a.opts.Sandbox || a.external != nil }
+
+// inSandbox reports whether the platforms are fakes (in-process or not).
+func (a *App) inSandbox() bool { return a.sandbox != nil || a.external != nil }
 
 // Logger is the operational log.
 func (a *App) Logger() *slog.Logger { return a.log.Logger }

@@ -64,6 +64,12 @@ func (a *App) Status(ctx context.Context) (Status, error) {
 		if cs.Status == "" {
 			cs.Status = "disconnected"
 		}
+		if cs.Connected {
+			// The keychain has the live expiry (refreshes rotate it).
+			if exp := a.tokenExpiry(ctx, p); !exp.IsZero() {
+				cs.TokenExpiry = &exp
+			}
+		}
 		st.Connections = append(st.Connections, cs)
 	}
 	for _, j := range Jobs() {
@@ -77,7 +83,17 @@ func (a *App) Status(ctx context.Context) (Status, error) {
 			js.LastStatus = r.Status
 			js.Created, js.Updated, js.Failed = r.Counts.Created, r.Counts.Updated, r.Counts.Failed
 		}
+		if a.sched != nil {
+			js.NextRun = timePtr(a.sched.NextRun(j))
+		}
 		st.Jobs = append(st.Jobs, js)
+	}
+	if a.inSandbox() {
+		info := a.sandboxInfo()
+		st.Sandbox = &SandboxInfo{Admin: info.Admin, Platforms: map[string]string{}}
+		for _, p := range Platforms() {
+			st.Sandbox.Platforms[p] = info.Platforms[p].APIBase
+		}
 	}
 	return st, nil
 }

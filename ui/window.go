@@ -3,77 +3,258 @@ package ui
 import (
 	"context"
 	"fmt"
+	"net/url"
+	"strings"
 
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/driver/desktop"
+	"fyne.io/fyne/v2/layout"
+	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/firmsync/firmsync/assets"
 	"github.com/firmsync/firmsync/core"
+	"github.com/firmsync/firmsync/core/autostart"
+	"github.com/firmsync/firmsync/core/events"
 )
 
-// GUI is the window and tray of one running App.
-type GUI struct {
+// deps are what the GUI needs from its surroundings; tests replace them.
+type deps struct {
+	do        func(func()) // runs a UI update from another goroutine (fyne.Do)
+	doWait    func(func()) // the same, waiting for it (fyne.DoAndWait)
+	notify    func(*fyne.Notification)
+	autostart *autostart.Entry // where start-at-login is registered
+	exe       string           // the program registered for start at login
+}
+
+// gui is the window and tray of one running App.
+type gui struct {
 	Window fyne.Window
 	fyne   fyne.App
 	app    *core.App
-	tray   bool
+	ctx    context.Context // ends when Firmsync quits
+	deps   deps
+	quit   func() // stops Firmsync (set by Run; tests leave it nil)
+	trayOn bool   // the system tray icon and menu are set up
 
-	overview *overviewTab
+	tabs        *container.AppTabs
+	overview    *overviewTab
+	connections *connectionsTab
+	activity    *activityTab
+	settings    *settingsTab
+	sandbox     *sandboxPanel // nil outside sandbox mode
+	tray        *trayMenu
+
+	sub      *events.Subscription
+	notified map[string]bool           // incidents already notified; UI goroutine only
+	running  map[string]events.RunData // job → its run in progress
+	finished map[string]uint64         // job → id of its latest finished run; later progress of it is stale
 }
 
-// New builds the window (not yet shown) and, where possible, the tray.
-func New(fa fyne.App, app *core.App, o Options) *GUI {
-	g := &GUI{fyne: fa, app: app}
+// newGUI builds the window (not yet shown), the tray where possible, and
+// starts listening to the App's events.
+func newGUI(ctx context.Context, fa fyne.App, app *core.App, o Options, d deps) *gui {
+	g := &gui{fyne: fa, app: app, ctx: ctx, deps: d, notified: map[string]bool{},
+		running: map[string]events.RunData{}, finished: map[string]uint64{}}
 	title := "Firmsync"
 	if app.Sandbox() {
 		title += " — Sandbox"
 	}
 	g.Window = fa.NewWindow(title)
 	g.Window.SetIcon(assets.AppIcon())
-	g.overview = newOverviewTab(app)
-	tabs := container.NewAppTabs(
-		container.NewTabItem("Overview", g.overview.content),
+
+	g.overview = newOverviewTab(g)
+	g.connections = newConnectionsTab(g)
+	g.activity = newActivityTab(g)
+	g.settings = newSettingsTab(g)
+	overview := g.overview.content
+	if app.Sandbox() {
+		g.sandbox = newSandboxPanel(g)
+		overview = container.NewBorder(nil, g.sandbox.content, nil, nil, overview)
+	}
+	g.tabs = container.NewAppTabs(
+		container.NewTabItemWithIcon("Overview", theme.HomeIcon(), overview),
+		container.NewTabItemWithIcon("Connections", theme.LoginIcon(), g.connections.content),
+		container.NewTabItemWithIcon("Activity", theme.ListIcon(), g.activity.content),
+		container.NewTabItemWithIcon("Settings", theme.SettingsIcon(), g.settings.content),
 	)
-	g.Window.SetContent(tabs)
-	g.Window.Resize(fyne.NewSize(900, 600))
+	g.tabs.OnSelected = g.onTabSelected
+	g.Window.SetContent(container.NewBorder(g.header(), nil, nil, nil, g.tabs))
+	g.Window.Resize(fyne.NewSize(1000, 700))
+
+	g.tray = newTrayMenu(g)
 	if dt, ok := fa.(desktop.App); ok && o.SessionBus {
-		g.tray = true
-		dt.SetSystemTrayIcon(assets.TrayIcon("ok"))
-		dt.SetSystemTrayMenu(fyne.NewMenu("Firmsync",
-			fyne.NewMenuItem("Open Firmsync", func() { g.Window.Show(); g.Window.RequestFocus() }),
-		))
+		g.trayOn = true
+		g.tray.install(dt)
 		// Closing the window keeps Firmsync running in the tray.
 		g.Window.SetCloseIntercept(g.Window.Hide)
+	} else {
+		g.Window.SetCloseIntercept(g.onQuit)
 	}
-	g.overview.refresh(context.Background())
+	g.refreshAll()
+	g.sub = app.Bus().Subscribe(events.AllKinds)
+	go g.listen(g.sub)
 	return g
 }
 
-// overviewTab shows connections and jobs at a glance.
-type overviewTab struct {
-	app     *core.App
-	content fyne.CanvasObject
-	summary *widget.Label
+// header is the strip above the tabs: the name, and the sandbox badge.
+func (g *gui) header() fyne.CanvasObject {
+	name := widget.NewLabelWithStyle("Firmsync", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+	items := []fyne.CanvasObject{name, layout.NewSpacer()}
+	if g.app.Sandbox() {
+		items = append(items, sandboxBadge())
+	}
+	return container.NewHBox(items...)
 }
 
-func newOverviewTab(app *core.App) *overviewTab {
-	t := &overviewTab{app: app, summary: widget.NewLabel("")}
-	t.summary.Wrapping = fyne.TextWrapWord
-	t.content = container.NewVBox(widget.NewLabelWithStyle("Firmsync", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}), t.summary)
-	return t
+// sandboxBadge says plainly that nothing real is touched.
+func sandboxBadge() fyne.CanvasObject {
+	bg := canvas.NewRectangle(theme.Color(theme.ColorNameWarning))
+	bg.CornerRadius = 6
+	txt := canvas.NewText("  SANDBOX — demo firm, no real accounts  ", theme.Color(theme.ColorNameBackground))
+	txt.TextStyle = fyne.TextStyle{Bold: true}
+	return container.NewStack(bg, container.NewCenter(txt))
 }
 
-func (t *overviewTab) refresh(ctx context.Context) {
-	st, err := t.app.Status(ctx)
-	if err != nil {
-		t.summary.SetText("Could not read status: " + err.Error())
+// listen forwards bus events to the UI goroutine until the subscription ends.
+func (g *gui) listen(sub *events.Subscription) {
+	for ev := range sub.C() {
+		g.deps.do(func() { g.handle(ev) })
+	}
+}
+
+// close stops listening to events.
+func (g *gui) close() {
+	if g.sub != nil {
+		g.sub.Unsubscribe()
+	}
+}
+
+// handle applies one event to the widgets; it runs on the UI goroutine.
+func (g *gui) handle(ev events.Event) {
+	switch ev.Kind {
+	case events.RunStarted, events.RunProgress:
+		d, _ := ev.Data.(events.RunData)
+		if d.RunID != 0 && d.RunID <= g.finished[d.Job] {
+			return // a late event of a run already known to be over
+		}
+		g.running[d.Job] = d
+		g.overview.showRun(d, true)
+		g.tray.refresh()
+	case events.RunFinished:
+		d, _ := ev.Data.(events.RunData)
+		g.finished[d.Job] = max(g.finished[d.Job], d.RunID)
+		delete(g.running, d.Job)
+		g.overview.showRun(d, false)
+		g.overview.refresh()
+		g.connections.refresh()
+		g.tray.refresh()
+		g.activity.newRecords()
+	case events.ItemLogged:
+		g.activity.newRecords()
+	case events.ConnectionChanged:
+		g.connections.refresh()
+		g.overview.refresh()
+		g.settings.refreshWebhooks()
+		g.tray.refresh()
+	case events.SchedulesChanged:
+		g.overview.refresh()
+		g.tray.refresh()
+	case events.NeedsAttention:
+		d, _ := ev.Data.(events.AttentionData)
+		g.notifyAttention(d)
+		g.overview.refresh()
+		g.tray.refresh()
+	case events.WebhookReceived:
+		g.settings.refreshWebhooks()
+	}
+}
+
+// notifyAttention sends one desktop notification per incident.
+func (g *gui) notifyAttention(d events.AttentionData) {
+	key := d.Incident
+	if key == "" {
+		key = d.Job + "/" + d.Platform + "/" + d.Item
+	}
+	if g.notified[key] {
 		return
 	}
-	text := ""
-	for _, c := range st.Connections {
-		text += fmt.Sprintf("%s: %s\n", c.Platform, c.Status)
+	g.notified[key] = true
+	var title, body string
+	if strings.HasPrefix(key, "reconnect/") {
+		title = platformName(d.Platform) + " needs reconnecting"
+		body = "Firmsync can no longer reach " + platformName(d.Platform) + ". Open Firmsync, go to Connections and click Connect."
+	} else {
+		title = "An item needs your attention"
+		what := d.Item
+		if what == "" {
+			what = "An item"
+		}
+		body = fmt.Sprintf("%s (%s) could not be synced: %s. Open Firmsync → Activity to see why and press Retry.", what, jobLabel(d.Job), firstLine(d.Message))
 	}
-	t.summary.SetText(text)
+	if g.deps.notify != nil {
+		g.deps.notify(fyne.NewNotification(title, body))
+	}
+}
+
+func (g *gui) refreshAll() {
+	g.overview.refresh()
+	g.connections.refresh()
+	g.activity.refresh()
+	g.settings.refreshWebhooks()
+	g.tray.refresh()
+}
+
+func (g *gui) onTabSelected(t *container.TabItem) {
+	switch t.Text {
+	case "Activity":
+		g.activity.refresh()
+	case "Connections":
+		g.connections.refresh()
+	case "Overview":
+		g.overview.refresh()
+	case "Settings":
+		g.settings.refreshWebhooks()
+	}
+}
+
+// show brings the window forward.
+func (g *gui) show() {
+	g.Window.Show()
+	g.Window.RequestFocus()
+}
+
+// onQuit stops Firmsync cleanly.
+func (g *gui) onQuit() {
+	if g.quit != nil {
+		g.quit()
+	}
+}
+
+// showBackgroundError tells the user the background services stopped.
+func (g *gui) showBackgroundError(err error) {
+	g.overview.setBanner("Firmsync's background services stopped: "+err.Error()+". Schedules and webhooks are off until Firmsync is restarted.", true)
+	g.show()
+}
+
+// background runs fn off the UI goroutine with Firmsync's lifetime.
+func (g *gui) background(fn func(ctx context.Context)) {
+	go fn(g.ctx)
+}
+
+// openURL opens a link in the system browser or file manager.
+func (g *gui) openURL(raw string) error {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return err
+	}
+	return g.fyne.OpenURL(u)
+}
+
+// showError shows err in a dialog in plain words.
+func (g *gui) showError(title string, err error) {
+	dialog.ShowError(fmt.Errorf("%s: %s", title, plainError(err)), g.Window)
 }

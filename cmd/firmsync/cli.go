@@ -56,6 +56,7 @@ type opts struct {
 	job      string
 	args     []string
 	noBrowse bool
+	hidden   bool
 }
 
 func commands() []command {
@@ -71,7 +72,7 @@ func commands() []command {
 		{name: "connect", args: "PLATFORM", nargs: 1, summary: "connect a platform through the browser",
 			flags: flagsFor(fData, fSandbox, fRegion, fNoBrowser), run: cmdConnect},
 		{name: "disconnect", args: "PLATFORM", nargs: 1, summary: "revoke access and delete a platform's secrets",
-			flags: flagsFor(fData), run: cmdDisconnect},
+			flags: flagsFor(fData, fSandbox), run: cmdDisconnect},
 		{name: "retry", args: "[ITEM_ID]...", nargs: -1, summary: "run failed or parked items again",
 			flags: flagsFor(fData, fSandbox, fJob), run: cmdRetry},
 		{name: "sandbox", summary: "run the fake Clio, Lawmatics, Zoom and Box servers until killed",
@@ -107,7 +108,7 @@ func run(ctx context.Context, args []string, e env) int {
 }
 
 func desktopCommand() command {
-	return command{name: "", summary: "the desktop app", flags: flagsFor(fData, fSandbox), run: cmdDesktop}
+	return command{name: "", summary: "the desktop app", flags: flagsFor(fData, fSandbox, fHidden), run: cmdDesktop}
 }
 
 func runCommand(ctx context.Context, e env, c command, args []string) int {

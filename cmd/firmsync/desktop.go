@@ -3,6 +3,8 @@ package main
 import (
 	"context"
 	"errors"
+	"fmt"
+	"io"
 	"runtime"
 
 	"github.com/firmsync/firmsync/core"
@@ -28,11 +30,18 @@ func cmdDesktop(ctx context.Context, e env, o *opts) error {
 		return errNoDisplay
 	}
 	app, err := openApp(ctx, e, o)
+	var busy *core.AlreadyRunningError
+	if errors.As(err, &busy) {
+		if r, derr := core.Dial(busy.Dir); derr == nil && r.Show(ctx) == nil {
+			fmt.Fprintln(e.stdout, "Firmsync is already running; its window was brought forward.")
+			return nil
+		}
+	}
 	if err != nil {
 		return err
 	}
 	defer app.Close()
-	return ui.Run(ctx, app, ui.Options{SessionBus: e.getenv("DBUS_SESSION_BUS_ADDRESS") != ""})
+	return ui.Run(ctx, app, ui.Options{SessionBus: e.getenv("DBUS_SESSION_BUS_ADDRESS") != "", Hidden: o.hidden})
 }
 
 // openApp opens the App for commands that own the data directory.
@@ -41,5 +50,10 @@ func openApp(ctx context.Context, e env, o *opts) (*core.App, error) {
 	if err != nil {
 		return nil, err
 	}
-	return core.Open(ctx, core.Options{DataDir: dir, Sandbox: o.sandbox})
+	return openAppAt(ctx, dir, o.sandbox, nil)
+}
+
+// openAppAt opens the App on dir; logTo also receives the operational log.
+func openAppAt(ctx context.Context, dir string, sandbox bool, logTo io.Writer) (*core.App, error) {
+	return core.Open(ctx, core.Options{DataDir: dir, Sandbox: sandbox, LogTo: logTo})
 }

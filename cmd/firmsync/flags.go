@@ -66,3 +66,6 @@ func (m *multiFlag) Set(v string) error {
 	*m = append(*m, v)
 	return nil
 }
+func fHidden(fs *flag.FlagSet, o *opts) {
+	fs.BoolVar(&o.hidden, "hidden", false, "start hidden in the tray (used when starting at login)")
+}

@@ -4,18 +4,20 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"github.com/firmsync/firmsync/core"
 	"text/tabwriter"
 
 	"github.com/firmsync/firmsync/core/store"
 )
 
 func cmdLog(ctx context.Context, e env, o *opts) error {
-	app, err := openApp(ctx, e, o)
-	if err != nil {
-		return err
-	}
-	defer app.Close()
-	recs, err := app.Store().QueryLog(store.LogQuery{Job: o.job, Status: o.status, Limit: o.limit})
+	var recs []store.LogRecord
+	err := withInstance(ctx, e, o,
+		func(app *core.App) (err error) {
+			recs, err = app.Store().QueryLog(store.LogQuery{Job: o.job, Status: o.status, Limit: o.limit})
+			return err
+		},
+		func(r *core.Remote) (err error) { recs, err = r.Log(ctx, o.job, o.status, o.limit); return err })
 	if err != nil {
 		return err
 	}

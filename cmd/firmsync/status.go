@@ -4,17 +4,16 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"github.com/firmsync/firmsync/core"
 	"text/tabwriter"
 	"time"
 )
 
 func cmdStatus(ctx context.Context, e env, o *opts) error {
-	app, err := openApp(ctx, e, o)
-	if err != nil {
-		return err
-	}
-	defer app.Close()
-	st, err := app.Status(ctx)
+	var st core.Status
+	err := withInstance(ctx, e, o,
+		func(app *core.App) (err error) { st, err = app.Status(ctx); return err },
+		func(r *core.Remote) (err error) { st, err = r.Status(ctx); return err })
 	if err != nil {
 		return err
 	}

@@ -174,7 +174,10 @@ func (s *Sandbox) seedLocked(seed int64, size Size) error {
 			},
 		}
 		if i%7 == 6 {
-			in.TranscriptPending = true // still processing at Zoom
+			// Ended an hour ago and still processing at Zoom: the note
+			// waits for the transcript instead of being posted half-done.
+			in.TranscriptPending = true
+			in.Start = now.Add(-time.Hour - time.Duration(in.Duration)*time.Minute).Truncate(time.Minute)
 		}
 		if _, err := s.zoom.EndMeeting(in); err != nil {
 			return fmt.Errorf("creating Zoom meeting %d: %w", i, err)

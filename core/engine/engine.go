@@ -51,6 +51,9 @@ type Options struct {
 	Logger   *slog.Logger
 	Now      func() time.Time
 	Policies map[string]Policy // nil: DefaultPolicies
+	// Base is the engine's lifetime: coalesced follow-up runs use it, and
+	// it ends them when the app stops. nil means context.Background().
+	Base context.Context
 }
 
 // Engine runs jobs.
@@ -96,6 +99,9 @@ func New(o Options) *Engine {
 	}
 	if o.Policies == nil {
 		o.Policies = DefaultPolicies()
+	}
+	if o.Base == nil {
+		o.Base = context.Background()
 	}
 	return &Engine{o: o, jobs: map[string]Job{}, running: map[string]*flight{}, pending: map[string]*pending{}}
 }
@@ -201,22 +207,27 @@ func (e *Engine) startLocked(ctx context.Context, j Job, t Trigger, ro RunOption
 	go func() {
 		defer e.wg.Done()
 		f.result = e.execute(ctx, j, t, ro)
-		close(f.done)
 		e.mu.Lock()
 		defer e.mu.Unlock()
+		// Leave running before waking waiters: a caller who starts the job
+		// again right away must start a new run, not join a finished one.
 		delete(e.running, j.Name())
+		close(f.done)
 		if p := e.pending[j.Name()]; p != nil {
 			delete(e.pending, j.Name())
 			t := p.trigger
 			if p.full {
 				t.ObjectIDs = nil
 			}
-			if ctx.Err() != nil {
-				p.flight.result = Result{Err: ctx.Err()}
+			// The follow-up serves many triggers, so it runs on the
+			// engine's lifetime, not on the first caller's context.
+			base := e.o.Base
+			if base.Err() != nil {
+				p.flight.result = Result{Err: base.Err()}
 				close(p.flight.done)
 				return
 			}
-			e.startLocked(ctx, j, t, RunOptions{DryRun: p.dryRun}, p.flight)
+			e.startLocked(base, j, t, RunOptions{DryRun: p.dryRun}, p.flight)
 		}
 	}()
 }
@@ -248,6 +259,10 @@ func (e *Engine) execute(ctx context.Context, j Job, t Trigger, ro RunOptions) R
 	rec.Counts = r.countsSnapshot()
 	rec.Counts.APICalls = int(counter.Count())
 	switch {
+	case runErr != nil && errors.Is(runErr, ErrSkipRun):
+		rec.Status = "skipped"
+		rec.Error = runErr.Error()
+		runErr = nil
 	case runErr != nil && errors.Is(runErr, context.Canceled):
 		rec.Status = "cancelled"
 	case runErr != nil:
@@ -259,6 +274,9 @@ func (e *Engine) execute(ctx context.Context, j Job, t Trigger, ro RunOptions) R
 	}
 	if err := errors.Join(runErr, flushErr); err != nil {
 		rec.Error = err.Error()
+	}
+	if rec.Status == "skipped" {
+		rec.Counts.Skipped++
 	}
 	if !ro.DryRun {
 		if err := e.o.Store.FinishRun(rec); err != nil {
@@ -394,6 +412,11 @@ func orAll(job string) string {
 // apart from the job's own source → target entries so neither clobbers
 // the other.
 func retryJob(job string) string { return job + "#retry" }
+
+// ErrSkipRun, wrapped in a job's returned error, ends the run as
+// "skipped" with that reason instead of "failed": e.g. a platform the job
+// needs is not connected.
+var ErrSkipRun = errors.New("skipped")
 
 // States of an item in the retry namespace.
 const (

@@ -1,0 +1,49 @@
+package main
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/firmsync/firmsync/core"
+)
+
+func cmdConnect(ctx context.Context, e env, o *opts) error {
+	platform := o.args[0]
+	co := core.ConnectOptions{Region: o.region}
+	if !o.sandbox {
+		co.OpenURL = func(ctx context.Context, url string) error {
+			fmt.Fprintf(e.stdout, "Open this address to connect %s (waiting up to 5 minutes):\n  %s\n", platform, url)
+			if o.noBrowse {
+				return nil
+			}
+			if err := core.OpenBrowser(ctx, url); err != nil {
+				fmt.Fprintf(e.stderr, "firmsync: %v\n", err)
+			}
+			return nil
+		}
+	}
+	var id core.Identity
+	err := withInstance(ctx, e, o,
+		func(app *core.App) (err error) { id, err = app.Connect(ctx, platform, co); return err },
+		func(r *core.Remote) (err error) {
+			fmt.Fprintf(e.stdout, "Firmsync is running: it opens the sign-in page for %s.\n", platform)
+			id, err = r.Connect(ctx, platform, o.region)
+			return err
+		})
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(e.stdout, "Connected %s as %s <%s>.\n", platform, id.Name, id.Email)
+	return nil
+}
+
+func cmdDisconnect(ctx context.Context, e env, o *opts) error {
+	err := withInstance(ctx, e, o,
+		func(app *core.App) error { return app.Disconnect(ctx, o.args[0]) },
+		func(r *core.Remote) error { return r.Disconnect(ctx, o.args[0]) })
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(e.stdout, "Disconnected %s; its secrets were deleted from the keychain. The log and links are kept.\n", o.args[0])
+	return nil
+}

@@ -1,0 +1,76 @@
+package core
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/firmsync/firmsync/core/engine"
+	"github.com/firmsync/firmsync/core/store"
+)
+
+// Targets maps a verified webhook event to the jobs and object keys it
+// affects. Keys follow each job's ledger keys (see core/jobs).
+func Targets(ev store.WebhookEvent) map[string][]string {
+	out := map[string][]string{}
+	add := func(job, key string) {
+		if key != "" && !strings.HasSuffix(key, ":") {
+			out[job] = append(out[job], key)
+		}
+	}
+	model, event, _ := strings.Cut(ev.Type, ".")
+	switch ev.Platform {
+	case Clio:
+		switch model {
+		case "matter":
+			add(JobFolders, "matter:"+ev.Resource)
+			add(JobIntake, "clio-matter:"+ev.Resource) // status flows back to the intake link
+			if event == "created" {
+				add(JobDocuments, "matter:"+ev.Resource)
+			}
+		case "contact":
+			add(JobContacts, "clio:"+ev.Resource)
+		case "document":
+			add(JobDocuments, "doc:"+ev.Resource)
+		}
+	case Zoom:
+		switch ev.Type {
+		case "recording.completed", "recording.transcript_completed", "meeting.summary_completed":
+			add(JobRecordings, "meeting:"+ev.Resource)
+		}
+	case Lawmatics:
+		if ev.Type == "matter.converted" {
+			add(JobIntake, "prospect:"+ev.Resource)
+		}
+	case Box:
+		// A matter folder renamed, moved or trashed by a person: the folders
+		// job re-checks its links (a trashed one is recreated).
+		if strings.HasPrefix(ev.Type, "FOLDER.") {
+			add(JobFolders, "boxfolder:"+strings.TrimPrefix(ev.Resource, "folder:"))
+		}
+	}
+	return out
+}
+
+// processWebhook applies one stored event: it runs each affected job for
+// just the affected objects and waits, so the event is marked processed
+// only after the effect.
+func (a *App) processWebhook(ctx context.Context, ev store.WebhookEvent) error {
+	targets := Targets(ev)
+	if len(targets) == 0 {
+		a.Logger().Info("webhook event needs no action", "platform", ev.Platform, "type", ev.Type)
+		return nil
+	}
+	var firstErr error
+	for _, job := range Jobs() {
+		keys := targets[job]
+		if len(keys) == 0 {
+			continue
+		}
+		r := a.engine.Run(ctx, job, engine.Trigger{Kind: engine.TriggerWebhook, ObjectIDs: keys}, engine.RunOptions{})
+		if r.Err != nil && firstErr == nil {
+			firstErr = fmt.Errorf("%s: %w", job, r.Err)
+		}
+	}
+	return firstErr
+}

@@ -1,0 +1,42 @@
+// Package jobs holds Firmsync's five sync jobs, one file each, and the few
+// helpers they share (phone numbers, fingerprints, names, ledger intents).
+package jobs
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+
+	"github.com/firmsync/firmsync/connectors/box"
+	"github.com/firmsync/firmsync/connectors/clio"
+	"github.com/firmsync/firmsync/connectors/lawmatics"
+	"github.com/firmsync/firmsync/connectors/zoom"
+)
+
+// ErrNotConnected means a platform the job needs is not connected; the run
+// is skipped with that reason rather than failed item by item.
+var ErrNotConnected = errors.New("not connected")
+
+// Platforms gives jobs the API clients of the connected platforms. Each
+// method returns an error wrapping ErrNotConnected when the platform is not
+// connected.
+type Platforms interface {
+	Clio(ctx context.Context) (*clio.Client, error)
+	Zoom(ctx context.Context) (*zoom.Client, error)
+	Box(ctx context.Context) (*box.Client, error)
+	Lawmatics(ctx context.Context) (*lawmatics.Client, error)
+}
+
+// Deps is what every job is built with.
+type Deps struct {
+	Platforms Platforms
+	Settings  func() Settings // current settings (they can change between runs)
+	Logger    *slog.Logger
+}
+
+func (d Deps) logger() *slog.Logger {
+	if d.Logger == nil {
+		return slog.New(slog.DiscardHandler)
+	}
+	return d.Logger
+}

@@ -1,0 +1,800 @@
+package jobs
+
+import (
+	"context"
+	"crypto/sha1"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"hash"
+	"io"
+	"path"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/firmsync/firmsync/connectors/box"
+	"github.com/firmsync/firmsync/connectors/clio"
+	"github.com/firmsync/firmsync/connectors/httpx"
+	"github.com/firmsync/firmsync/core/engine"
+	"github.com/firmsync/firmsync/core/store"
+)
+
+// Documents is the "documents" job: the documents of every Clio matter
+// that has a Box folder (the folders job's ledger) go to that folder, or
+// to its subfolder settings.DocumentSubfolder. Content is streamed from
+// Clio's download into Box's upload (the Box client spools small files
+// to a temporary file to hash them, and sends files from 20 MiB on in
+// parts); nothing holds a whole file in memory.
+//
+// Ledger "doc:<id>" → Box file id, Extra "version" = the Clio version
+// uploaded. A new Clio version becomes a new version of the same Box
+// file. A name clash with a different file in Box: the same content is
+// adopted; otherwise settings.NameClash decides ("version": upload as a
+// new version of that file, which Box keeps in its history; "keep_both":
+// upload as "<name> (Clio <id>).<ext>"). A file that belongs to another
+// Clio document is never overwritten: that clash always keeps both.
+// Documents deleted in Clio are left in Box (nothing here deletes).
+//
+// Cost: Clio's document listing takes one matter per call, so a run makes
+// one list call per linked matter (with updated_since), even on a quiet
+// day. A matter seen for the first time, or whose Box folder changed, is
+// listed in full once (ledger "matter:<id>" records that it was).
+type Documents struct{ Deps }
+
+// Name implements engine.Job.
+func (j *Documents) Name() string { return "documents" }
+
+// documentsMarkSlack: see foldersMarkSlack; the per-matter listings of one
+// run take even longer than one listing.
+const documentsMarkSlack = 5 * time.Minute
+
+// Ledger Extra keys of the documents job.
+const (
+	docsExtraVersion      = "version"       // the Clio version id (or uuid) in Box
+	docsExtraMatterFolder = "matter_folder" // the matter folder id the file went under
+	docsExtraFolder       = "folder"        // the folder the file is in (matter folder or its subfolder)
+	docsExtraName         = "name"          // the Box file name chosen
+	docsExtraMatter       = "matter"        // the Clio matter id
+	// Intent only:
+	docsExtraIntent        = "intent" // "upload" (a new file) or "version" (onto TargetID)
+	docsExtraPendingVer    = "pending_version"
+	docsExtraPendingFolder = "pending_matter_folder"
+)
+
+// docsMatter is a matter with a Box folder.
+type docsMatter struct {
+	id     int64
+	folder string // the matter's Box folder id
+	label  string
+}
+
+type docsRun struct {
+	j    *Documents
+	r    *engine.Run
+	s    Settings
+	clio *clio.Client
+	box  *box.Client
+
+	linked  map[int64]docsMatter
+	upload  map[int64]string  // matter id → the folder documents go to
+	owners  map[string]string // Box file id → the doc key linked to it (lazy)
+	seen    map[int64]bool    // documents handled in this run
+	done    int
+	docsSub string
+}
+
+// Run implements engine.Job.
+func (j *Documents) Run(ctx context.Context, r *engine.Run) error {
+	s := Defaults()
+	if j.Settings != nil {
+		s = j.Settings()
+	}
+	s = s.Normalize()
+	cl, err := j.Platforms.Clio(ctx)
+	if err != nil {
+		if notConnected(err) {
+			return fmt.Errorf("%w: clio is not connected", engine.ErrSkipRun)
+		}
+		return fmt.Errorf("connecting to clio: %w", err)
+	}
+	bx, err := j.Platforms.Box(ctx)
+	if err != nil {
+		if notConnected(err) {
+			return fmt.Errorf("%w: box is not connected", engine.ErrSkipRun)
+		}
+		return fmt.Errorf("connecting to box: %w", err)
+	}
+	dr := &docsRun{j: j, r: r, s: s, clio: cl, box: bx, upload: map[int64]string{}, seen: map[int64]bool{},
+		docsSub: strings.TrimSpace(s.DocumentSubfolder)}
+	if err := dr.loadLinked(); err != nil {
+		return err
+	}
+	if err := dr.reconcile(ctx); err != nil {
+		return err
+	}
+	if r.Targeted() {
+		return dr.targeted(ctx)
+	}
+	return dr.full(ctx)
+}
+
+// loadLinked reads which matters have a Box folder from the folders job's
+// ledger.
+func (dr *docsRun) loadLinked() error {
+	entries, err := dr.r.Store().LedgerEntries((&Folders{}).Name(), store.LedgerDone)
+	if err != nil {
+		return fmt.Errorf("reading the matter folder links: %w", err)
+	}
+	dr.linked = map[int64]docsMatter{}
+	for _, en := range entries {
+		id, ok := foldersParseID(en.Key, "matter:")
+		if !ok || en.TargetID == "" {
+			continue
+		}
+		label := "Matter " + strconv.FormatInt(id, 10)
+		if n := en.Extra[foldersExtraName]; n != "" {
+			label = "Matter " + n
+		}
+		dr.linked[id] = docsMatter{id: id, folder: en.TargetID, label: label}
+	}
+	return nil
+}
+
+func (dr *docsRun) sortedMatters() []docsMatter {
+	out := make([]docsMatter, 0, len(dr.linked))
+	for _, m := range dr.linked {
+		out = append(out, m)
+	}
+	slices.SortFunc(out, func(a, b docsMatter) int { return int(a.id - b.id) })
+	return out
+}
+
+// reconcile settles uploads a crashed run left open: a file of the
+// intended name in the intended folder whose content is the Clio
+// document's (SHA-1 of a fresh download) is ours and gets linked; else
+// the intent stays and the document is uploaded when next processed
+// (where a clash is handled as usual).
+func (dr *docsRun) reconcile(ctx context.Context) error {
+	intents, err := openIntents(dr.r)
+	if err != nil {
+		return err
+	}
+	for _, en := range intents {
+		id, ok := foldersParseID(en.Key, "doc:")
+		if !ok || en.Extra[docsExtraPendingVer] == "" {
+			continue
+		}
+		fileID, sha, err := dr.intentTarget(ctx, en)
+		if err != nil {
+			if httpx.IsReconnect(err) {
+				return err
+			}
+			dr.j.logger().Warn("could not check an interrupted upload; it is retried when the document is next listed", "doc", id, "err", err)
+			continue
+		}
+		if fileID == "" {
+			continue
+		}
+		sum, err := dr.hashDocument(ctx, id)
+		if errors.Is(err, clio.ErrNotFound) {
+			dr.j.logger().Info("a document with an open upload intent is gone from Clio; dropping the intent", "doc", id)
+			if err := forget(dr.r, en.Key); err != nil {
+				return fmt.Errorf("dropping the intent for %s: %w", en.Key, err)
+			}
+			continue
+		}
+		if err != nil {
+			if httpx.IsReconnect(err) {
+				return err
+			}
+			dr.j.logger().Warn("could not hash a document to check an interrupted upload", "doc", id, "err", err)
+			continue
+		}
+		if !strings.EqualFold(sum, sha) {
+			continue // not (or no longer) our content: processed as usual
+		}
+		if err := dr.finishDoc(en.Key, fileID, en.Extra[docsExtraPendingVer], en.Extra[docsExtraPendingFolder],
+			en.Extra[docsExtraFolder], en.Extra[docsExtraName], en.Extra[docsExtraMatter]); err != nil {
+			return err
+		}
+		dr.j.logger().Info("finished an interrupted upload", "doc", id, "file", fileID)
+	}
+	return nil
+}
+
+// intentTarget finds the Box file an open intent may have produced and its
+// SHA-1 ("" when there is none).
+func (dr *docsRun) intentTarget(ctx context.Context, en store.LedgerEntry) (string, string, error) {
+	if en.Extra[docsExtraIntent] == "version" && en.TargetID != "" {
+		f, err := dr.box.File(ctx, en.TargetID)
+		if errors.Is(err, box.ErrNotFound) {
+			return "", "", nil
+		}
+		if err != nil {
+			return "", "", err
+		}
+		return f.ID, f.SHA1, nil
+	}
+	folder, name := en.Extra[docsExtraFolder], en.Extra[docsExtraName]
+	if folder == "" || name == "" {
+		return "", "", nil
+	}
+	var id, sha string
+	stop := errors.New("found")
+	err := dr.box.Items(ctx, folder, func(it box.Item) error {
+		if it.Type == "file" && strings.EqualFold(it.Name, name) {
+			id, sha = it.ID, it.SHA1
+			if sha == "" && it.FileVersion != nil {
+				sha = it.FileVersion.SHA1
+			}
+			return stop
+		}
+		return nil
+	})
+	if errors.Is(err, box.ErrNotFound) {
+		return "", "", nil
+	}
+	if err != nil && !errors.Is(err, stop) {
+		return "", "", err
+	}
+	return id, sha, nil
+}
+
+// full lists each linked matter's documents changed since the watermark
+// (all of them for a matter not scanned before).
+func (dr *docsRun) full(ctx context.Context) error {
+	r := dr.r
+	prev, err := r.Watermark("")
+	if err != nil {
+		return err
+	}
+	start := r.Now()
+	mark := engine.NewMark(prev)
+	for _, m := range dr.sortedMatters() {
+		scanned, err := dr.scanned(m)
+		if err != nil {
+			return err
+		}
+		since := prev
+		if !scanned {
+			since = time.Time{}
+		}
+		docs, err := dr.list(ctx, m, since)
+		if err != nil {
+			if httpx.IsReconnect(err) {
+				return err
+			}
+			r.Fail(engine.Item{Key: foldersMatterKey(m.id), Platform: "clio", Action: "list documents", Object: m.label,
+				SourceID: strconv.FormatInt(m.id, 10)}, err, false)
+			if scanned {
+				mark.Hold(prev)
+			}
+			continue
+		}
+		allOK := true
+		for _, d := range docs {
+			ok, err := dr.process(ctx, m, d)
+			if err != nil {
+				return err
+			}
+			switch {
+			case ok:
+				mark.OK(d.UpdatedAt)
+			case scanned:
+				mark.Hold(d.UpdatedAt)
+			default:
+				allOK = false // the matter is listed in full again next run
+			}
+		}
+		if !scanned && allOK {
+			if err := dr.markScanned(m); err != nil {
+				return err
+			}
+		}
+	}
+	r.Progress(dr.done, dr.done)
+	next := mark.Value()
+	if limit := start.Add(-documentsMarkSlack); next.After(limit) {
+		next = limit
+	}
+	if err := r.SetWatermark("", next); err != nil {
+		return fmt.Errorf("saving the documents watermark: %w", err)
+	}
+	return nil
+}
+
+// scanned reports whether every document of m was once listed into its
+// current folder (so listing changes since the watermark is enough).
+func (dr *docsRun) scanned(m docsMatter) (bool, error) {
+	l, found, err := link(dr.r, foldersMatterKey(m.id))
+	if err != nil {
+		return false, fmt.Errorf("reading the documents ledger: %w", err)
+	}
+	return found && l.State == store.LedgerDone && l.TargetID == m.folder, nil
+}
+
+func (dr *docsRun) markScanned(m docsMatter) error {
+	if err := finish(dr.r, foldersMatterKey(m.id), m.folder, "", nil); err != nil {
+		return fmt.Errorf("recording that matter %d's documents are listed: %w", m.id, err)
+	}
+	return nil
+}
+
+// list returns a matter's documents updated since (zero: all).
+func (dr *docsRun) list(ctx context.Context, m docsMatter, since time.Time) ([]clio.Document, error) {
+	var docs []clio.Document
+	err := dr.clio.Documents(ctx, m.id, clio.DocumentQuery{UpdatedSince: since}, func(d clio.Document) error {
+		docs = append(docs, d)
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("listing the documents of Clio matter %d: %w", m.id, err)
+	}
+	return docs, nil
+}
+
+// targeted handles "doc:<id>" and "matter:<id>" (all of a matter's
+// documents).
+func (dr *docsRun) targeted(ctx context.Context) error {
+	r := dr.r
+	for _, key := range r.Trigger.ObjectIDs {
+		switch {
+		case strings.HasPrefix(key, "matter:"):
+			id, _ := foldersParseID(key, "matter:")
+			m, ok := dr.linked[id]
+			if !ok {
+				r.Done(engine.Item{Key: key, Platform: "box", Action: "upload documents", Object: fmt.Sprintf("Clio matter %d", id),
+					SourceID: strconv.FormatInt(id, 10), Change: engine.Skipped, Message: "no Box folder yet"})
+				continue
+			}
+			docs, err := dr.list(ctx, m, time.Time{})
+			if err != nil {
+				if httpx.IsReconnect(err) {
+					return err
+				}
+				r.Fail(engine.Item{Key: key, Platform: "clio", Action: "list documents", Object: m.label, SourceID: strconv.FormatInt(id, 10)}, err, false)
+				continue
+			}
+			allOK := true
+			for _, d := range docs {
+				if dr.seen[d.ID] {
+					continue
+				}
+				ok, err := dr.process(ctx, m, d)
+				if err != nil {
+					return err
+				}
+				allOK = allOK && ok
+			}
+			if allOK {
+				if err := dr.markScanned(m); err != nil {
+					return err
+				}
+			}
+			r.Done(engine.Item{Key: key, Platform: "box", Action: "upload documents", Object: m.label,
+				SourceID: strconv.FormatInt(id, 10), ExternalID: m.folder, Change: engine.Unchanged})
+		case strings.HasPrefix(key, "doc:"):
+			id, ok := foldersParseID(key, "doc:")
+			if !ok || dr.seen[id] {
+				continue
+			}
+			if err := dr.targetDoc(ctx, key, id); err != nil {
+				return err
+			}
+		default:
+			r.Done(engine.Item{Key: key, Platform: "box", Action: "upload file", Object: key, Change: engine.Skipped, Message: "not an item of the documents job"})
+		}
+	}
+	r.Progress(dr.done, dr.done)
+	return nil
+}
+
+// targetDoc finds one document and processes it. The Clio client has no
+// single-document read, so the document is found in its matter's listing
+// (known from the ledger), or else in the recently changed documents of
+// each linked matter in turn.
+func (dr *docsRun) targetDoc(ctx context.Context, key string, id int64) error {
+	r := dr.r
+	var candidates []docsMatter
+	since := r.Now().Add(-7 * 24 * time.Hour) // a webhook's document changed just now
+	if l, found, err := link(r, key); err != nil {
+		return fmt.Errorf("reading the documents ledger: %w", err)
+	} else if found {
+		if mid, err := strconv.ParseInt(l.Extra[docsExtraMatter], 10, 64); err == nil {
+			if m, ok := dr.linked[mid]; ok {
+				candidates = append(candidates, m)
+				since = time.Time{}
+			}
+		}
+	}
+	if len(candidates) == 0 {
+		candidates = dr.sortedMatters()
+	}
+	for _, m := range candidates {
+		var doc *clio.Document
+		stop := errors.New("found")
+		err := dr.clio.Documents(ctx, m.id, clio.DocumentQuery{UpdatedSince: since}, func(d clio.Document) error {
+			if d.ID == id {
+				doc = &d
+				return stop
+			}
+			return nil
+		})
+		if err != nil && !errors.Is(err, stop) {
+			if httpx.IsReconnect(err) {
+				return err
+			}
+			r.Fail(engine.Item{Key: key, Platform: "clio", Action: "find document", Object: fmt.Sprintf("Clio document %d", id),
+				SourceID: strconv.FormatInt(id, 10)}, fmt.Errorf("listing the documents of Clio matter %d: %w", m.id, err), false)
+			return nil
+		}
+		if doc != nil {
+			_, err := dr.process(ctx, m, *doc)
+			return err
+		}
+	}
+	r.Done(engine.Item{Key: key, Platform: "box", Action: "upload file", Object: fmt.Sprintf("Clio document %d", id),
+		SourceID: strconv.FormatInt(id, 10), Change: engine.Skipped,
+		Message: "no Box folder yet: the document is not among the documents of matters with a Box folder (or it was deleted)"})
+	return nil
+}
+
+// docsName is the Box name of a document.
+func docsName(d clio.Document) string {
+	n := strings.TrimSpace(d.Name)
+	if n == "" {
+		n = strings.TrimSpace(d.Filename)
+	}
+	if n == "" {
+		n = fmt.Sprintf("Document %d", d.ID)
+	}
+	return box.SanitizeName(n)
+}
+
+// docsKeepBothName is "<stem> (Clio <id>)<ext>", shortened in the stem so
+// that the suffix survives Box's length limit.
+func docsKeepBothName(name string, id int64) string {
+	ext := path.Ext(name)
+	if len(ext) > 16 || len(ext) == len(name) || strings.ContainsRune(ext, ' ') {
+		ext = ""
+	}
+	stem := strings.TrimSuffix(name, ext)
+	suffix := fmt.Sprintf(" (Clio %d)", id)
+	if max := box.MaxNameBytes - len(suffix) - len(ext); len(stem) > max {
+		for max > 0 && !utf8.RuneStart(stem[max]) {
+			max--
+		}
+		stem = strings.TrimRight(stem[:max], " ")
+	}
+	return box.SanitizeName(stem + suffix + ext)
+}
+
+// docsVersion is the identity of a Clio document version.
+func docsVersion(v *clio.DocumentVersion) string {
+	if v.ID != 0 {
+		return strconv.FormatInt(v.ID, 10)
+	}
+	return v.UUID
+}
+
+// process brings one document's Box file up to date. ok is false when the
+// item failed or is held; err is a run-level error (reconnect).
+func (dr *docsRun) process(ctx context.Context, m docsMatter, d clio.Document) (ok bool, err error) {
+	r := dr.r
+	dr.seen[d.ID] = true
+	dr.done++
+	r.Progress(dr.done, -1)
+	key := "doc:" + strconv.FormatInt(d.ID, 10)
+	name := docsName(d)
+	it := engine.Item{Key: key, Platform: "box", Action: "upload file", Object: fmt.Sprintf("Document %q (%s)", name, m.label),
+		SourceID: strconv.FormatInt(d.ID, 10)}
+	v := d.LatestDocumentVersion
+	if v == nil || !v.FullyUploaded {
+		it.Change, it.Message = engine.Skipped, "the document's upload to Clio is not finished"
+		r.Done(it)
+		return true, nil
+	}
+	ver := docsVersion(v)
+	l, found, err := link(r, key)
+	if err != nil {
+		return false, fmt.Errorf("reading the document link %s: %w", key, err)
+	}
+	linked := found && l.TargetID != "" && l.Extra[docsExtraMatterFolder] == m.folder
+	if linked && l.State == store.LedgerDone && l.Extra[docsExtraVersion] == ver {
+		it.ExternalID, it.Change = l.TargetID, engine.Unchanged
+		r.Done(it)
+		return true, nil
+	}
+	if r.Hold(key, false) {
+		return false, nil
+	}
+	fail := func(err error) (bool, error) {
+		if httpx.IsReconnect(err) {
+			return false, err
+		}
+		r.Fail(it, err, httpx.KindOf(err) == httpx.KindValidation)
+		return false, nil
+	}
+	folder, err := dr.uploadFolder(ctx, m)
+	if err != nil {
+		return fail(err)
+	}
+	var note string
+	if linked {
+		it.Action, it.ExternalID = "upload new version", l.TargetID
+		if r.DryRun {
+			it.Change = engine.Updated
+			r.Done(it)
+			return true, nil
+		}
+		if err := beginIntent(r, key, map[string]string{docsExtraIntent: "version", docsExtraPendingVer: ver,
+			docsExtraPendingFolder: m.folder, docsExtraFolder: l.Extra[docsExtraFolder], docsExtraName: l.Extra[docsExtraName],
+			docsExtraMatter: strconv.FormatInt(m.id, 10)}); err != nil {
+			return false, fmt.Errorf("recording the upload intent of %s: %w", key, err)
+		}
+		f, err := dr.sendVersion(ctx, d, l.TargetID)
+		if err == nil {
+			if err := dr.finishDoc(key, f.ID, ver, m.folder, l.Extra[docsExtraFolder], f.Name, strconv.FormatInt(m.id, 10)); err != nil {
+				return false, err
+			}
+			it.Change = engine.Updated
+			r.Done(it)
+			return true, nil
+		}
+		if !errors.Is(err, box.ErrNotFound) {
+			return fail(err)
+		}
+		note = fmt.Sprintf("Box file %s was deleted in Box; uploaded the document again.", l.TargetID)
+		dr.j.logger().Info("a linked Box file is gone; uploading the document again", "doc", d.ID, "file", l.TargetID)
+		it.ExternalID = ""
+	} else if found && l.TargetID != "" {
+		note = "the matter's Box folder changed; uploaded into the new one."
+	}
+
+	// A new file.
+	it.Action = "upload file"
+	if r.DryRun {
+		it.Change, it.Message = engine.Created, note
+		r.Done(it)
+		return true, nil
+	}
+	res, err := dr.uploadNew(ctx, d, key, folder, name, m)
+	if err != nil {
+		return fail(err)
+	}
+	if err := dr.finishDoc(key, res.fileID, ver, m.folder, folder, res.name, strconv.FormatInt(m.id, 10)); err != nil {
+		return false, err
+	}
+	it.ExternalID, it.Action, it.Change = res.fileID, res.action, res.change
+	it.Message = strings.TrimSpace(note + " " + res.message)
+	if res.change == engine.Unchanged {
+		r.Log(it, store.LogSuccess) // an adopted file: nothing written, but worth a line in the log
+	}
+	r.Done(it)
+	return true, nil
+}
+
+// finishDoc records a document's Box file.
+func (dr *docsRun) finishDoc(key, fileID, ver, matterFolder, folder, name, matter string) error {
+	err := finish(dr.r, key, fileID, "", map[string]string{
+		docsExtraVersion: ver, docsExtraMatterFolder: matterFolder, docsExtraFolder: folder, docsExtraName: name, docsExtraMatter: matter,
+		docsExtraIntent: "", docsExtraPendingVer: "", docsExtraPendingFolder: "",
+	})
+	if err != nil {
+		return fmt.Errorf("recording the Box file of %s: %w", key, err)
+	}
+	if dr.owners != nil {
+		dr.owners[fileID] = key
+	}
+	return nil
+}
+
+// uploadFolder is the folder a matter's documents go to: the matter
+// folder, or its settings.DocumentSubfolder (made or adopted once per run;
+// not made in a dry run).
+func (dr *docsRun) uploadFolder(ctx context.Context, m docsMatter) (string, error) {
+	if dr.docsSub == "" || dr.r.DryRun {
+		return m.folder, nil
+	}
+	if id, ok := dr.upload[m.id]; ok {
+		return id, nil
+	}
+	id, _, err := dr.box.EnsureFolder(ctx, m.folder, box.SanitizeName(dr.docsSub))
+	if err != nil {
+		if errors.Is(err, box.ErrNotFound) {
+			return "", fmt.Errorf("the matter's Box folder %s is gone; the folders job makes it again, then this document follows: %w", m.folder, err)
+		}
+		return "", fmt.Errorf("making the documents subfolder %q in Box folder %s: %w", dr.docsSub, m.folder, err)
+	}
+	dr.upload[m.id] = id
+	return id, nil
+}
+
+// docsUpload is the outcome of uploading a new file.
+type docsUpload struct {
+	fileID, name, action, message string
+	change                        engine.Change
+}
+
+// uploadNew uploads a document as a new file, handling a name clash.
+func (dr *docsRun) uploadNew(ctx context.Context, d clio.Document, key, folder, name string, m docsMatter) (docsUpload, error) {
+	intent := func(n string) error {
+		err := beginIntent(dr.r, key, map[string]string{docsExtraIntent: "upload", docsExtraName: n, docsExtraFolder: folder,
+			docsExtraPendingVer: docsVersion(d.LatestDocumentVersion), docsExtraPendingFolder: m.folder, docsExtraMatter: strconv.FormatInt(m.id, 10)})
+		if err != nil {
+			return fmt.Errorf("recording the upload intent of %s: %w", key, err)
+		}
+		return nil
+	}
+	if err := intent(name); err != nil {
+		return docsUpload{}, err
+	}
+	f, sum, err := dr.sendNew(ctx, d, folder, name)
+	if err == nil {
+		return docsUpload{fileID: f.ID, name: f.Name, action: "upload file", change: engine.Created}, nil
+	}
+	var ce *box.ConflictError
+	if !errors.As(err, &ce) || ce.Code != "item_name_in_use" || ce.ID == "" {
+		if errors.Is(err, box.ErrNotFound) {
+			return docsUpload{}, fmt.Errorf("the Box folder %s is gone; the folders job makes it again, then this document follows: %w", folder, err)
+		}
+		return docsUpload{}, err
+	}
+	if sum == "" {
+		if sum, err = dr.hashDocument(ctx, d.ID); err != nil {
+			return docsUpload{}, err
+		}
+	}
+	if ce.Type == "file" && ce.SHA1 != "" && strings.EqualFold(ce.SHA1, sum) {
+		return docsUpload{fileID: ce.ID, name: ce.Name, action: "link existing file", change: engine.Unchanged,
+			message: fmt.Sprintf("a file with the same content was already in Box as %q; linked it", ce.Name)}, nil
+	}
+	owner, err := dr.owner(ce.ID)
+	if err != nil {
+		return docsUpload{}, err
+	}
+	if ce.Type == "file" && owner == "" && dr.s.NameClash != "keep_both" {
+		f, err := dr.sendVersion(ctx, d, ce.ID)
+		if err != nil {
+			return docsUpload{}, err
+		}
+		return docsUpload{fileID: f.ID, name: f.Name, action: "upload as new version", change: engine.Updated,
+			message: fmt.Sprintf("a different file named %q was already in Box; uploaded the document as a new version of it (Box keeps the earlier content in the file's version history)", ce.Name)}, nil
+	}
+	// Keep both: the document goes in under a name of its own.
+	why := fmt.Sprintf("a different file named %q was already in Box", name)
+	switch {
+	case ce.Type != "file":
+		why = fmt.Sprintf("a %s named %q is in the way", ce.Type, name)
+	case owner != "":
+		why = fmt.Sprintf("the file named %q belongs to another Clio document (%s)", name, owner)
+	}
+	alt := docsKeepBothName(name, d.ID)
+	if err := intent(alt); err != nil {
+		return docsUpload{}, err
+	}
+	f, _, err = dr.sendNew(ctx, d, folder, alt)
+	if err == nil {
+		return docsUpload{fileID: f.ID, name: f.Name, action: "upload file", change: engine.Created,
+			message: why + fmt.Sprintf("; uploaded as %q", f.Name)}, nil
+	}
+	if !errors.As(err, &ce) || ce.Code != "item_name_in_use" || ce.Type != "file" || ce.ID == "" {
+		return docsUpload{}, err
+	}
+	// "<name> (Clio <id>)" is this document's own name: same content is
+	// adopted, other content becomes its new version.
+	if ce.SHA1 != "" && strings.EqualFold(ce.SHA1, sum) {
+		return docsUpload{fileID: ce.ID, name: ce.Name, action: "link existing file", change: engine.Unchanged,
+			message: why + fmt.Sprintf("; the document was already in Box as %q; linked it", ce.Name)}, nil
+	}
+	if o, err := dr.owner(ce.ID); err != nil {
+		return docsUpload{}, err
+	} else if o != "" && o != key {
+		return docsUpload{}, fmt.Errorf("%s, and %q belongs to %s: rename one of the files in Box, then press Retry", why, alt, o)
+	}
+	f, err = dr.sendVersion(ctx, d, ce.ID)
+	if err != nil {
+		return docsUpload{}, err
+	}
+	return docsUpload{fileID: f.ID, name: f.Name, action: "upload new version", change: engine.Updated,
+		message: why + fmt.Sprintf("; uploaded as a new version of %q", f.Name)}, nil
+}
+
+// owner is the document key linked to a Box file ("" for none).
+func (dr *docsRun) owner(fileID string) (string, error) {
+	if dr.owners == nil {
+		entries, err := dr.r.Store().LedgerEntries(dr.r.Job, "")
+		if err != nil {
+			return "", fmt.Errorf("reading the documents ledger: %w", err)
+		}
+		dr.owners = map[string]string{}
+		for _, en := range entries {
+			if strings.HasPrefix(en.Key, "doc:") && en.TargetID != "" {
+				dr.owners[en.TargetID] = en.Key
+			}
+		}
+	}
+	return dr.owners[fileID], nil
+}
+
+// open starts a document's download, with its size.
+func (dr *docsRun) open(ctx context.Context, d clio.Document) (io.ReadCloser, int64, error) {
+	rc, size, err := dr.clio.Download(ctx, d.ID)
+	if err != nil {
+		return nil, 0, fmt.Errorf("downloading Clio document %d: %w", d.ID, err)
+	}
+	if size < 0 && d.LatestDocumentVersion != nil {
+		size = d.LatestDocumentVersion.Size
+	}
+	if size < 0 {
+		rc.Close()
+		return nil, 0, fmt.Errorf("downloading Clio document %d: its size is unknown", d.ID)
+	}
+	return rc, size, nil
+}
+
+// docsHashReader hashes what passes through it and counts it.
+type docsHashReader struct {
+	r io.Reader
+	h hash.Hash
+	n int64
+}
+
+func (h *docsHashReader) Read(p []byte) (int, error) {
+	n, err := h.r.Read(p)
+	h.h.Write(p[:n])
+	h.n += int64(n)
+	return n, err
+}
+
+// sendNew streams a document into a new Box file. sum is the content's
+// SHA-1 when the whole content passed (a small file is spooled before Box
+// answers), else "".
+func (dr *docsRun) sendNew(ctx context.Context, d clio.Document, folder, name string) (box.File, string, error) {
+	rc, size, err := dr.open(ctx, d)
+	if err != nil {
+		return box.File{}, "", err
+	}
+	defer rc.Close()
+	hr := &docsHashReader{r: rc, h: sha1.New()}
+	f, err := dr.box.UploadFile(ctx, folder, name, size, hr, "")
+	var sum string
+	if hr.n == size {
+		sum = hex.EncodeToString(hr.h.Sum(nil))
+	}
+	if err != nil {
+		return box.File{}, sum, fmt.Errorf("uploading Clio document %d to Box folder %s: %w", d.ID, folder, err)
+	}
+	return f, sum, nil
+}
+
+// sendVersion streams a document into a new version of a Box file.
+func (dr *docsRun) sendVersion(ctx context.Context, d clio.Document, fileID string) (box.File, error) {
+	rc, size, err := dr.open(ctx, d)
+	if err != nil {
+		return box.File{}, err
+	}
+	defer rc.Close()
+	f, err := dr.box.UploadVersion(ctx, fileID, "", size, rc, "")
+	if err != nil {
+		return box.File{}, fmt.Errorf("uploading Clio document %d as a new version of Box file %s: %w", d.ID, fileID, err)
+	}
+	return f, nil
+}
+
+// hashDocument is the SHA-1 of a document's latest content, streamed.
+func (dr *docsRun) hashDocument(ctx context.Context, id int64) (string, error) {
+	rc, _, err := dr.clio.Download(ctx, id)
+	if err != nil {
+		return "", fmt.Errorf("downloading Clio document %d to compare it: %w", id, err)
+	}
+	defer rc.Close()
+	h := sha1.New()
+	if _, err := io.Copy(h, rc); err != nil {
+		return "", fmt.Errorf("downloading Clio document %d to compare it: %w", id, err)
+	}
+	return hex.EncodeToString(h.Sum(nil)), nil
+}

@@ -1,0 +1,11 @@
+package jobs
+
+// FolderNameForTest exposes the matter folder name rule to the external
+// tests.
+var FolderNameForTest = folderName
+
+// FolderNameCleanForTest exposes the name cleaning rule.
+var FolderNameCleanForTest = folderNameClean
+
+// DocsKeepBothNameForTest exposes the keep-both file name.
+var DocsKeepBothNameForTest = docsKeepBothName

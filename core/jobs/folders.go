@@ -1,0 +1,650 @@
+package jobs
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/firmsync/firmsync/connectors/box"
+	"github.com/firmsync/firmsync/connectors/clio"
+	"github.com/firmsync/firmsync/connectors/httpx"
+	"github.com/firmsync/firmsync/core/engine"
+	"github.com/firmsync/firmsync/core/store"
+)
+
+// Folders is the "folders" job: every Clio matter in one of the chosen
+// statuses (default open and pending) gets a Box folder "<display number>
+// — <description>" under the firm's matters folder, with the subfolder
+// template inside, and the folder's id is written back to a Clio matter
+// custom field (default "Box Folder ID").
+//
+// Links are by folder id, never by name (ledger "matter:<id>" → folder
+// id). A matter whose description changes later is NOT renamed in Box:
+// people rename and reorganise matter folders in Box themselves, and a
+// rename by Firmsync would undo their work (or collide with a folder they
+// made); the id link keeps working whatever the folder is called. A Box
+// 409 item_name_in_use on create adopts the existing folder (Box compares
+// names case-insensitively), so neither a person's folder of that name
+// nor a re-run after a crash can produce a duplicate. A linked folder that
+// Box answers 404 for (deleted or trashed by a person) is unlinked (and
+// that is logged) and made again in the same run. Writes go one matter
+// at a time.
+type Folders struct{ Deps }
+
+// Name implements engine.Job.
+func (j *Folders) Name() string { return "folders" }
+
+// foldersMarkSlack keeps the watermark this far behind the run's start:
+// Clio's updated_since listing is not a snapshot, so a matter changed
+// while a run pages could otherwise fall below the mark unseen. Relisting
+// a few minutes of matters is free (they are unchanged by etag).
+const foldersMarkSlack = 5 * time.Minute
+
+// Ledger Extra keys of the folders job (the documents job reads "name").
+const (
+	foldersExtraName       = "name"        // the folder name at creation (intent: the name to look up)
+	foldersExtraParent     = "parent"      // the parent folder id at creation
+	foldersExtraEtag       = "etag"        // the matter's etag after Firmsync last touched it
+	foldersExtraFieldID    = "field_id"    // the Clio custom field written
+	foldersExtraFieldValue = "field_value" // the folder id written to it ("" = not yet)
+)
+
+func foldersMatterKey(id int64) string { return "matter:" + strconv.FormatInt(id, 10) }
+
+// foldersFieldKey is the item key of the custom field itself (its creation
+// can need a person: a missing permission).
+func foldersFieldKey(name string) string { return "customfield:" + name }
+
+// foldersMatterLabel is how a matter is named to the office manager.
+func foldersMatterLabel(m clio.Matter) string {
+	d := strings.TrimSpace(m.Description)
+	if d == "" {
+		return "Matter " + m.DisplayNumber
+	}
+	return "Matter " + m.DisplayNumber + " — " + d
+}
+
+// foldersRun is one run's state.
+type foldersRun struct {
+	j    *Folders
+	r    *engine.Run
+	s    Settings
+	clio *clio.Client
+	box  *box.Client
+	subs []string // sanitized subfolder names
+	fp   string   // fingerprint of subs
+
+	seen map[int64]bool // matters handled in this run
+
+	fieldLooked bool
+	fieldID     int64 // 0: unavailable in this run
+	fieldNote   string
+}
+
+// Run implements engine.Job.
+func (j *Folders) Run(ctx context.Context, r *engine.Run) error {
+	s := Defaults()
+	if j.Settings != nil {
+		s = j.Settings()
+	}
+	s = s.Normalize()
+	cl, err := j.Platforms.Clio(ctx)
+	if err != nil {
+		if notConnected(err) {
+			return fmt.Errorf("%w: clio is not connected", engine.ErrSkipRun)
+		}
+		return fmt.Errorf("connecting to clio: %w", err)
+	}
+	bx, err := j.Platforms.Box(ctx)
+	if err != nil {
+		if notConnected(err) {
+			return fmt.Errorf("%w: box is not connected", engine.ErrSkipRun)
+		}
+		return fmt.Errorf("connecting to box: %w", err)
+	}
+	fr := &foldersRun{j: j, r: r, s: s, clio: cl, box: bx, seen: map[int64]bool{}}
+	for _, sf := range s.SubfolderTemplate {
+		if sf = strings.TrimSpace(sf); sf != "" {
+			fr.subs = append(fr.subs, box.SanitizeName(sf))
+		}
+	}
+	fr.fp = Fingerprint(struct{ Subfolders []string }{fr.subs})
+
+	if err := fr.reconcile(ctx); err != nil {
+		return err
+	}
+	if r.Targeted() {
+		return fr.targeted(ctx)
+	}
+	return fr.full(ctx)
+}
+
+// reconcile finishes creates a crashed run left open: EnsureFolder adopts
+// a folder that was made (the 409), so processing the matter again is the
+// lookup.
+func (fr *foldersRun) reconcile(ctx context.Context) error {
+	intents, err := openIntents(fr.r)
+	if err != nil {
+		return err
+	}
+	for _, en := range intents {
+		id, ok := foldersParseID(en.Key, "matter:")
+		if !ok {
+			continue
+		}
+		m, err := fr.clio.Matter(ctx, id)
+		if errors.Is(err, clio.ErrNotFound) {
+			fr.j.logger().Info("a matter with an open folder intent is gone from Clio; dropping the intent", "matter", id)
+			if err := forget(fr.r, en.Key); err != nil {
+				return fmt.Errorf("dropping the intent for %s: %w", en.Key, err)
+			}
+			continue
+		}
+		if err != nil {
+			if httpx.IsReconnect(err) {
+				return err
+			}
+			fr.r.Fail(engine.Item{Key: en.Key, Platform: "box", Action: "create folder", Object: en.Extra[foldersExtraName],
+				SourceID: strconv.FormatInt(id, 10)}, fmt.Errorf("reading matter %d to finish an interrupted folder create: %w", id, err), false)
+			continue
+		}
+		if _, err := fr.process(ctx, m, true); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// full lists the matters changed since the watermark.
+func (fr *foldersRun) full(ctx context.Context) error {
+	r := fr.r
+	prev, err := r.Watermark("")
+	if err != nil {
+		return err
+	}
+	start := r.Now()
+	var matters []clio.Matter
+	err = fr.clio.Matters(ctx, clio.MatterQuery{UpdatedSince: prev, Status: fr.s.MatterStatuses}, func(m clio.Matter) error {
+		matters = append(matters, m)
+		return nil
+	})
+	if err != nil {
+		if httpx.IsReconnect(err) {
+			return err
+		}
+		return fmt.Errorf("listing Clio matters changed since %s: %w", prev.Format(time.RFC3339), err)
+	}
+	mark := engine.NewMark(prev)
+	for i, m := range matters {
+		r.Progress(i, len(matters))
+		key := foldersMatterKey(m.ID)
+		switch {
+		case fr.seen[m.ID]:
+			mark.OK(m.UpdatedAt)
+			continue
+		case r.Hold(key, false):
+			mark.Hold(m.UpdatedAt)
+			continue
+		}
+		ok, err := fr.process(ctx, m, false)
+		if err != nil {
+			return err
+		}
+		if ok {
+			mark.OK(m.UpdatedAt)
+		} else {
+			mark.Hold(m.UpdatedAt)
+		}
+	}
+	r.Progress(len(matters), len(matters))
+	if err := fr.pendingFields(ctx); err != nil {
+		return err
+	}
+	next := mark.Value()
+	if limit := start.Add(-foldersMarkSlack); next.After(limit) {
+		next = limit
+	}
+	if err := r.SetWatermark("", next); err != nil {
+		return fmt.Errorf("saving the folders watermark: %w", err)
+	}
+	return nil
+}
+
+// targeted handles "matter:<id>", "boxfolder:<id>" and the custom field's
+// own "customfield:<name>" (a retry after a person fixed it).
+func (fr *foldersRun) targeted(ctx context.Context) error {
+	r := fr.r
+	ids := r.Trigger.ObjectIDs
+	for i, key := range ids {
+		r.Progress(i, len(ids))
+		switch {
+		case strings.HasPrefix(key, "matter:"):
+			id, ok := foldersParseID(key, "matter:")
+			if !ok {
+				r.Done(engine.Item{Key: key, Platform: "box", Action: "check folder", Object: key, Change: engine.Skipped, Message: "not a Clio matter id"})
+				continue
+			}
+			if fr.seen[id] {
+				continue
+			}
+			if err := fr.targetMatter(ctx, key, id, false); err != nil {
+				return err
+			}
+		case strings.HasPrefix(key, "boxfolder:"):
+			if err := fr.targetBoxFolder(ctx, key, strings.TrimPrefix(key, "boxfolder:")); err != nil {
+				return err
+			}
+		case strings.HasPrefix(key, "customfield:"):
+			if err := fr.pendingFields(ctx); err != nil {
+				return err
+			}
+		default:
+			r.Done(engine.Item{Key: key, Platform: "box", Action: "check folder", Object: key, Change: engine.Skipped, Message: "not an item of the folders job"})
+		}
+	}
+	r.Progress(len(ids), len(ids))
+	return nil
+}
+
+// targetMatter re-checks one matter (force: also when Clio says it did not
+// change, e.g. because its folder was trashed in Box).
+func (fr *foldersRun) targetMatter(ctx context.Context, key string, id int64, force bool) error {
+	r := fr.r
+	it := engine.Item{Key: key, Platform: "box", Action: "check folder", Object: fmt.Sprintf("Clio matter %d", id), SourceID: strconv.FormatInt(id, 10)}
+	m, err := fr.clio.Matter(ctx, id)
+	if errors.Is(err, clio.ErrNotFound) {
+		it.Change, it.Message = engine.Skipped, "the matter no longer exists in Clio; its Box folder, if any, is left as it is"
+		r.Done(it)
+		return nil
+	}
+	if err != nil {
+		if httpx.IsReconnect(err) {
+			return err
+		}
+		r.Fail(it, fmt.Errorf("reading Clio matter %d: %w", id, err), false)
+		return nil
+	}
+	_, err = fr.process(ctx, m, force)
+	return err
+}
+
+// targetBoxFolder re-checks the matter linked to a Box folder a person
+// changed (a FOLDER.TRASHED webhook: the folder is made again).
+func (fr *foldersRun) targetBoxFolder(ctx context.Context, key, folderID string) error {
+	entries, err := fr.r.Store().LedgerEntries(fr.r.Job, "")
+	if err != nil {
+		return fmt.Errorf("reading the folders ledger: %w", err)
+	}
+	for _, en := range entries {
+		if en.TargetID != folderID || folderID == "" {
+			continue
+		}
+		if id, ok := foldersParseID(en.Key, "matter:"); ok {
+			if fr.seen[id] {
+				return nil
+			}
+			return fr.targetMatter(ctx, en.Key, id, true)
+		}
+	}
+	fr.r.Done(engine.Item{Key: key, Platform: "box", Action: "check folder", Object: "Box folder " + folderID, ExternalID: folderID,
+		Change: engine.Skipped, Message: "not a matter folder linked by Firmsync"})
+	return nil
+}
+
+// process brings one matter's folder up to date. ok is false when the
+// item failed (the watermark must not pass it); err is a run-level error
+// (reconnect).
+func (fr *foldersRun) process(ctx context.Context, m clio.Matter, force bool) (ok bool, err error) {
+	r := fr.r
+	fr.seen[m.ID] = true
+	key := foldersMatterKey(m.ID)
+	it := engine.Item{Key: key, Platform: "box", Action: "check folder", Object: foldersMatterLabel(m), SourceID: strconv.FormatInt(m.ID, 10)}
+	fail := func(err error, permanent bool) (bool, error) {
+		if httpx.IsReconnect(err) {
+			return false, err
+		}
+		r.Fail(it, err, permanent || httpx.KindOf(err) == httpx.KindValidation)
+		return false, nil
+	}
+	l, found, err := link(r, key)
+	if err != nil {
+		return false, fmt.Errorf("reading the folder link of matter %d: %w", m.ID, err)
+	}
+	var note string
+	if found && l.TargetID != "" {
+		it.ExternalID = l.TargetID
+		if !force && l.State == store.LedgerDone && l.Fingerprint == fr.fp && l.Extra[foldersExtraEtag] != "" && l.Extra[foldersExtraEtag] == m.Etag {
+			it.Change = engine.Unchanged // nothing changed since Firmsync last touched it
+			r.Done(it)
+			return true, nil
+		}
+		_, err := fr.box.Folder(ctx, l.TargetID)
+		switch {
+		case errors.Is(err, box.ErrNotFound):
+			note = fmt.Sprintf("Box folder %s was deleted or trashed in Box; the link was dropped and a new folder made", l.TargetID)
+			fr.j.logger().Info("a linked matter folder is gone from Box; dropping the link and making it again",
+				"matter", m.ID, "folder", l.TargetID)
+			if err := forget(r, key); err != nil {
+				return false, fmt.Errorf("dropping the folder link of matter %d: %w", m.ID, err)
+			}
+		case err != nil:
+			return fail(fmt.Errorf("checking Box folder %s of the matter: %w", l.TargetID, err), false)
+		default:
+			return fr.refresh(ctx, m, l, it)
+		}
+	}
+
+	// Create (or adopt) the folder.
+	name := folderName(m.DisplayNumber, m.Description)
+	root := fr.s.BoxRootFolderID
+	it.Action = "create folder"
+	if note != "" {
+		it.Action = "recreate folder"
+	}
+	if r.DryRun {
+		it.Change, it.Message = engine.Created, strings.TrimSpace(note+" "+fmt.Sprintf("folder %q with %d subfolders", name, len(fr.subs)))
+		fr.fieldIDFor(ctx) // plans the custom field when it is missing
+		r.Done(it)
+		return true, nil
+	}
+	if err := beginIntent(r, key, map[string]string{foldersExtraName: name, foldersExtraParent: root}); err != nil {
+		return false, fmt.Errorf("recording the folder intent of matter %d: %w", m.ID, err)
+	}
+	id, created, err := fr.box.EnsureFolder(ctx, root, name)
+	if err != nil {
+		var ce *box.ConflictError
+		if errors.As(err, &ce) && ce.Type == "file" {
+			return fail(fmt.Errorf("a file named %q is in the matters folder where the matter's folder belongs; rename or move it, then press Retry: %w", name, err), true)
+		}
+		return fail(fmt.Errorf("creating Box folder %q: %w", name, err), false)
+	}
+	it.ExternalID = id
+	if !created {
+		it.Action = "link existing folder"
+		note = strings.TrimSpace(note + " " + fmt.Sprintf("a folder named %q was already there; it is now the matter's folder", name))
+	}
+	subNote, err := fr.ensureSubfolders(ctx, id)
+	if err != nil {
+		return fail(err, false)
+	}
+	extra := map[string]string{foldersExtraName: name, foldersExtraParent: root, foldersExtraEtag: "", foldersExtraFieldValue: ""}
+	if err := finish(r, key, id, fr.fp, extra); err != nil {
+		return false, fmt.Errorf("recording the folder of matter %d: %w", m.ID, err)
+	}
+	fieldErr := fr.writeField(ctx, m.ID, id)
+	it.Change = engine.Created
+	if !created {
+		it.Change = engine.Updated
+	}
+	it.Message = strings.TrimSpace(strings.Join([]string{note, subNote, fr.fieldNote}, " "))
+	if fieldErr != nil {
+		return fail(fieldErr, false)
+	}
+	r.Done(it)
+	return true, nil
+}
+
+// refresh handles a linked matter whose folder still exists: subfolders
+// when the template changed, the custom field when it lost the id. The
+// folder is never renamed (see Folders).
+func (fr *foldersRun) refresh(ctx context.Context, m clio.Matter, l Link, it engine.Item) (bool, error) {
+	r := fr.r
+	changed := false
+	var notes []string
+	if l.Fingerprint != fr.fp {
+		changed = true
+		it.Action = "update subfolders"
+		if !r.DryRun {
+			n, err := fr.ensureSubfolders(ctx, l.TargetID)
+			if err != nil {
+				if httpx.IsReconnect(err) {
+					return false, err
+				}
+				r.Fail(it, err, false)
+				return false, nil
+			}
+			notes = append(notes, n)
+		}
+	}
+	fid, _ := strconv.ParseInt(l.Extra[foldersExtraFieldID], 10, 64)
+	needField := fid == 0 || foldersFieldValue(m, fid) != l.TargetID
+	if !r.DryRun {
+		// Store the fingerprint now; the etag after the field write.
+		if err := finish(r, l.Key, l.TargetID, fr.fp, map[string]string{foldersExtraEtag: m.Etag}); err != nil {
+			return false, fmt.Errorf("recording the folder of matter %d: %w", m.ID, err)
+		}
+	}
+	if needField {
+		if it.Action == "check folder" {
+			it.Action = "write folder id"
+		}
+		changed = true
+		if !r.DryRun {
+			if err := fr.writeField(ctx, m.ID, l.TargetID); err != nil {
+				if httpx.IsReconnect(err) {
+					return false, err
+				}
+				r.Fail(it, err, httpx.KindOf(err) == httpx.KindValidation)
+				return false, nil
+			}
+			notes = append(notes, fr.fieldNote)
+		} else {
+			fr.fieldIDFor(ctx)
+		}
+	}
+	it.Change = engine.Unchanged
+	if changed {
+		it.Change = engine.Updated
+	}
+	it.Message = strings.TrimSpace(strings.Join(notes, " "))
+	r.Done(it)
+	return true, nil
+}
+
+// ensureSubfolders makes (or adopts) the template's subfolders in the
+// matter folder. A file in the way of a subfolder is left alone and said.
+func (fr *foldersRun) ensureSubfolders(ctx context.Context, folderID string) (string, error) {
+	var blocked []string
+	for _, sf := range fr.subs {
+		if _, _, err := fr.box.EnsureFolder(ctx, folderID, sf); err != nil {
+			var ce *box.ConflictError
+			if errors.As(err, &ce) && ce.Type == "file" {
+				blocked = append(blocked, sf)
+				continue
+			}
+			return "", fmt.Errorf("creating subfolder %q in Box folder %s: %w", sf, folderID, err)
+		}
+	}
+	if len(blocked) > 0 {
+		return fmt.Sprintf("subfolders not made because a file of that name is there: %s.", strings.Join(blocked, ", ")), nil
+	}
+	return "", nil
+}
+
+// writeField writes the folder id to the matter's custom field, recording
+// it (and the matter's new etag, so the echo of this write is not taken
+// for a change) in the ledger. A field that cannot be had is not an error
+// of the matter: it waits in the ledger (field_value "") for pendingFields.
+func (fr *foldersRun) writeField(ctx context.Context, matterID int64, folderID string) error {
+	fr.fieldNote = ""
+	fid, err := fr.fieldIDFor(ctx)
+	if err != nil {
+		return err
+	}
+	if fid == 0 {
+		fr.fieldNote = fmt.Sprintf("The folder id is not in Clio yet: the matter field %q is missing (see needs attention).", fr.s.FolderFieldName)
+		return nil
+	}
+	if err := fr.clio.SetMatterCustomField(ctx, matterID, fid, folderID); err != nil {
+		return fmt.Errorf("writing the Box folder id to the %q field of Clio matter %d: %w", fr.s.FolderFieldName, matterID, err)
+	}
+	extra := map[string]string{foldersExtraFieldID: strconv.FormatInt(fid, 10), foldersExtraFieldValue: folderID}
+	if m, err := fr.clio.Matter(ctx, matterID); err == nil {
+		extra[foldersExtraEtag] = m.Etag
+	} else if httpx.IsReconnect(err) {
+		return err
+	} // else: the etag stays unknown, so the next listing checks the matter once more
+	return fr.r.Store().UpdateLedger(fr.r.Job, foldersMatterKey(matterID), func(e *store.LedgerEntry, found bool) error {
+		if e.Extra == nil {
+			e.Extra = map[string]string{}
+		}
+		for k, v := range extra {
+			e.Extra[k] = v
+		}
+		return nil
+	})
+}
+
+// fieldIDFor finds the folder-id custom field, creating it (text_line)
+// when missing. 0 with a nil error means it is unavailable in this run
+// (creation refused: a needs-attention item says so) or, in a dry run,
+// that it would be created.
+func (fr *foldersRun) fieldIDFor(ctx context.Context) (int64, error) {
+	if fr.fieldLooked {
+		return fr.fieldID, nil
+	}
+	r := fr.r
+	name := fr.s.FolderFieldName
+	key := foldersFieldKey(name)
+	it := engine.Item{Key: key, Platform: "clio", Action: "create custom field", Object: fmt.Sprintf("Clio matter field %q", name)}
+	waiting := r.Hold(key, false) // refused before and waiting for a person
+	fields, err := fr.clio.CustomFields(ctx, "Matter")
+	if err != nil {
+		if httpx.KindOf(err) != httpx.KindForbidden {
+			return 0, fmt.Errorf("listing Clio matter custom fields: %w", err)
+		}
+		fr.fieldLooked = true
+		if !waiting {
+			fr.fieldRefused(it, err)
+		}
+		return 0, nil
+	}
+	fr.fieldLooked = true
+	for _, f := range fields {
+		if !f.Deleted && strings.EqualFold(strings.TrimSpace(f.Name), name) {
+			fr.fieldID = f.ID
+			if waiting || (r.Targeted() && r.Wants(key)) {
+				it.Action, it.ExternalID, it.Change = "find custom field", strconv.FormatInt(f.ID, 10), engine.Unchanged
+				r.Done(it) // clears the needs-attention state
+			}
+			return f.ID, nil
+		}
+	}
+	if waiting {
+		return 0, nil
+	}
+	if r.DryRun {
+		it.Change = engine.Created
+		r.Done(it)
+		return 0, nil
+	}
+	f, err := fr.clio.CreateCustomField(ctx, name, "Matter", "text_line")
+	if err != nil {
+		if httpx.IsReconnect(err) {
+			return 0, err
+		}
+		if k := httpx.KindOf(err); k != httpx.KindForbidden && k != httpx.KindValidation {
+			r.Fail(it, fmt.Errorf("creating the Clio matter custom field %q: %w", name, err), false)
+			return 0, nil
+		}
+		fr.fieldRefused(it, err)
+		return 0, nil
+	}
+	fr.fieldID = f.ID
+	it.ExternalID, it.Change = strconv.FormatInt(f.ID, 10), engine.Created
+	r.Done(it)
+	return f.ID, nil
+}
+
+// fieldRefused parks the custom field as needing a person.
+func (fr *foldersRun) fieldRefused(it engine.Item, err error) {
+	name := fr.s.FolderFieldName
+	fr.r.Fail(it, fmt.Errorf("Clio refused to look up or create the matter custom field %q that holds each matter's Box folder id. "+
+		"Add a text field named %q for matters in Clio (Settings → Custom Fields), or reconnect Clio with a user "+
+		"allowed to manage custom fields, then press Retry: %w", name, name, err), true)
+}
+
+// pendingFields writes the folder id to matters whose field write had to
+// wait (the field was missing), once the field can be had. It costs
+// nothing while no matter waits.
+func (fr *foldersRun) pendingFields(ctx context.Context) error {
+	r := fr.r
+	entries, err := r.Store().LedgerEntries(r.Job, store.LedgerDone)
+	if err != nil {
+		return fmt.Errorf("reading the folders ledger: %w", err)
+	}
+	var waiting []store.LedgerEntry
+	for _, en := range entries {
+		id, ok := foldersParseID(en.Key, "matter:")
+		if ok && !fr.seen[id] && en.TargetID != "" && en.Extra[foldersExtraFieldValue] != en.TargetID && !r.Hold(en.Key, false) {
+			waiting = append(waiting, en)
+		}
+	}
+	forField := r.Targeted() && r.Wants(foldersFieldKey(fr.s.FolderFieldName))
+	if len(waiting) == 0 && !forField {
+		return nil
+	}
+	fid, err := fr.fieldIDFor(ctx)
+	if err != nil {
+		if httpx.IsReconnect(err) {
+			return err
+		}
+		fr.j.logger().Warn("the folder id field is not available", "err", err)
+		return nil
+	}
+	if fid == 0 && !r.DryRun {
+		return nil
+	}
+	for _, en := range waiting {
+		id, _ := foldersParseID(en.Key, "matter:")
+		fr.seen[id] = true
+		it := engine.Item{Key: en.Key, Platform: "clio", Action: "write folder id", Object: "Matter folder " + en.Extra[foldersExtraName],
+			SourceID: strconv.FormatInt(id, 10), ExternalID: en.TargetID, Change: engine.Updated}
+		if r.DryRun {
+			r.Done(it)
+			continue
+		}
+		if err := fr.writeField(ctx, id, en.TargetID); err != nil {
+			if httpx.IsReconnect(err) {
+				return err
+			}
+			r.Fail(it, err, httpx.KindOf(err) == httpx.KindValidation || errors.Is(err, clio.ErrNotFound))
+			continue
+		}
+		r.Done(it)
+	}
+	return nil
+}
+
+// foldersFieldValue is the matter's value of custom field fid, as a string.
+func foldersFieldValue(m clio.Matter, fid int64) string {
+	i := slices.IndexFunc(m.CustomFieldValues, func(v clio.CustomFieldValue) bool {
+		return v.CustomField != nil && v.CustomField.ID == fid
+	})
+	if i < 0 {
+		return ""
+	}
+	switch v := m.CustomFieldValues[i].Value.(type) {
+	case nil:
+		return ""
+	case string:
+		return v
+	case float64:
+		return strconv.FormatFloat(v, 'f', -1, 64)
+	default:
+		return fmt.Sprint(v)
+	}
+}
+
+// foldersParseID reads the number of a key such as "matter:12".
+func foldersParseID(key, prefix string) (int64, bool) {
+	if !strings.HasPrefix(key, prefix) {
+		return 0, false
+	}
+	id, err := strconv.ParseInt(strings.TrimPrefix(key, prefix), 10, 64)
+	return id, err == nil && id > 0
+}

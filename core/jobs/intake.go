@@ -1,0 +1,1116 @@
+package jobs
+
+// The "intake" job: Lawmatics prospects that became hired → a Clio contact
+// (matched by email, then by E.164 phone; created only when nothing
+// matches), a Clio matter (description = case title, custom_number = case
+// number, practice area through the firm's case-type mapping), and the
+// prospect's files as documents on that matter. Clio matter status changes
+// flow back into the link kept in the ledger.
+//
+// Crash safety
+//
+// A matter create is not idempotent, so before CreateMatter the ledger gets
+// an intent "prospect:<id>" holding the client contact id, the case number
+// and the case title; right after the create the matter id is added to the
+// intent, the Lawmatics prospect id is written into the Clio matter custom
+// field "Lawmatics Prospect ID", and the intent is finished. At the start
+// of every run an open intent is reconciled, before anything is created
+// again: by the matter id when the intent has one, else by the custom field
+// value (Clio's custom_field_values[<field id>] filter), else, as a
+// fallback, by custom_number = case number (or description = case title
+// when the prospect has no case number) among the matters of the intent's
+// client that changed since the intent was written. Found → the matter is
+// adopted (custom field written, link finished); not found → the prospect
+// is created when it is processed.
+//
+// The residual window is a crash after Clio made the matter but before its
+// reply reached the ledger (so neither the matter id nor the custom field
+// exists anywhere): the custom_number fallback closes it, since the matter
+// was created with the case number and for the client recorded in the
+// intent. A prospect without a case number is matched by description (the
+// case title) instead; only a second matter of the same client with the
+// same title made in that hour could be confused with it, and then one of
+// them is adopted: no duplicate, at worst a link to its twin.
+//
+// A contact create needs no lookup of its own: the next attempt matches the
+// new contact by email or phone. Its id is also recorded in the intent, so
+// a prospect with neither email nor usable phone reuses it too (only a
+// crash inside that create could then leave a second contact).
+//
+// Each file is its own ledger entry "lmfile:<id>": intent (matter id, name,
+// size) before the three-step upload, finished with the Clio document id.
+// An open file intent is reconciled by a fully uploaded document of that
+// name and size on the matter that no other file claims. An upload that
+// failed after Clio made the document record is retried as a new version of
+// that record, so no stray records pile up.
+//
+// Status flow-back
+//
+// A Clio matter's status becomes the link's Extra["link_status"] (Open and
+// Pending → active, Closed → closed; a deleted matter → deleted, and it is
+// not recreated) and is logged. Nothing is written to Lawmatics: its API
+// has no field for a matter's status in Clio (the seed firm only showed the
+// link status on its own screens), and changing the prospect's status or
+// sub-status would corrupt the intake pipeline the firm reports on.
+
+import (
+	"cmp"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/firmsync/firmsync/connectors/clio"
+	"github.com/firmsync/firmsync/connectors/httpx"
+	"github.com/firmsync/firmsync/connectors/lawmatics"
+	"github.com/firmsync/firmsync/core/engine"
+	"github.com/firmsync/firmsync/core/store"
+)
+
+// IntakeFieldName is the Clio matter custom field that holds the Lawmatics
+// prospect id of an intake matter.
+const IntakeFieldName = "Lawmatics Prospect ID"
+
+// Link statuses kept in the ledger entry's Extra["link_status"].
+const (
+	intakeLinkActive  = "active"
+	intakeLinkClosed  = "closed"
+	intakeLinkDeleted = "deleted"
+)
+
+// intakeReconcileSlack is how far before an intent the custom_number
+// fallback looks for the matter (clock differences between this PC and
+// Clio).
+const intakeReconcileSlack = time.Hour
+
+// Intake is the "intake" job: hired Lawmatics prospects → Clio contact,
+// matter and documents; Clio matter status → the link.
+type Intake struct{ Deps }
+
+// Name implements engine.Job.
+func (j *Intake) Name() string { return "intake" }
+
+// intakeRun is one run's state.
+type intakeRun struct {
+	j  *Intake
+	r  *engine.Run
+	s  Settings
+	lm *lawmatics.Client
+	cl *clio.Client
+
+	fieldID      int64 // the "Lawmatics Prospect ID" field; 0 until found or created
+	fieldPlanned bool  // a dry run planned its creation
+
+	areas map[string]int64 // lower-case practice area name → id; nil until loaded
+
+	adopted    map[string]clio.Matter // prospect keys whose matter a reconcile found (a dry run cannot finish them)
+	adoptedDoc map[string]int64       // file keys whose document a reconcile found
+	unresolved map[string]error       // intents whose lookup failed: nothing is created for them this run
+	reconciled []string               // prospect ids of open intents: processed even when not listed
+}
+
+// Run implements engine.Job.
+func (j *Intake) Run(ctx context.Context, r *engine.Run) error {
+	lm, err := j.Platforms.Lawmatics(ctx)
+	if err != nil {
+		if notConnected(err) {
+			return fmt.Errorf("%w: lawmatics is not connected", engine.ErrSkipRun)
+		}
+		return fmt.Errorf("opening lawmatics: %w", err)
+	}
+	cl, err := j.Platforms.Clio(ctx)
+	if err != nil {
+		if notConnected(err) {
+			return fmt.Errorf("%w: clio is not connected", engine.ErrSkipRun)
+		}
+		return fmt.Errorf("opening clio: %w", err)
+	}
+	x := &intakeRun{
+		j: j, r: r, s: j.Settings().Normalize(), lm: lm, cl: cl,
+		adopted: map[string]clio.Matter{}, adoptedDoc: map[string]int64{}, unresolved: map[string]error{},
+	}
+	if err := x.reconcile(ctx); err != nil {
+		return err
+	}
+	if r.Targeted() {
+		return x.targeted(ctx)
+	}
+	if err := x.fullProspects(ctx); err != nil {
+		return err
+	}
+	return x.fullStatus(ctx)
+}
+
+// intakeFatal reports whether err ends the run rather than one item.
+func intakeFatal(ctx context.Context, err error) bool {
+	return err != nil && (httpx.IsReconnect(err) || ctx.Err() != nil)
+}
+
+func intakeProspectKey(id string) string { return "prospect:" + id }
+
+// ---------------------------------------------------------------- reconcile
+
+// reconcile looks up the target of every open intent before anything is
+// created again.
+func (x *intakeRun) reconcile(ctx context.Context) error {
+	ents, err := openIntents(x.r)
+	if err != nil {
+		return err
+	}
+	seen := map[string]bool{}
+	for _, en := range ents {
+		var err error
+		var pid string
+		switch {
+		case strings.HasPrefix(en.Key, "prospect:"):
+			pid = strings.TrimPrefix(en.Key, "prospect:")
+			err = x.reconcileMatter(ctx, en)
+		case strings.HasPrefix(en.Key, "lmfile:"):
+			pid = en.Extra["prospect_id"]
+			err = x.reconcileFile(ctx, en)
+		default:
+			continue
+		}
+		if intakeFatal(ctx, err) {
+			return err
+		}
+		if err != nil {
+			x.unresolved[en.Key] = err
+			x.j.logger().Warn("intake: checking an interrupted create", "item", en.Key, "err", err)
+		}
+		if pid != "" && !seen[pid] && !x.settled(en) {
+			seen[pid] = true
+			x.reconciled = append(x.reconciled, pid)
+		}
+	}
+	return nil
+}
+
+// settled reports whether an open intent needed no lookup: the create
+// never started or was clearly refused.
+func (x *intakeRun) settled(en store.LedgerEntry) bool {
+	return strings.HasPrefix(en.Key, "prospect:") && (en.Extra["step"] != "matter" || en.Extra["refused"] == "1")
+}
+
+// reconcileMatter finds the matter of an open "prospect:<id>" intent.
+func (x *intakeRun) reconcileMatter(ctx context.Context, en store.LedgerEntry) error {
+	if x.settled(en) {
+		return nil // the matter create never started, or Clio refused it: nothing to find
+	}
+	pid := strings.TrimPrefix(en.Key, "prospect:")
+	var found *clio.Matter
+	if s := en.Extra["matter_id"]; s != "" {
+		id, _ := strconv.ParseInt(s, 10, 64)
+		m, err := x.cl.Matter(ctx, id)
+		switch {
+		case err == nil:
+			found = &m
+		case !errors.Is(err, clio.ErrNotFound):
+			return err
+		}
+	}
+	if found == nil {
+		fid, err := x.field(ctx, false)
+		if err != nil {
+			return err
+		}
+		if fid != 0 {
+			err := x.cl.Matters(ctx, clio.MatterQuery{CustomFieldValue: map[int64]string{fid: pid}}, func(m clio.Matter) error {
+				if found == nil {
+					found = &m
+				}
+				return nil
+			})
+			if err != nil {
+				return err
+			}
+		}
+	}
+	if found == nil {
+		client, _ := strconv.ParseInt(en.Extra["contact_id"], 10, 64)
+		cn, desc := en.Extra["case_number"], en.Extra["description"]
+		var since time.Time
+		if !en.IntentAt.IsZero() {
+			since = en.IntentAt.Add(-intakeReconcileSlack)
+		}
+		if client != 0 {
+			err := x.cl.Matters(ctx, clio.MatterQuery{UpdatedSince: since}, func(m clio.Matter) error {
+				if found != nil || m.Client == nil || m.Client.ID != client {
+					return nil
+				}
+				if cn != "" && m.CustomNumber == cn || cn == "" && m.Description == desc {
+					found = &m
+				}
+				return nil
+			})
+			if err != nil {
+				return err
+			}
+		}
+	}
+	if found == nil {
+		return nil // not created: the prospect is created when it is processed
+	}
+	if err := x.writeProspectField(ctx, found.ID, pid); err != nil {
+		return err
+	}
+	extra := map[string]string{"link_status": intakeLinkStatus(found.Status), "matter_number": found.DisplayNumber,
+		"matter_id": strconv.FormatInt(found.ID, 10), "step": ""}
+	if err := finish(x.r, en.Key, strconv.FormatInt(found.ID, 10), en.Fingerprint, extra); err != nil {
+		return err
+	}
+	x.adopted[en.Key] = *found
+	x.r.Log(engine.Item{
+		Key: en.Key, Platform: "clio", Action: "link matter", Object: fmt.Sprintf("Matter %s — %s", found.DisplayNumber, found.Description),
+		SourceID: pid, ExternalID: strconv.FormatInt(found.ID, 10),
+		Message: fmt.Sprintf("Clio matter %s was created before an interruption; linked it instead of creating another", found.DisplayNumber),
+	}, store.LogSuccess)
+	return nil
+}
+
+// reconcileFile finds the document of an open "lmfile:<id>" intent.
+func (x *intakeRun) reconcileFile(ctx context.Context, en store.LedgerEntry) error {
+	mid, _ := strconv.ParseInt(en.Extra["matter_id"], 10, 64)
+	name := en.Extra["name"]
+	if mid == 0 || name == "" {
+		return nil
+	}
+	size, sizeErr := strconv.ParseInt(en.Extra["size"], 10, 64)
+	claimed := map[string]bool{}
+	done, err := x.r.Store().LedgerEntries(x.r.Job, store.LedgerDone)
+	if err != nil {
+		return fmt.Errorf("reading the intake ledger: %w", err)
+	}
+	for _, d := range done {
+		if strings.HasPrefix(d.Key, "lmfile:") {
+			claimed[d.TargetID] = true
+		}
+	}
+	var found *clio.Document
+	err = x.cl.Documents(ctx, mid, clio.DocumentQuery{}, func(d clio.Document) error {
+		if found != nil || d.Name != name || claimed[strconv.FormatInt(d.ID, 10)] {
+			return nil
+		}
+		v := d.LatestDocumentVersion
+		if v == nil || !v.FullyUploaded || sizeErr == nil && v.Size != 0 && v.Size != size {
+			return nil
+		}
+		found = &d
+		return nil
+	})
+	if errors.Is(err, clio.ErrNotFound) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	if found == nil {
+		return nil
+	}
+	if err := finish(x.r, en.Key, strconv.FormatInt(found.ID, 10), "", map[string]string{"stray_doc": ""}); err != nil {
+		return err
+	}
+	x.adoptedDoc[en.Key] = found.ID
+	return nil
+}
+
+// ---------------------------------------------------------------- listings
+
+// intakeWanted reports whether a prospect is one the job takes.
+func intakeWanted(p lawmatics.Prospect, subStatus string) bool {
+	if strings.EqualFold(p.Attributes.Status, lawmatics.StatusHired) {
+		return true
+	}
+	return subStatus != "" && strings.EqualFold(strings.TrimSpace(p.Attributes.SubStatus), subStatus)
+}
+
+// fullProspects lists the prospects hired (or at the chosen sub-status)
+// since the watermark and processes them, plus the prospects of open
+// intents.
+func (x *intakeRun) fullProspects(ctx context.Context) error {
+	wm, err := x.r.Watermark("prospects")
+	if err != nil {
+		return err
+	}
+	mark := engine.NewMark(wm)
+	sub := strings.TrimSpace(x.s.HiredSubStatus)
+	q := lawmatics.ProspectQuery{UpdatedSince: wm}
+	if !wm.IsZero() {
+		// The Lawmatics client lists strictly after UpdatedSince (at
+		// millisecond precision), but a mark held by a failed item must
+		// see that item again.
+		q.UpdatedSince = wm.Add(-time.Millisecond)
+	}
+	if sub == "" {
+		q.Status = lawmatics.StatusHired
+	}
+	var list []lawmatics.Prospect
+	listed := map[string]bool{}
+	err = x.lm.Prospects(ctx, q, func(p lawmatics.Prospect) error {
+		if intakeWanted(p, sub) {
+			list = append(list, p)
+			listed[p.ID] = true
+		} else {
+			mark.OK(p.Attributes.UpdatedAt.Time)
+		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("listing hired Lawmatics prospects: %w", err)
+	}
+	// Open intents of prospects the listing did not return (a crash during
+	// a targeted run): finish them now rather than leave a gap.
+	var extra []string
+	for _, pid := range x.reconciled {
+		if !listed[pid] {
+			extra = append(extra, pid)
+		}
+	}
+	total := len(list) + len(extra)
+	done := 0
+	x.r.Progress(0, total)
+	for _, p := range list {
+		t := p.Attributes.UpdatedAt.Time
+		if x.r.Hold(intakeProspectKey(p.ID), false) {
+			mark.Hold(t)
+		} else {
+			ok, err := x.process(ctx, p)
+			if err != nil {
+				return err
+			}
+			if ok {
+				mark.OK(t)
+			} else {
+				mark.Hold(t)
+			}
+		}
+		done++
+		x.r.Progress(done, total)
+	}
+	for _, pid := range extra {
+		if !x.r.Hold(intakeProspectKey(pid), false) {
+			if err := x.processID(ctx, pid); err != nil {
+				return err
+			}
+		}
+		done++
+		x.r.Progress(done, total)
+	}
+	return x.r.SetWatermark("prospects", mark.Value())
+}
+
+// targeted handles a webhook's or a retry's object keys.
+func (x *intakeRun) targeted(ctx context.Context) error {
+	ids := x.r.Trigger.ObjectIDs
+	x.r.Progress(0, len(ids))
+	for i, key := range ids {
+		var err error
+		switch {
+		case strings.HasPrefix(key, "prospect:"):
+			err = x.processID(ctx, strings.TrimPrefix(key, "prospect:"))
+		case strings.HasPrefix(key, "lmfile:"):
+			var ln Link
+			var found bool
+			ln, found, err = link(x.r, key)
+			if err == nil && found && ln.Extra["prospect_id"] != "" {
+				err = x.processID(ctx, ln.Extra["prospect_id"])
+			} else if err == nil {
+				x.r.Done(engine.Item{Key: key, Platform: "clio", Action: "upload document", Change: engine.Skipped,
+					Message: "this Lawmatics file is not known to the intake job"})
+			}
+		case strings.HasPrefix(key, "clio-matter:"):
+			err = x.statusByID(ctx, strings.TrimPrefix(key, "clio-matter:"))
+		default:
+			x.r.Done(engine.Item{Key: key, Change: engine.Skipped, Message: "not an intake item"})
+		}
+		if err != nil {
+			return err
+		}
+		x.r.Progress(i+1, len(ids))
+	}
+	return nil
+}
+
+// processID fetches one prospect and processes it if it is hired.
+func (x *intakeRun) processID(ctx context.Context, pid string) error {
+	key := intakeProspectKey(pid)
+	p, err := x.lm.Prospect(ctx, pid)
+	if err != nil {
+		if intakeFatal(ctx, err) {
+			return err
+		}
+		it := engine.Item{Key: key, Platform: "clio", Action: "create matter", Object: "Lawmatics matter " + pid, SourceID: pid}
+		if httpx.KindOf(err) == httpx.KindNotFound {
+			it.Change, it.Message = engine.Skipped, "the prospect no longer exists in Lawmatics"
+			x.r.Done(it)
+			return nil
+		}
+		x.r.Fail(it, fmt.Errorf("reading Lawmatics prospect %s: %w", pid, err), false)
+		return nil
+	}
+	if !intakeWanted(p, strings.TrimSpace(x.s.HiredSubStatus)) {
+		st := p.Attributes.Status
+		if p.Attributes.SubStatus != "" {
+			st += ", " + p.Attributes.SubStatus
+		}
+		x.r.Done(engine.Item{Key: key, Platform: "clio", Action: "create matter", Object: intakeMatterLabel(p), SourceID: pid,
+			Change: engine.Skipped, Message: fmt.Sprintf("the prospect is not hired (status %s); nothing to create", st)})
+		return nil
+	}
+	_, err = x.process(ctx, p)
+	return err
+}
+
+// ---------------------------------------------------------------- one prospect
+
+// intakeMatterFP is what a matter was created from.
+type intakeMatterFP struct {
+	Description  string `json:"d"`
+	CustomNumber string `json:"n"`
+	PracticeArea string `json:"a"`
+	ClientID     int64  `json:"c"`
+}
+
+func intakeMatterLabel(p lawmatics.Prospect) string {
+	l := fmt.Sprintf("Matter %q", intakeDescription(p))
+	if n := strings.TrimSpace(p.Attributes.CaseNumber); n != "" {
+		l += " (" + n + ")"
+	}
+	return l
+}
+
+func intakePersonName(p lawmatics.Prospect) string {
+	return strings.TrimSpace(strings.TrimSpace(p.Attributes.FirstName) + " " + strings.TrimSpace(p.Attributes.LastName))
+}
+
+func intakeDescription(p lawmatics.Prospect) string {
+	if d := strings.TrimSpace(p.Attributes.CaseTitle); d != "" {
+		return d
+	}
+	if n := intakePersonName(p); n != "" {
+		return n + " — intake"
+	}
+	return "Lawmatics matter " + p.ID
+}
+
+// process brings one hired prospect to Clio. ok is false when an item
+// failed (it was reported); err only for run-ending errors.
+func (x *intakeRun) process(ctx context.Context, p lawmatics.Prospect) (ok bool, err error) {
+	key := intakeProspectKey(p.ID)
+	label := intakeMatterLabel(p)
+	if uerr, bad := x.unresolved[key]; bad {
+		x.r.Fail(engine.Item{Key: key, Platform: "clio", Action: "create matter", Object: label, SourceID: p.ID},
+			fmt.Errorf("could not check whether the matter was already created before an interruption, so nothing was created: %w", uerr), false)
+		return false, nil
+	}
+	ln, found, err := link(x.r, key)
+	if err != nil {
+		return false, fmt.Errorf("reading the intake ledger: %w", err)
+	}
+	updated := p.Attributes.UpdatedAt.Time.UTC().Format(time.RFC3339Nano)
+	var matterID int64
+	switch m, adopted := x.adopted[key]; {
+	case adopted:
+		matterID = m.ID
+	case found && ln.State == store.LedgerDone && ln.TargetID != "":
+		matterID, _ = strconv.ParseInt(ln.TargetID, 10, 64)
+		if ln.Extra["link_status"] == intakeLinkDeleted {
+			x.r.Done(engine.Item{Key: key, Platform: "clio", Action: "upload document", Object: label, SourceID: p.ID,
+				ExternalID: ln.TargetID, Change: engine.Unchanged, Message: "its Clio matter was deleted; not recreated"})
+			return true, nil
+		}
+		if ln.Extra["files_done"] == "1" && ln.Extra["lm_updated"] == updated {
+			x.r.Done(engine.Item{Key: key, Platform: "clio", Action: "create matter", Object: label, SourceID: p.ID,
+				ExternalID: ln.TargetID, Change: engine.Unchanged})
+			return true, nil
+		}
+	}
+	reported := false
+	if matterID == 0 {
+		var created bool
+		matterID, created, err = x.createMatter(ctx, p, ln, found)
+		if err != nil || !created {
+			return false, err
+		}
+		reported = true
+	}
+	ok, wrote, err := x.files(ctx, p, matterID)
+	if err != nil || !ok {
+		return false, err
+	}
+	if !x.r.DryRun && matterID != 0 {
+		err := x.r.Store().UpdateLedger(x.r.Job, key, func(e *store.LedgerEntry, found bool) error {
+			if e.Extra == nil {
+				e.Extra = map[string]string{}
+			}
+			e.Extra["files_done"], e.Extra["lm_updated"] = "1", updated
+			return nil
+		})
+		if err != nil {
+			return false, fmt.Errorf("writing the intake ledger: %w", err)
+		}
+	}
+	if !reported && !wrote {
+		// Clears any retry state the item had.
+		x.r.Done(engine.Item{Key: key, Platform: "clio", Action: "create matter", Object: label, SourceID: p.ID,
+			ExternalID: strconv.FormatInt(matterID, 10), Change: engine.Unchanged})
+	}
+	return true, nil
+}
+
+// fail reports a failed item, or returns err when it ends the run.
+func (x *intakeRun) fail(ctx context.Context, it engine.Item, err error) error {
+	if intakeFatal(ctx, err) {
+		return err
+	}
+	permanent := httpx.KindOf(err) == httpx.KindValidation || errors.Is(err, engine.ErrNoMatch)
+	x.r.Fail(it, err, permanent)
+	return nil
+}
+
+// createMatter resolves the client and creates the matter (a dry run
+// plans both). matterID is 0 in dry runs; created is false when an item
+// failed.
+func (x *intakeRun) createMatter(ctx context.Context, p lawmatics.Prospect, ln Link, haveLink bool) (matterID int64, created bool, err error) {
+	key := intakeProspectKey(p.ID)
+	item := engine.Item{Key: key, Platform: "clio", Action: "create matter", Object: intakeMatterLabel(p), SourceID: p.ID}
+	var prev map[string]string
+	if haveLink && ln.State == store.LedgerIntent {
+		prev = ln.Extra
+	}
+
+	clientID, clientNote, ok, err := x.resolveContact(ctx, p, prev)
+	if err != nil || !ok {
+		return 0, false, err
+	}
+
+	// Practice area through the firm's mapping.
+	var notes []string
+	ct := strings.TrimSpace(p.Attributes.CaseType())
+	area := strings.TrimSpace(x.s.CaseTypeMapping[ct])
+	if area == "" {
+		area = strings.TrimSpace(x.s.FallbackPracticeArea)
+		if ct == "" {
+			notes = append(notes, fmt.Sprintf("the prospect has no case type; used the fallback practice area %q", area))
+		} else {
+			notes = append(notes, fmt.Sprintf("case type %q is not in the case-type mapping; used the fallback practice area %q", ct, area))
+		}
+	}
+	var areaID int64
+	if area != "" {
+		areaID, err = x.practiceArea(ctx, area)
+		if err != nil {
+			return 0, false, x.fail(ctx, item, fmt.Errorf("reading Clio practice areas: %w", err))
+		}
+		if areaID == 0 {
+			notes = append(notes, fmt.Sprintf("practice area %q does not exist in Clio; the matter was created without a practice area", area))
+		}
+	}
+
+	fid, err := x.field(ctx, true)
+	if err != nil {
+		return 0, false, x.fail(ctx, item, fmt.Errorf("preparing the %q custom field: %w", IntakeFieldName, err))
+	}
+
+	desc := intakeDescription(p)
+	number := strings.TrimSpace(p.Attributes.CaseNumber)
+	fp := Fingerprint(intakeMatterFP{Description: desc, CustomNumber: number, PracticeArea: area, ClientID: clientID})
+	msg := func(prefix string) string {
+		s := prefix + "; client: " + clientNote
+		if areaID != 0 {
+			s += "; practice area " + area
+		}
+		for _, n := range notes {
+			s += "; " + n
+		}
+		return s
+	}
+	if x.r.DryRun {
+		item.Change, item.Message = engine.Created, msg("would be created")
+		x.r.Done(item)
+		return 0, true, nil
+	}
+
+	if err := beginIntent(x.r, key, map[string]string{
+		"step": "matter", "prospect_id": p.ID, "contact_id": strconv.FormatInt(clientID, 10),
+		"case_number": number, "description": desc, "refused": "", "matter_id": "",
+	}); err != nil {
+		return 0, false, fmt.Errorf("writing the intake ledger: %w", err)
+	}
+	m, err := x.cl.CreateMatter(ctx, clio.MatterCreate{
+		Description: desc, ClientID: clientID, CustomNumber: number, PracticeAreaID: areaID, Status: "open",
+	})
+	if err != nil {
+		if k := httpx.KindOf(err); k == httpx.KindValidation || k == httpx.KindForbidden || k == httpx.KindNotFound {
+			// A clear refusal: no matter was made, so the next run need not look.
+			if err := beginIntent(x.r, key, map[string]string{"refused": "1"}); err != nil {
+				return 0, false, fmt.Errorf("writing the intake ledger: %w", err)
+			}
+		}
+		return 0, false, x.fail(ctx, item, err)
+	}
+	mid := strconv.FormatInt(m.ID, 10)
+	if err := beginIntent(x.r, key, map[string]string{"matter_id": mid}); err != nil {
+		return 0, false, fmt.Errorf("writing the intake ledger: %w", err)
+	}
+	item.ExternalID, item.Change = mid, engine.Created
+	item.Message = msg("created as Clio matter " + m.DisplayNumber)
+	x.r.Done(item)
+
+	if err := x.cl.SetMatterCustomField(ctx, m.ID, fid, p.ID); err != nil {
+		it := item
+		it.Action, it.Change, it.Message = "update matter", "", ""
+		// The intent stays open with the matter id: the next run adopts it.
+		return 0, false, x.fail(ctx, it, fmt.Errorf("recording the Lawmatics prospect id on Clio matter %s: %w", m.DisplayNumber, err))
+	}
+	if err := finish(x.r, key, mid, fp, map[string]string{
+		"link_status": intakeLinkStatus(m.Status), "matter_number": m.DisplayNumber, "step": "", "files_done": "",
+	}); err != nil {
+		return 0, false, fmt.Errorf("writing the intake ledger: %w", err)
+	}
+	return m.ID, true, nil
+}
+
+// resolveContact finds the prospect's Clio contact by email, then by E.164
+// phone, or creates one. clientID is 0 in a dry run that would create it.
+func (x *intakeRun) resolveContact(ctx context.Context, p lawmatics.Prospect, prev map[string]string) (clientID int64, note string, ok bool, err error) {
+	key := intakeProspectKey(p.ID)
+	name := intakePersonName(p)
+	email := strings.TrimSpace(p.Attributes.Email)
+	label := "Contact " + name
+	if email != "" {
+		label += " (" + email + ")"
+	}
+	item := engine.Item{Key: key, Platform: "clio", Action: "create contact", Object: label, SourceID: p.ID}
+	if id, _ := strconv.ParseInt(prev["contact_id"], 10, 64); id != 0 {
+		return id, fmt.Sprintf("Clio contact %d (found in an earlier attempt)", id), true, nil
+	}
+	pick := func(cs []clio.Contact) clio.Contact {
+		return slices.MinFunc(cs, func(a, b clio.Contact) int { return cmp.Compare(a.ID, b.ID) })
+	}
+	if email != "" {
+		cs, err := x.cl.FindContactsByEmail(ctx, email)
+		if err != nil {
+			return 0, "", false, x.fail(ctx, item, fmt.Errorf("looking up the client in Clio by email: %w", err))
+		}
+		if len(cs) > 0 {
+			c := pick(cs)
+			return c.ID, fmt.Sprintf("existing Clio contact %s (%d), matched by email", c.Name, c.ID), true, nil
+		}
+	}
+	rawPhone := strings.TrimSpace(p.Attributes.Phone)
+	phone, perr := NormalizePhone(rawPhone, x.s.PhoneRegion)
+	if perr == nil {
+		cs, err := x.cl.FindContactsByPhone(ctx, phone)
+		if err != nil {
+			return 0, "", false, x.fail(ctx, item, fmt.Errorf("looking up the client in Clio by phone: %w", err))
+		}
+		if len(cs) > 0 {
+			c := pick(cs)
+			return c.ID, fmt.Sprintf("existing Clio contact %s (%d), matched by phone %s", c.Name, c.ID, phone), true, nil
+		}
+	} else {
+		phone = rawPhone // kept as typed: better than losing it
+	}
+	if name == "" {
+		return 0, "", false, x.fail(ctx, item, fmt.Errorf("%w: the prospect has no first or last name to create a Clio contact with", engine.ErrNoMatch))
+	}
+	msg := "no Clio contact has this email or phone"
+	if x.r.DryRun {
+		item.Change, item.Message = engine.Created, msg
+		x.r.Done(item)
+		return 0, "new contact " + name, true, nil
+	}
+	w := clio.ContactWrite{FirstName: &p.Attributes.FirstName, LastName: &p.Attributes.LastName}
+	if email != "" {
+		w.EmailAddresses = []clio.EmailAddressWrite{{Address: email, Name: "Work"}}
+	}
+	if phone != "" {
+		w.PhoneNumbers = []clio.PhoneNumberWrite{{Number: phone, Name: "Mobile"}}
+	}
+	if err := beginIntent(x.r, key, map[string]string{"step": "contact", "prospect_id": p.ID}); err != nil {
+		return 0, "", false, fmt.Errorf("writing the intake ledger: %w", err)
+	}
+	c, err := x.cl.CreateContact(ctx, w)
+	if err != nil {
+		return 0, "", false, x.fail(ctx, item, err)
+	}
+	if err := beginIntent(x.r, key, map[string]string{"contact_id": strconv.FormatInt(c.ID, 10)}); err != nil {
+		return 0, "", false, fmt.Errorf("writing the intake ledger: %w", err)
+	}
+	item.ExternalID, item.Change, item.Message = strconv.FormatInt(c.ID, 10), engine.Created, msg
+	x.r.Done(item)
+	return c.ID, fmt.Sprintf("new Clio contact %s (%d)", c.Name, c.ID), true, nil
+}
+
+// practiceArea resolves a practice area name to its Clio id (0 = none).
+func (x *intakeRun) practiceArea(ctx context.Context, name string) (int64, error) {
+	if x.areas == nil {
+		pas, err := x.cl.PracticeAreas(ctx)
+		if err != nil {
+			return 0, err
+		}
+		x.areas = map[string]int64{}
+		for _, pa := range pas {
+			k := strings.ToLower(strings.TrimSpace(pa.Name))
+			if _, dup := x.areas[k]; !dup {
+				x.areas[k] = pa.ID
+			}
+		}
+	}
+	return x.areas[strings.ToLower(strings.TrimSpace(name))], nil
+}
+
+// field returns the id of the "Lawmatics Prospect ID" matter custom field,
+// creating it when create is set (a dry run plans it). 0 = none.
+func (x *intakeRun) field(ctx context.Context, create bool) (int64, error) {
+	if x.fieldID != 0 || x.fieldPlanned {
+		return x.fieldID, nil
+	}
+	find := func() error {
+		fs, err := x.cl.CustomFields(ctx, "Matter")
+		if err != nil {
+			return err
+		}
+		for _, f := range fs {
+			if !f.Deleted && strings.EqualFold(strings.TrimSpace(f.Name), IntakeFieldName) {
+				x.fieldID = f.ID
+				return nil
+			}
+		}
+		return nil
+	}
+	if err := find(); err != nil || x.fieldID != 0 || !create {
+		return x.fieldID, err
+	}
+	item := engine.Item{Key: "field:" + IntakeFieldName, Platform: "clio", Action: "create custom field",
+		Object: fmt.Sprintf("Clio matter field %q", IntakeFieldName), Change: engine.Created,
+		Message: "holds the Lawmatics prospect id of each intake matter"}
+	if x.r.DryRun {
+		x.fieldPlanned = true
+		x.r.Done(item)
+		return 0, nil
+	}
+	f, err := x.cl.CreateCustomField(ctx, IntakeFieldName, "Matter", "text_line")
+	if err != nil {
+		if httpx.KindOf(err) == httpx.KindValidation {
+			// Names are unique: someone made it in between. Use theirs.
+			if ferr := find(); ferr == nil && x.fieldID != 0 {
+				return x.fieldID, nil
+			}
+		}
+		return 0, err
+	}
+	x.fieldID = f.ID
+	item.ExternalID = strconv.FormatInt(f.ID, 10)
+	x.r.Done(item)
+	return x.fieldID, nil
+}
+
+// writeProspectField records the prospect id on the matter (a dry run
+// writes nothing).
+func (x *intakeRun) writeProspectField(ctx context.Context, matterID int64, pid string) error {
+	if x.r.DryRun {
+		return nil
+	}
+	fid, err := x.field(ctx, true)
+	if err != nil {
+		return err
+	}
+	return x.cl.SetMatterCustomField(ctx, matterID, fid, pid)
+}
+
+// ---------------------------------------------------------------- files
+
+// files uploads the prospect's files that are not on the matter yet, one
+// after another. ok is false when one failed (reported); wrote says
+// whether any item was reported as written or planned.
+func (x *intakeRun) files(ctx context.Context, p lawmatics.Prospect, matterID int64) (ok, wrote bool, err error) {
+	key := intakeProspectKey(p.ID)
+	fs, err := x.lm.Files(ctx, p.ID)
+	if err != nil {
+		it := engine.Item{Key: key, Platform: "clio", Action: "upload document", Object: intakeMatterLabel(p), SourceID: p.ID}
+		return false, false, x.fail(ctx, it, fmt.Errorf("listing the prospect's Lawmatics files: %w", err))
+	}
+	ok = true
+	for _, f := range fs {
+		fkey := "lmfile:" + f.ID
+		name := strings.TrimSpace(f.Attributes.Name)
+		if name == "" {
+			name = strings.TrimSpace(f.Attributes.FileName)
+		}
+		if name == "" {
+			name = "Lawmatics file " + f.ID
+		}
+		item := engine.Item{Key: key, Platform: "clio", Action: "upload document", SourceID: f.ID,
+			Object: fmt.Sprintf("Document %q on %s", name, intakeMatterLabel(p))}
+		if _, adopted := x.adoptedDoc[fkey]; adopted {
+			continue
+		}
+		fl, found, err := link(x.r, fkey)
+		if err != nil {
+			return false, wrote, fmt.Errorf("reading the intake ledger: %w", err)
+		}
+		if found && fl.State == store.LedgerDone {
+			continue
+		}
+		if uerr, bad := x.unresolved[fkey]; bad {
+			x.r.Fail(item, fmt.Errorf("could not check whether the file was already uploaded before an interruption, so it was not uploaded again: %w", uerr), false)
+			ok = false
+			continue
+		}
+		if x.r.DryRun || matterID == 0 {
+			item.Change, item.Message = engine.Created, "would be uploaded"
+			x.r.Done(item)
+			wrote = true
+			continue
+		}
+		var stray int64
+		if found && fl.State == store.LedgerIntent {
+			stray, _ = strconv.ParseInt(fl.Extra["stray_doc"], 10, 64)
+		}
+		doc, err := x.upload(ctx, f, fkey, name, p.ID, matterID, stray)
+		if err != nil {
+			if ferr := x.fail(ctx, item, fmt.Errorf("uploading %q: %w", name, err)); ferr != nil {
+				return false, wrote, ferr
+			}
+			ok = false
+			continue
+		}
+		item.ExternalID, item.Change = strconv.FormatInt(doc.ID, 10), engine.Created
+		item.Message = fmt.Sprintf("%d bytes added to the Clio matter", doc.Size)
+		x.r.Done(item)
+		wrote = true
+	}
+	return ok, wrote, nil
+}
+
+// upload streams one Lawmatics file into a Clio document on the matter (or
+// as a new version of the stray record a failed attempt left).
+func (x *intakeRun) upload(ctx context.Context, f lawmatics.File, fkey, name, pid string, matterID, stray int64) (clio.Document, error) {
+	body, size, _, err := x.lm.DownloadFile(ctx, f.ID)
+	if err != nil {
+		return clio.Document{}, fmt.Errorf("downloading from Lawmatics: %w", err)
+	}
+	defer body.Close()
+	var src io.Reader = body
+	if size < 0 && f.Attributes.FileSize > 0 {
+		size = f.Attributes.FileSize
+	}
+	if size < 0 {
+		// Clio needs the size up front: spool to a temporary file.
+		tmp, err := os.CreateTemp("", "firmsync-intake-*")
+		if err != nil {
+			return clio.Document{}, fmt.Errorf("spooling the download: %w", err)
+		}
+		defer func() { tmp.Close(); os.Remove(tmp.Name()) }()
+		n, err := io.Copy(tmp, body)
+		if err != nil {
+			return clio.Document{}, fmt.Errorf("downloading from Lawmatics: %w", err)
+		}
+		if _, err := tmp.Seek(0, io.SeekStart); err != nil {
+			return clio.Document{}, fmt.Errorf("spooling the download: %w", err)
+		}
+		src, size = tmp, n
+	}
+	mid := strconv.FormatInt(matterID, 10)
+	if err := beginIntent(x.r, fkey, map[string]string{
+		"matter_id": mid, "name": name, "size": strconv.FormatInt(size, 10), "prospect_id": pid,
+	}); err != nil {
+		return clio.Document{}, fmt.Errorf("writing the intake ledger: %w", err)
+	}
+	parent := clio.Parent{ID: matterID, Type: "Matter"}
+	if stray != 0 {
+		parent = clio.Parent{ID: stray, Type: "Document"}
+	}
+	doc, err := x.cl.Upload(ctx, parent, name, size, src)
+	if err != nil {
+		var ue *clio.UploadError
+		switch {
+		case errors.As(err, &ue) && ue.DocumentID != 0:
+			if lerr := beginIntent(x.r, fkey, map[string]string{"stray_doc": strconv.FormatInt(ue.DocumentID, 10)}); lerr != nil {
+				return clio.Document{}, fmt.Errorf("writing the intake ledger: %w", lerr)
+			}
+		case stray != 0 && errors.Is(err, clio.ErrNotFound):
+			// The stray record is gone: the next attempt uploads afresh.
+			if lerr := beginIntent(x.r, fkey, map[string]string{"stray_doc": ""}); lerr != nil {
+				return clio.Document{}, fmt.Errorf("writing the intake ledger: %w", lerr)
+			}
+		}
+		return clio.Document{}, err
+	}
+	if err := finish(x.r, fkey, strconv.FormatInt(doc.ID, 10), "", map[string]string{"stray_doc": ""}); err != nil {
+		return clio.Document{}, fmt.Errorf("writing the intake ledger: %w", err)
+	}
+	return doc, nil
+}
+
+// ---------------------------------------------------------------- status flow-back
+
+// intakeLinkStatus maps a Clio matter status to the link status.
+func intakeLinkStatus(clioStatus string) string {
+	switch strings.ToLower(strings.TrimSpace(clioStatus)) {
+	case "closed":
+		return intakeLinkClosed
+	case "open", "pending", "":
+		return intakeLinkActive
+	}
+	return strings.ToLower(clioStatus)
+}
+
+// intakeLinks indexes the job's finished prospect links by Clio matter id.
+func (x *intakeRun) intakeLinks() (map[string]store.LedgerEntry, error) {
+	es, err := x.r.Store().LedgerEntries(x.r.Job, store.LedgerDone)
+	if err != nil {
+		return nil, fmt.Errorf("reading the intake ledger: %w", err)
+	}
+	out := map[string]store.LedgerEntry{}
+	for _, e := range es {
+		if strings.HasPrefix(e.Key, "prospect:") && e.TargetID != "" {
+			out[e.TargetID] = e
+		}
+	}
+	return out, nil
+}
+
+// linkOf finds the link of a Clio matter: by its "Lawmatics Prospect ID"
+// value, else by the ledger's matter id.
+func (x *intakeRun) linkOf(m clio.Matter, byTarget map[string]store.LedgerEntry) (store.LedgerEntry, bool, error) {
+	mid := strconv.FormatInt(m.ID, 10)
+	for _, v := range m.CustomFieldValues {
+		named := strings.EqualFold(v.FieldName, IntakeFieldName) ||
+			v.CustomField != nil && (strings.EqualFold(v.CustomField.Name, IntakeFieldName) || x.fieldID != 0 && v.CustomField.ID == x.fieldID)
+		if !named || v.Value == nil {
+			continue
+		}
+		pid := strings.TrimSpace(fmt.Sprint(v.Value))
+		if pid == "" {
+			continue
+		}
+		e, ok, err := x.r.Store().Ledger(x.r.Job, intakeProspectKey(pid))
+		if err != nil {
+			return store.LedgerEntry{}, false, fmt.Errorf("reading the intake ledger: %w", err)
+		}
+		if ok && e.State == store.LedgerDone && e.TargetID == mid {
+			return e, true, nil
+		}
+	}
+	e, ok := byTarget[mid]
+	return e, ok, nil
+}
+
+// fullStatus lists the Clio matters changed since the "clio-status"
+// watermark and updates the links among them.
+func (x *intakeRun) fullStatus(ctx context.Context) error {
+	byTarget, err := x.intakeLinks()
+	if err != nil {
+		return err
+	}
+	if len(byTarget) == 0 {
+		return nil // no intake matter yet: nothing can flow back
+	}
+	wm, err := x.r.Watermark("clio-status")
+	if err != nil {
+		return err
+	}
+	mark := engine.NewMark(wm)
+	err = x.cl.Matters(ctx, clio.MatterQuery{UpdatedSince: wm}, func(m clio.Matter) error {
+		e, ok, err := x.linkOf(m, byTarget)
+		if err != nil {
+			return err
+		}
+		if ok {
+			if err := x.flowStatus(m.ID, m.DisplayNumber, m.Description, m.Status, e); err != nil {
+				return err
+			}
+		}
+		mark.OK(m.UpdatedAt)
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("listing changed Clio matters: %w", err)
+	}
+	return x.r.SetWatermark("clio-status", mark.Value())
+}
+
+// statusByID handles a targeted "clio-matter:<id>".
+func (x *intakeRun) statusByID(ctx context.Context, sid string) error {
+	key := "clio-matter:" + sid
+	id, perr := strconv.ParseInt(sid, 10, 64)
+	byTarget, err := x.intakeLinks()
+	if err != nil {
+		return err
+	}
+	if perr != nil {
+		x.r.Done(engine.Item{Key: key, Change: engine.Skipped, Message: "not a Clio matter id"})
+		return nil
+	}
+	m, err := x.cl.Matter(ctx, id)
+	if err != nil {
+		if intakeFatal(ctx, err) {
+			return err
+		}
+		e, linked := byTarget[sid]
+		if errors.Is(err, clio.ErrNotFound) {
+			if !linked {
+				x.r.Done(engine.Item{Key: key, Platform: "clio", Action: "update intake link", SourceID: sid, Change: engine.Unchanged})
+				return nil
+			}
+			return x.flowStatus(id, e.Extra["matter_number"], "", "deleted", e)
+		}
+		x.r.Fail(engine.Item{Key: key, Platform: "clio", Action: "update intake link", Object: "Clio matter " + sid, SourceID: sid},
+			fmt.Errorf("reading Clio matter %s: %w", sid, err), false)
+		return nil
+	}
+	e, linked, err := x.linkOf(m, byTarget)
+	if err != nil {
+		return err
+	}
+	if !linked {
+		x.r.Done(engine.Item{Key: key, Platform: "clio", Action: "update intake link", SourceID: sid, Change: engine.Unchanged,
+			Message: "not an intake matter"})
+		return nil
+	}
+	return x.flowStatus(m.ID, m.DisplayNumber, m.Description, m.Status, e)
+}
+
+// flowStatus writes a matter's status into its link and logs a change.
+// Nothing is written to Lawmatics (see the file comment).
+func (x *intakeRun) flowStatus(id int64, number, desc, clioStatus string, e store.LedgerEntry) error {
+	mid := strconv.FormatInt(id, 10)
+	key := "clio-matter:" + mid
+	st := intakeLinkStatus(clioStatus)
+	if clioStatus == "deleted" {
+		st = intakeLinkDeleted
+	}
+	if number == "" {
+		number = mid
+	}
+	obj := "Matter " + number
+	if desc != "" {
+		obj += " — " + desc
+	}
+	pid := strings.TrimPrefix(e.Key, "prospect:")
+	item := engine.Item{Key: key, Platform: "clio", Action: "update intake link", Object: obj, SourceID: mid, ExternalID: pid}
+	if e.Extra["link_status"] == st {
+		item.Change = engine.Unchanged
+		x.r.Done(item)
+		return nil
+	}
+	word := strings.ToLower(clioStatus)
+	if err := finish(x.r, e.Key, e.TargetID, e.Fingerprint, map[string]string{"link_status": st, "clio_status": word}); err != nil {
+		return fmt.Errorf("writing the intake ledger: %w", err)
+	}
+	item.Change = engine.Updated
+	item.Message = fmt.Sprintf("Clio matter %s %s: intake link marked %s", number, word, st)
+	if st == intakeLinkDeleted {
+		item.Message += " (the matter is not recreated)"
+	}
+	x.r.Done(item)
+	return nil
+}

@@ -1,0 +1,156 @@
+package jobs
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+)
+
+// Settings are the jobs' user-editable settings. The zero value of a field
+// means "use the default" (see Defaults and Normalize).
+type Settings struct {
+	// contacts
+	ContactSources []string `json:"contact_sources"` // "clio", "lawmatics"
+	DeleteRemoved  bool     `json:"delete_removed"`  // a contact deleted at the source is removed from Zoom
+	PhoneRegion    string   `json:"phone_region"`    // default region for numbers without a country code
+
+	// recordings
+	NoteTargets      []string      `json:"note_targets"`       // "clio", "lawmatics"
+	TranscriptLimit  int           `json:"transcript_limit"`   // characters of transcript in a note
+	PostWithoutAfter time.Duration `json:"post_without_after"` // post a note without transcript/summary after this long
+	Lookback         time.Duration `json:"lookback"`           // first recordings run: how far back to look
+
+	// folders
+	MatterStatuses    []string `json:"matter_statuses"`    // Clio statuses that get a folder: "open", "pending", "closed"
+	BoxRootFolderID   string   `json:"box_root_folder_id"` // where matter folders go
+	SubfolderTemplate []string `json:"subfolder_template"` // subfolders created in each matter folder
+	FolderFieldName   string   `json:"folder_field_name"`  // Clio matter custom field holding the Box folder id
+
+	// documents
+	DocumentSubfolder string `json:"document_subfolder"` // subfolder of the matter folder for documents; "" = the matter folder
+	NameClash         string `json:"name_clash"`         // "version" (upload as a new version) or "keep_both"
+
+	// intake
+	HiredSubStatus       string            `json:"hired_sub_status"`       // also take prospects with this sub-status; "" = status hired only
+	CaseTypeMapping      map[string]string `json:"case_type_mapping"`      // Lawmatics case type → Clio practice area name
+	FallbackPracticeArea string            `json:"fallback_practice_area"` // for unmapped case types
+}
+
+// DefaultCaseTypeMapping is the seed firm's case-type → practice-area table.
+func DefaultCaseTypeMapping() map[string]string {
+	return map[string]string{
+		"divorce_standard":     "Family Law",
+		"custody_only":         "Family Law",
+		"immigration_asylum":   "Immigration",
+		"personal_injury_auto": "Personal Injury",
+		"estate_planning_will": "Estate Planning",
+	}
+}
+
+// DefaultSubfolders is the seed firm's subfolder template.
+func DefaultSubfolders() []string {
+	return []string{"Correspondence", "Pleadings", "Discovery", "Contracts", "Research", "Billing"}
+}
+
+// Defaults returns the settings a new firm starts with.
+func Defaults() Settings {
+	return Settings{
+		ContactSources:       []string{"clio"},
+		DeleteRemoved:        true,
+		PhoneRegion:          "US",
+		NoteTargets:          []string{"clio"},
+		TranscriptLimit:      5000,
+		PostWithoutAfter:     24 * time.Hour,
+		Lookback:             30 * 24 * time.Hour,
+		MatterStatuses:       []string{"open", "pending"},
+		BoxRootFolderID:      "0",
+		SubfolderTemplate:    DefaultSubfolders(),
+		FolderFieldName:      "Box Folder ID",
+		NameClash:            "version",
+		CaseTypeMapping:      DefaultCaseTypeMapping(),
+		FallbackPracticeArea: "General",
+	}
+}
+
+// Normalize fills unset fields from Defaults (the firm's overrides for the
+// case-type mapping are merged over the built-in table).
+func (s Settings) Normalize() Settings {
+	d := Defaults()
+	if len(s.ContactSources) == 0 {
+		s.ContactSources = d.ContactSources
+	}
+	if s.PhoneRegion == "" {
+		s.PhoneRegion = d.PhoneRegion
+	}
+	if len(s.NoteTargets) == 0 {
+		s.NoteTargets = d.NoteTargets
+	}
+	if s.TranscriptLimit == 0 {
+		s.TranscriptLimit = d.TranscriptLimit
+	}
+	if s.PostWithoutAfter == 0 {
+		s.PostWithoutAfter = d.PostWithoutAfter
+	}
+	if s.Lookback == 0 {
+		s.Lookback = d.Lookback
+	}
+	if len(s.MatterStatuses) == 0 {
+		s.MatterStatuses = d.MatterStatuses
+	}
+	if s.BoxRootFolderID == "" {
+		s.BoxRootFolderID = d.BoxRootFolderID
+	}
+	if s.SubfolderTemplate == nil {
+		s.SubfolderTemplate = d.SubfolderTemplate
+	}
+	if s.FolderFieldName == "" {
+		s.FolderFieldName = d.FolderFieldName
+	}
+	if s.NameClash == "" {
+		s.NameClash = d.NameClash
+	}
+	merged := DefaultCaseTypeMapping()
+	for k, v := range s.CaseTypeMapping {
+		merged[k] = v
+	}
+	s.CaseTypeMapping = merged
+	if s.FallbackPracticeArea == "" {
+		s.FallbackPracticeArea = d.FallbackPracticeArea
+	}
+	return s
+}
+
+// Validate rejects settings a user could not mean, naming the field.
+func (s Settings) Validate() error {
+	for _, src := range s.ContactSources {
+		if src != "clio" && src != "lawmatics" {
+			return fmt.Errorf("contact sources: %q is not clio or lawmatics", src)
+		}
+	}
+	for _, t := range s.NoteTargets {
+		if t != "clio" && t != "lawmatics" {
+			return fmt.Errorf("note targets: %q is not clio or lawmatics", t)
+		}
+	}
+	if s.PhoneRegion != "" && (len(s.PhoneRegion) != 2 || strings.ToUpper(s.PhoneRegion) != s.PhoneRegion) {
+		return fmt.Errorf("phone region: %q is not a two-letter country code such as US or GB", s.PhoneRegion)
+	}
+	if s.TranscriptLimit < 0 || s.TranscriptLimit > 1_000_000 {
+		return fmt.Errorf("transcript limit: %d is not between 0 and 1,000,000 characters", s.TranscriptLimit)
+	}
+	for _, st := range s.MatterStatuses {
+		if !slices.Contains([]string{"open", "pending", "closed"}, st) {
+			return fmt.Errorf("matter statuses: %q is not open, pending or closed", st)
+		}
+	}
+	for _, sf := range s.SubfolderTemplate {
+		if strings.TrimSpace(sf) == "" || strings.ContainsAny(sf, `/\`) {
+			return fmt.Errorf("subfolder template: %q is empty or contains a slash", sf)
+		}
+	}
+	if s.NameClash != "" && s.NameClash != "version" && s.NameClash != "keep_both" {
+		return fmt.Errorf("name clash: %q is not version or keep_both", s.NameClash)
+	}
+	return nil
+}

@@ -1,0 +1,49 @@
+package core_test
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"os"
+	"testing"
+
+	"github.com/firmsync/firmsync/connectors/sandbox"
+	"github.com/firmsync/firmsync/core"
+	"github.com/firmsync/firmsync/core/secrets"
+)
+
+// TestMain lets the test binary act as a Firmsync child process: the crash
+// test re-executes it with FIRMSYNC_CHILD set, kills it with SIGKILL at
+// random moments, and checks the fake platforms afterwards.
+func TestMain(m *testing.M) {
+	if os.Getenv("FIRMSYNC_CHILD") == "sync" {
+		os.Exit(childSync())
+	}
+	os.Exit(m.Run())
+}
+
+// childSync runs one full sync against the sandbox described by
+// FIRMSYNC_SANDBOX (its Info as JSON) with data in FIRMSYNC_DATA.
+func childSync() int {
+	var info sandbox.Info
+	if err := json.Unmarshal([]byte(os.Getenv("FIRMSYNC_SANDBOX")), &info); err != nil {
+		fmt.Fprintln(os.Stderr, "child:", err)
+		return 3
+	}
+	ctx := context.Background()
+	app, err := core.Open(ctx, core.Options{DataDir: os.Getenv("FIRMSYNC_DATA"), ExternalSandbox: &info, Secrets: secrets.NewMemory()})
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "child:", err)
+		return 3
+	}
+	res := app.Sync(ctx, nil, false)
+	_ = app.Close()
+	b, _ := json.Marshal(res)
+	fmt.Println(string(b))
+	if res.Failed > 0 {
+		return 1
+	}
+	return 0
+}
+
+func jsonMarshal(v any) ([]byte, error) { return json.Marshal(v) }

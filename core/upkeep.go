@@ -1,0 +1,311 @@
+package core
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/firmsync/firmsync/connectors/box"
+	"github.com/firmsync/firmsync/connectors/clio"
+	"github.com/firmsync/firmsync/connectors/sandbox"
+	"github.com/firmsync/firmsync/core/store"
+)
+
+// clioHook is one Clio webhook Firmsync keeps registered.
+type clioHook struct {
+	model  string
+	fields string
+}
+
+// clioHooks are the models and fields the jobs need from Clio webhooks.
+func clioHooks() []clioHook {
+	return []clioHook{
+		{"matter", "id,etag,display_number,description,status,updated_at"},
+		{"contact", "id,etag,name,updated_at"},
+		{"document", "id,etag,name,updated_at,matter{id}"},
+	}
+}
+
+// Webhook lifetimes: Clio allows at most 31 days; renew when under a week.
+const (
+	clioHookLifetime = 30 * 24 * time.Hour
+	clioRenewWithin  = 7 * 24 * time.Hour
+	upkeepInterval   = 6 * time.Hour
+)
+
+// WebhookURL is where a platform delivers, behind the tunnel.
+func WebhookURL(tunnel, platform string) string {
+	if tunnel == "" {
+		return ""
+	}
+	return strings.TrimSuffix(tunnel, "/") + "/webhooks/" + platform
+}
+
+// tunnelURL is the public base the platforms deliver to: the setting, or
+// in sandbox mode the receiver's own loopback address.
+func (a *App) tunnelURL() string {
+	a.bgMu.Lock()
+	local := a.receiverURL
+	a.bgMu.Unlock()
+	if a.inSandbox() && local != "" {
+		return local
+	}
+	return a.Settings().TunnelURL
+}
+
+// UpkeepWebhooks registers, renews and re-points Firmsync's webhooks on
+// every connected platform whose API allows it (Clio, Box), and in sandbox
+// mode stands in for the person who pastes the URL into Zoom's and
+// Lawmatics' consoles. Errors are recorded on the connection and returned.
+func (a *App) UpkeepWebhooks(ctx context.Context) error {
+	tunnel := a.tunnelURL()
+	if tunnel == "" {
+		return nil
+	}
+	var errs []error
+	for _, p := range []string{Clio, Box, Zoom, Lawmatics} {
+		conn, err := a.store.Connection(p)
+		if err != nil || conn.Status == store.ConnDisconnected || conn.Status == "" || conn.Status == store.ConnReconnectNeeded {
+			continue
+		}
+		var perr error
+		switch p {
+		case Clio:
+			perr = a.upkeepClio(ctx, tunnel)
+		case Box:
+			perr = a.upkeepBox(ctx, tunnel)
+		case Zoom, Lawmatics:
+			perr = a.upkeepConsole(ctx, p, tunnel)
+		}
+		if perr != nil {
+			errs = append(errs, fmt.Errorf("%s webhooks: %w", p, perr))
+			a.Logger().Warn("webhook upkeep failed", "platform", p, "err", perr)
+		}
+	}
+	return errors.Join(errs...)
+}
+
+func (a *App) upkeepClio(ctx context.Context, tunnel string) error {
+	c, err := a.platforms.Clio(ctx)
+	if err != nil {
+		return err
+	}
+	url := WebhookURL(tunnel, Clio)
+	remote, err := c.Webhooks(ctx)
+	if err != nil {
+		return err
+	}
+	conn, _ := a.store.Connection(Clio)
+	ours := map[string]bool{}
+	for _, w := range conn.Webhooks {
+		ours[w.ID] = true
+	}
+	now := time.Now()
+	var regs []store.WebhookReg
+	have := map[string]bool{}
+	for _, w := range remote {
+		id := strconv.FormatInt(w.ID, 10)
+		if w.URL != url {
+			// One of ours at an old tunnel URL: remove it.
+			if ours[id] || strings.HasSuffix(w.URL, "/webhooks/clio") {
+				if err := c.DeleteWebhook(ctx, w.ID); err != nil && !errors.Is(err, clio.ErrNotFound) {
+					return err
+				}
+				_ = a.webhookKeys.setClio(ctx, id, "")
+			}
+			continue
+		}
+		if have[w.Model] {
+			continue
+		}
+		have[w.Model] = true
+		exp := w.ExpiresAt
+		if !exp.IsZero() && exp.Sub(now) < clioRenewWithin {
+			nw, err := c.ExtendWebhook(ctx, w.ID, now.Add(clioHookLifetime))
+			if err != nil {
+				return fmt.Errorf("renewing the %s webhook: %w", w.Model, err)
+			}
+			exp = nw.ExpiresAt
+			a.Logger().Info("renewed a Clio webhook", "model", w.Model, "expires", exp)
+		}
+		if w.SharedSecret != "" {
+			_ = a.webhookKeys.setClio(ctx, id, w.SharedSecret)
+		}
+		regs = append(regs, store.WebhookReg{ID: id, Model: w.Model, URL: w.URL, Status: w.Status, ExpiresAt: exp})
+	}
+	for _, h := range clioHooks() {
+		if have[h.model] {
+			continue
+		}
+		a.webhookKeys.expectClio(time.Minute)
+		w, err := c.CreateWebhook(ctx, clio.WebhookCreate{URL: url, Model: h.model, Fields: h.fields, ExpiresAt: now.Add(clioHookLifetime)})
+		if err != nil {
+			return fmt.Errorf("registering the %s webhook: %w", h.model, err)
+		}
+		id := strconv.FormatInt(w.ID, 10)
+		if err := a.webhookKeys.setClio(ctx, id, w.SharedSecret); err != nil {
+			return err
+		}
+		status := w.Status
+		if status == "pending" {
+			// The handshake may have raced the create; confirm explicitly.
+			if err := c.ActivateWebhook(ctx, w.ID, w.SharedSecret); err == nil {
+				status = "enabled"
+			}
+		}
+		regs = append(regs, store.WebhookReg{ID: id, Model: h.model, URL: url, Status: status, ExpiresAt: w.ExpiresAt})
+		a.Logger().Info("registered a Clio webhook", "model", h.model)
+	}
+	return a.store.UpdateConnection(Clio, func(cn *store.Connection) error {
+		keep := map[string]store.WebhookReg{}
+		for _, old := range cn.Webhooks {
+			keep[old.ID] = old
+		}
+		for i, r := range regs {
+			if old, ok := keep[r.ID]; ok {
+				regs[i].LastEventAt = old.LastEventAt
+			}
+		}
+		cn.Webhooks = regs
+		return nil
+	})
+}
+
+func (a *App) upkeepBox(ctx context.Context, tunnel string) error {
+	root := a.Settings().Jobs.BoxRootFolderID
+	if root == "" || root == "0" {
+		return a.store.UpdateConnection(Box, func(cn *store.Connection) error {
+			cn.Webhooks = []store.WebhookReg{{Model: "folder", Status: "not registered", LastError: "Box allows no webhook on All Files: choose a Box root folder in Settings"}}
+			return nil
+		})
+	}
+	c, err := a.platforms.Box(ctx)
+	if err != nil {
+		return err
+	}
+	url := WebhookURL(tunnel, Box)
+	hooks, err := c.Webhooks(ctx)
+	if err != nil {
+		return err
+	}
+	conn, _ := a.store.Connection(Box)
+	known := map[string]string{} // id → the address we registered
+	for _, r := range conn.Webhooks {
+		known[r.ID] = r.URL
+	}
+	var reg *store.WebhookReg
+	for _, w := range hooks {
+		if w.Target.ID != root {
+			continue
+		}
+		addr := w.Address
+		if addr == "" {
+			addr = known[w.ID] // Box's list omits the address
+		}
+		if addr != url {
+			if _, err := c.UpdateWebhook(ctx, w.ID, url); err != nil {
+				return fmt.Errorf("re-pointing the Box webhook: %w", err)
+			}
+		}
+		reg = &store.WebhookReg{ID: w.ID, Model: "folder " + root, URL: url, Status: "enabled"}
+		break
+	}
+	if reg == nil {
+		w, err := c.CreateWebhook(ctx, root, url, []string{"FOLDER.TRASHED", "FOLDER.DELETED", "FOLDER.RENAMED", "FOLDER.MOVED"})
+		var ce *box.ConflictError
+		if errors.As(err, &ce) && ce.ID != "" {
+			if _, err := c.UpdateWebhook(ctx, ce.ID, url); err != nil {
+				return err
+			}
+			w.ID = ce.ID
+		} else if err != nil {
+			return fmt.Errorf("registering the Box webhook: %w", err)
+		}
+		reg = &store.WebhookReg{ID: w.ID, Model: "folder " + root, URL: url, Status: "enabled"}
+		a.Logger().Info("registered a Box webhook", "folder", root)
+	}
+	return a.store.UpdateConnection(Box, func(cn *store.Connection) error {
+		if len(cn.Webhooks) == 1 && cn.Webhooks[0].ID == reg.ID {
+			reg.LastEventAt = cn.Webhooks[0].LastEventAt
+		}
+		cn.Webhooks = []store.WebhookReg{*reg}
+		return nil
+	})
+}
+
+// upkeepConsole records what the user must paste into a platform's own
+// console (Zoom, Lawmatics); in sandbox mode it pastes it itself.
+func (a *App) upkeepConsole(ctx context.Context, p, tunnel string) error {
+	url := WebhookURL(tunnel, p)
+	status := "paste this URL in the " + p + " console"
+	if a.inSandbox() {
+		if err := sandbox.SetConsoleWebhook(ctx, a.sandboxInfo().Admin, p, url); err != nil {
+			return err
+		}
+		status = "enabled"
+	}
+	return a.store.UpdateConnection(p, func(cn *store.Connection) error {
+		var last time.Time
+		if len(cn.Webhooks) == 1 {
+			last = cn.Webhooks[0].LastEventAt
+		}
+		if !last.IsZero() {
+			status = "enabled"
+		}
+		cn.Webhooks = []store.WebhookReg{{Model: "console", URL: url, Status: status, LastEventAt: last}}
+		return nil
+	})
+}
+
+// deleteWebhooks removes Firmsync's webhooks from a platform (disconnect).
+func (a *App) deleteWebhooks(ctx context.Context, platform string) {
+	conn, err := a.store.Connection(platform)
+	if err != nil || len(conn.Webhooks) == 0 {
+		return
+	}
+	switch platform {
+	case Clio:
+		c, err := a.platforms.Clio(ctx)
+		if err != nil {
+			return
+		}
+		for _, w := range conn.Webhooks {
+			id, err := strconv.ParseInt(w.ID, 10, 64)
+			if err != nil {
+				continue
+			}
+			if err := c.DeleteWebhook(ctx, id); err != nil && !errors.Is(err, clio.ErrNotFound) {
+				a.Logger().Warn("deleting a Clio webhook", "id", w.ID, "err", err)
+			}
+		}
+	case Box:
+		c, err := a.platforms.Box(ctx)
+		if err != nil {
+			return
+		}
+		for _, w := range conn.Webhooks {
+			if w.ID == "" {
+				continue
+			}
+			if err := c.DeleteWebhook(ctx, w.ID); err != nil && !errors.Is(err, box.ErrNotFound) {
+				a.Logger().Warn("deleting a Box webhook", "id", w.ID, "err", err)
+			}
+		}
+	}
+}
+
+// webhookArrived records that a verified event came in from a platform.
+func (a *App) webhookArrived(platform string) {
+	_ = a.store.UpdateConnection(platform, func(cn *store.Connection) error {
+		for i := range cn.Webhooks {
+			cn.Webhooks[i].LastEventAt = time.Now()
+			if cn.Webhooks[i].Status != "" && strings.HasPrefix(cn.Webhooks[i].Status, "paste") {
+				cn.Webhooks[i].Status = "enabled"
+			}
+		}
+		return nil
+	})
+}

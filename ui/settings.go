@@ -1,0 +1,570 @@
+package ui
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/url"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/layout"
+	"fyne.io/fyne/v2/storage"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/firmsync/firmsync/core"
+	"github.com/firmsync/firmsync/core/schedule"
+)
+
+// settingsTab edits core.Settings; Save validates and applies them.
+type settingsTab struct {
+	g       *gui
+	content fyne.CanvasObject
+
+	schedules    map[string]*widget.Entry
+	scheduleErrs map[string]*widget.Label
+	timeZone     *widget.Entry
+	startAtLogin *widget.Check
+
+	tunnel       *widget.Entry
+	tunnelResult *widget.Label
+	hookURLs     map[string]*widget.Label
+	hookStates   map[string]*widget.Label
+
+	boxRoot     *widget.Entry
+	subfolders  *widget.Entry
+	folderField *widget.Entry
+
+	mapping  *mappingTable
+	fallback *widget.Entry
+
+	contactSources *widget.CheckGroup
+	deleteRemoved  *widget.Check
+	noteTargets    *widget.CheckGroup
+	phoneRegion    *widget.Entry
+
+	attempts map[string]*widget.Entry
+	delays   map[string]*widget.Entry
+
+	clientIDs     map[string]*widget.Entry
+	clientSecrets map[string]*widget.Entry
+	credResult    map[string]*widget.Label
+
+	message *widget.Label
+	save    *widget.Button
+}
+
+func newSettingsTab(g *gui) *settingsTab {
+	t := &settingsTab{g: g,
+		schedules: map[string]*widget.Entry{}, scheduleErrs: map[string]*widget.Label{},
+		hookURLs: map[string]*widget.Label{}, hookStates: map[string]*widget.Label{},
+		attempts: map[string]*widget.Entry{}, delays: map[string]*widget.Entry{},
+		clientIDs: map[string]*widget.Entry{}, clientSecrets: map[string]*widget.Entry{}, credResult: map[string]*widget.Label{},
+	}
+	t.message = widget.NewLabel("")
+	t.message.Wrapping = fyne.TextWrapWord
+	t.save = &widget.Button{Text: "Save settings", Icon: theme.DocumentSaveIcon(), Importance: widget.HighImportance, OnTapped: t.onSave}
+	revert := &widget.Button{Text: "Undo changes", Icon: theme.ContentUndoIcon(), OnTapped: t.load}
+
+	sections := container.NewVBox(
+		t.schedulesCard(),
+		t.tunnelCard(),
+		t.boxCard(),
+		t.mappingCard(),
+		t.contactsCard(),
+		t.retryCard(),
+		t.credentialsCard(),
+		t.dataCard(),
+	)
+	bar := container.NewBorder(widget.NewSeparator(), nil, nil, container.NewHBox(revert, t.save), t.message)
+	t.content = container.NewBorder(nil, bar, nil, nil, container.NewVScroll(sections))
+	t.load()
+	return t
+}
+
+func caption(s string) *widget.Label {
+	l := widget.NewLabel(s)
+	l.Wrapping = fyne.TextWrapWord
+	l.SizeName = theme.SizeNameCaptionText
+	return l
+}
+
+func (t *settingsTab) schedulesCard() fyne.CanvasObject {
+	form := container.New(layout.NewFormLayout())
+	for _, j := range core.Jobs() {
+		e := &widget.Entry{PlaceHolder: "e.g. every 15m or 0 7 * * *"}
+		errl := caption("")
+		errl.Importance = widget.DangerImportance
+		errl.Hide()
+		job := j
+		e.OnChanged = func(s string) { t.checkSchedule(job) }
+		t.schedules[j] = e
+		t.scheduleErrs[j] = errl
+		form.Add(widget.NewLabel(jobLabel(j)))
+		form.Add(container.NewVBox(e, errl))
+	}
+	t.timeZone = &widget.Entry{PlaceHolder: "this computer's time zone"}
+	form.Add(widget.NewLabel("Time zone"))
+	form.Add(t.timeZone)
+	t.startAtLogin = widget.NewCheck("Start Firmsync when I log in (in the tray, window hidden)", nil)
+	return describedCard("Schedules", "When each job runs on its own. Use an interval (every 15m, every 6h) or a cron line: minute hour day month weekday.", container.NewVBox(form, t.startAtLogin))
+}
+
+// checkSchedule shows a schedule's problem under its field as it is typed.
+func (t *settingsTab) checkSchedule(job string) bool {
+	_, err := schedule.Parse(t.schedules[job].Text)
+	l := t.scheduleErrs[job]
+	if err != nil {
+		l.SetText(err.Error())
+		l.Show()
+		return false
+	}
+	l.Hide()
+	return true
+}
+
+func (t *settingsTab) tunnelCard() fyne.CanvasObject {
+	t.tunnel = &widget.Entry{PlaceHolder: "https://your-firm.trycloudflare.com"}
+	t.tunnel.OnChanged = func(string) { t.refreshWebhooks() }
+	t.tunnelResult = widget.NewLabel("")
+	t.tunnelResult.Wrapping = fyne.TextWrapWord
+	test := &widget.Button{Text: "Test tunnel", Icon: theme.ConfirmIcon(), OnTapped: t.onTestTunnel}
+	rows := container.New(layout.NewFormLayout())
+	for _, p := range core.Platforms() {
+		u := widget.NewLabel("")
+		u.Truncation = fyne.TextTruncateEllipsis
+		st := caption("")
+		t.hookURLs[p] = u
+		t.hookStates[p] = st
+		platform := p
+		cp := widget.NewButtonWithIcon("", theme.ContentCopyIcon(), func() { t.copyHookURL(platform) })
+		rows.Add(widget.NewLabel(platformName(p)))
+		rows.Add(container.NewVBox(container.NewBorder(nil, nil, nil, cp, u), st))
+	}
+	return describedCard("Webhooks and tunnel",
+		"A tunnel (cloudflared, ngrok) gives Firmsync a public https:// address so platforms can report changes within seconds. Without one, schedules still catch everything.",
+		container.NewVBox(container.NewBorder(nil, nil, widget.NewLabel("Tunnel URL"), test, t.tunnel), t.tunnelResult, rows))
+}
+
+func (t *settingsTab) boxCard() fyne.CanvasObject {
+	t.boxRoot = &widget.Entry{PlaceHolder: "Box folder id (the number at the end of the folder's Box address)"}
+	t.subfolders = widget.NewMultiLineEntry()
+	t.subfolders.SetMinRowsVisible(4)
+	t.subfolders.PlaceHolder = "One subfolder per line"
+	t.folderField = &widget.Entry{}
+	form := widget.NewForm(
+		widget.NewFormItem("Root folder id", t.boxRoot),
+		widget.NewFormItem("Subfolders", t.subfolders),
+		widget.NewFormItem("Clio custom field", t.folderField),
+	)
+	return describedCard("Box folders", "Each new Clio matter gets a folder \"<number> — <description>\" in this Box folder, with these subfolders. Its Box id is written to the Clio custom field.", form)
+}
+
+func (t *settingsTab) mappingCard() fyne.CanvasObject {
+	t.mapping = newMappingTable()
+	t.fallback = &widget.Entry{}
+	return describedCard("Case types → practice areas",
+		"When a Lawmatics lead is hired, its case type picks the Clio practice area of the new matter.",
+		container.NewVBox(t.mapping.content, widget.NewForm(widget.NewFormItem("Any other case type", t.fallback))))
+}
+
+func (t *settingsTab) contactsCard() fyne.CanvasObject {
+	t.contactSources = widget.NewCheckGroup([]string{"Clio", "Lawmatics"}, nil)
+	t.contactSources.Horizontal = true
+	t.noteTargets = widget.NewCheckGroup([]string{"Clio", "Lawmatics"}, nil)
+	t.noteTargets.Horizontal = true
+	t.deleteRemoved = widget.NewCheck("Remove a contact from Zoom Phone when it is deleted at the source", nil)
+	t.phoneRegion = &widget.Entry{PlaceHolder: "US"}
+	form := widget.NewForm(
+		widget.NewFormItem("Contacts come from", t.contactSources),
+		widget.NewFormItem("", t.deleteRemoved),
+		widget.NewFormItem("Phone country", t.phoneRegion),
+		widget.NewFormItem("Call notes go to", t.noteTargets),
+	)
+	form.Items[2].HintText = "Two letters (US, GB, CA) for numbers typed without a country code"
+	return describedCard("Contacts and call notes", "", form)
+}
+
+func (t *settingsTab) retryCard() fyne.CanvasObject {
+	grid := container.New(layout.NewGridLayoutWithColumns(3), boldLabel("Job"), boldLabel("Tries in all"), boldLabel("Wait between tries"))
+	for _, j := range core.Jobs() {
+		a := &widget.Entry{}
+		d := &widget.Entry{PlaceHolder: "1m, 5m, 15m"}
+		t.attempts[j], t.delays[j] = a, d
+		grid.Add(widget.NewLabel(jobLabel(j)))
+		grid.Add(a)
+		grid.Add(d)
+	}
+	return describedCard("Retries", "A failed item is tried again after these waits (the last repeats); after the last try it is listed as needing attention.", grid)
+}
+
+func (t *settingsTab) credentialsCard() fyne.CanvasObject {
+	box := container.NewVBox()
+	if t.g.app.Sandbox() {
+		box.Add(caption("Sandbox mode uses the sandbox's own developer apps; these fields are not used."))
+	}
+	for _, p := range core.Platforms() {
+		id := &widget.Entry{PlaceHolder: "client id"}
+		sec := widget.NewPasswordEntry()
+		sec.PlaceHolder = "client secret"
+		res := caption("")
+		t.clientIDs[p], t.clientSecrets[p], t.credResult[p] = id, sec, res
+		platform := p
+		save := widget.NewButton("Save", func() { t.onSaveCredentials(platform) })
+		box.Add(container.NewBorder(nil, nil, fixedWidth(widget.NewLabel(platformName(p)), 90), save,
+			container.NewGridWithColumns(2, id, sec)))
+		box.Add(res)
+	}
+	return describedCard("Developer apps (optional)",
+		"Only if your firm registered its own app with a platform. Secrets are kept in this computer's keychain and never shown again.", box)
+}
+
+func (t *settingsTab) dataCard() fyne.CanvasObject {
+	dir := widget.NewLabel(t.g.app.DataDir())
+	dir.Wrapping = fyne.TextWrapBreak
+	open := widget.NewButtonWithIcon("Open folder", theme.FolderOpenIcon(), t.onOpenData)
+	bundle := widget.NewButtonWithIcon("Export support bundle…", theme.DocumentSaveIcon(), t.onSupportBundle)
+	return describedCard("Data and support",
+		"Firmsync keeps its database and logs here. A support bundle holds recent logs, status and settings with every secret removed: send it to whoever helps your firm.",
+		container.NewVBox(dir, container.NewHBox(open, bundle)))
+}
+
+// load fills the form from the saved settings.
+func (t *settingsTab) load() {
+	s := t.g.app.Settings()
+	for _, j := range core.Jobs() {
+		t.schedules[j].SetText(s.Schedules[j])
+		t.checkSchedule(j)
+		p := s.Retry[j]
+		t.attempts[j].SetText(strconv.Itoa(p.Attempts))
+		var ds []string
+		for _, d := range p.Delays {
+			ds = append(ds, shortDuration(d))
+		}
+		t.delays[j].SetText(strings.Join(ds, ", "))
+	}
+	t.timeZone.SetText(s.TimeZone)
+	t.setStartAtLogin(s.StartAtLogin != nil && *s.StartAtLogin)
+	t.tunnel.SetText(s.TunnelURL)
+	js := s.Jobs
+	t.boxRoot.SetText(js.BoxRootFolderID)
+	t.subfolders.SetText(strings.Join(js.SubfolderTemplate, "\n"))
+	t.folderField.SetText(js.FolderFieldName)
+	t.mapping.set(js.CaseTypeMapping)
+	t.fallback.SetText(js.FallbackPracticeArea)
+	t.contactSources.SetSelected(namesOf(js.ContactSources))
+	t.noteTargets.SetSelected(namesOf(js.NoteTargets))
+	t.deleteRemoved.SetChecked(js.DeleteRemoved)
+	t.phoneRegion.SetText(js.PhoneRegion)
+	for _, p := range core.Platforms() {
+		id, hasSecret := t.g.app.CredentialHint(t.g.ctx, p)
+		t.clientIDs[p].SetText(id)
+		t.clientSecrets[p].SetText("")
+		if hasSecret {
+			t.clientSecrets[p].SetPlaceHolder("a secret is saved — type to replace it")
+		} else {
+			t.clientSecrets[p].SetPlaceHolder("client secret")
+		}
+	}
+	t.setMessage("", widget.MediumImportance)
+	t.refreshWebhooks()
+}
+
+// setStartAtLogin ticks the box without treating it as a user change.
+func (t *settingsTab) setStartAtLogin(on bool) {
+	t.startAtLogin.OnChanged = nil
+	t.startAtLogin.SetChecked(on)
+}
+
+func namesOf(ps []string) []string {
+	var out []string
+	for _, p := range ps {
+		out = append(out, platformName(p))
+	}
+	return out
+}
+
+func idsOf(names []string) []string {
+	var out []string
+	for _, p := range core.Platforms() {
+		if slices.Contains(names, platformName(p)) {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// shortDuration writes 5m rather than 5m0s.
+func shortDuration(d time.Duration) string {
+	switch {
+	case d > 0 && d%time.Hour == 0:
+		return strconv.Itoa(int(d/time.Hour)) + "h"
+	case d > 0 && d%time.Minute == 0:
+		return strconv.Itoa(int(d/time.Minute)) + "m"
+	}
+	return d.String()
+}
+
+// collect reads the form into settings, naming any field it cannot read.
+func (t *settingsTab) collect() (core.Settings, error) {
+	s := t.g.app.Settings()
+	var errs []error
+	for _, j := range core.Jobs() {
+		s.Schedules[j] = strings.TrimSpace(t.schedules[j].Text)
+		if !t.checkSchedule(j) {
+			_, err := schedule.Parse(s.Schedules[j])
+			errs = append(errs, fmt.Errorf("%s schedule: %w", jobLabel(j), err))
+		}
+		p := s.Retry[j]
+		n, err := strconv.Atoi(strings.TrimSpace(t.attempts[j].Text))
+		if err != nil {
+			errs = append(errs, fmt.Errorf("%s retries: %q is not a number of tries", jobLabel(j), t.attempts[j].Text))
+		}
+		p.Attempts = n
+		p.Delays = nil
+		for _, f := range strings.FieldsFunc(t.delays[j].Text, func(r rune) bool { return r == ',' || r == ' ' }) {
+			d, err := time.ParseDuration(f)
+			if err != nil {
+				errs = append(errs, fmt.Errorf("%s retries: %q is not a wait such as 30s, 5m or 1h", jobLabel(j), f))
+				continue
+			}
+			p.Delays = append(p.Delays, d)
+		}
+		s.Retry[j] = p
+	}
+	s.TimeZone = strings.TrimSpace(t.timeZone.Text)
+	on := t.startAtLogin.Checked
+	s.StartAtLogin = &on
+	s.TunnelURL = strings.TrimSpace(t.tunnel.Text)
+	js := &s.Jobs
+	js.BoxRootFolderID = strings.TrimSpace(t.boxRoot.Text)
+	js.SubfolderTemplate = nil
+	for _, l := range strings.Split(t.subfolders.Text, "\n") {
+		if l = strings.TrimSpace(l); l != "" {
+			js.SubfolderTemplate = append(js.SubfolderTemplate, l)
+		}
+	}
+	js.FolderFieldName = strings.TrimSpace(t.folderField.Text)
+	m, err := t.mapping.get()
+	if err != nil {
+		errs = append(errs, err)
+	}
+	js.CaseTypeMapping = m
+	js.FallbackPracticeArea = strings.TrimSpace(t.fallback.Text)
+	js.ContactSources = idsOf(t.contactSources.Selected)
+	js.NoteTargets = idsOf(t.noteTargets.Selected)
+	if len(js.ContactSources) == 0 {
+		errs = append(errs, errors.New("contacts come from: tick Clio, Lawmatics or both"))
+	}
+	if len(js.NoteTargets) == 0 {
+		errs = append(errs, errors.New("call notes go to: tick Clio, Lawmatics or both"))
+	}
+	js.DeleteRemoved = t.deleteRemoved.Checked
+	js.PhoneRegion = strings.ToUpper(strings.TrimSpace(t.phoneRegion.Text))
+	if err := errors.Join(errs...); err != nil {
+		return s, err
+	}
+	return s, s.Validate()
+}
+
+func (t *settingsTab) setMessage(text string, imp widget.Importance) {
+	t.message.SetText(text)
+	t.message.Importance = imp
+	t.message.Refresh()
+}
+
+// onSave validates, saves and applies the settings.
+func (t *settingsTab) onSave() {
+	s, err := t.collect()
+	if err != nil {
+		t.setMessage("Not saved. "+sentenceList(err), widget.DangerImportance)
+		return
+	}
+	before := t.g.app.Settings().StartAtLogin
+	if err := t.g.app.SaveSettings(s); err != nil {
+		t.setMessage("Not saved. "+sentenceList(err), widget.DangerImportance)
+		return
+	}
+	msg := "Saved. New schedules and settings apply now."
+	if before == nil || *before != *s.StartAtLogin {
+		if err := t.g.applyStartAtLogin(*s.StartAtLogin); err != nil {
+			msg += " But start at login could not be changed: " + plainError(err)
+		}
+	}
+	t.setMessage(msg, widget.SuccessImportance)
+	t.refreshWebhooks()
+	t.g.overview.refresh()
+}
+
+// sentenceList turns joined errors into sentences, one per problem.
+func sentenceList(err error) string {
+	var out []string
+	for _, l := range strings.Split(err.Error(), "\n") {
+		if l = strings.TrimSpace(l); l != "" {
+			out = append(out, strings.ToUpper(l[:1])+l[1:]+".")
+		}
+	}
+	return strings.Join(out, " ")
+}
+
+// refreshWebhooks shows the webhook URLs for the tunnel in the form and
+// each platform's registration state.
+func (t *settingsTab) refreshWebhooks() {
+	if t.tunnel == nil {
+		return
+	}
+	tunnel := strings.TrimSuffix(strings.TrimSpace(t.tunnel.Text), "/")
+	if tunnel == "" && t.g.app.Sandbox() {
+		tunnel = t.g.app.EffectiveTunnelURL()
+	}
+	for _, p := range core.Platforms() {
+		if u := core.WebhookURL(tunnel, p); u != "" {
+			t.hookURLs[p].SetText(u)
+		} else {
+			t.hookURLs[p].SetText("(set a tunnel URL first)")
+		}
+		t.hookStates[p].SetText(t.webhookState(p))
+	}
+}
+
+// webhookState says in words how a platform's webhooks stand.
+func (t *settingsTab) webhookState(p string) string {
+	regs, err := t.g.app.Webhooks(p)
+	if err != nil {
+		return "Could not read: " + plainError(err)
+	}
+	if len(regs) == 0 {
+		return "Not registered (Firmsync registers them once the platform is connected and a tunnel is set)"
+	}
+	var parts []string
+	for _, r := range regs {
+		s := r.Status
+		if r.Model != "" && r.Model != "console" {
+			s = r.Model + ": " + s
+		}
+		if !r.ExpiresAt.IsZero() {
+			s += ", renews before " + r.ExpiresAt.Local().Format("Jan 2")
+		}
+		if !r.LastEventAt.IsZero() {
+			s += ", last event " + whenText(r.LastEventAt, time.Now())
+		}
+		if r.LastError != "" {
+			s += " — " + r.LastError
+		}
+		parts = append(parts, s)
+	}
+	return strings.Join(parts, "; ")
+}
+
+func (t *settingsTab) copyHookURL(p string) {
+	u := t.hookURLs[p].Text
+	if !strings.HasPrefix(u, "http") {
+		return
+	}
+	t.g.fyne.Clipboard().SetContent(u)
+	t.setMessage(platformName(p)+" webhook URL copied.", widget.MediumImportance)
+}
+
+func (t *settingsTab) onTestTunnel() {
+	if strings.TrimSpace(t.tunnel.Text) != strings.TrimSuffix(t.g.app.Settings().TunnelURL, "/") && !t.g.app.Sandbox() {
+		t.tunnelResult.SetText("Save the settings first: the test uses the saved tunnel URL.")
+		t.tunnelResult.Importance = widget.WarningImportance
+		t.tunnelResult.Refresh()
+		return
+	}
+	t.tunnelResult.SetText("Testing the tunnel…")
+	t.tunnelResult.Importance = widget.MediumImportance
+	t.tunnelResult.Refresh()
+	t.g.background(func(ctx context.Context) {
+		msg, err := t.g.app.TestTunnel(ctx)
+		t.g.deps.do(func() {
+			if err != nil {
+				t.tunnelResult.SetText("Tunnel test failed: " + err.Error())
+				t.tunnelResult.Importance = widget.DangerImportance
+			} else {
+				t.tunnelResult.SetText(msg)
+				t.tunnelResult.Importance = widget.SuccessImportance
+			}
+			t.tunnelResult.Refresh()
+		})
+	})
+}
+
+func (t *settingsTab) onSaveCredentials(p string) {
+	id := strings.TrimSpace(t.clientIDs[p].Text)
+	sec := t.clientSecrets[p].Text
+	res := t.credResult[p]
+	if id == "" {
+		res.SetText("Enter the client id first.")
+		return
+	}
+	if sec == "" {
+		_, hasSecret := t.g.app.CredentialHint(t.g.ctx, p)
+		if !hasSecret {
+			res.SetText("Enter the client secret too.")
+			return
+		}
+		res.SetText("To keep the saved secret, leave the id unchanged; to change the id, type the secret again.")
+		return
+	}
+	if err := t.g.app.SetCredentials(t.g.ctx, p, id, sec); err != nil {
+		res.SetText("Not saved: " + plainError(err))
+		return
+	}
+	t.clientSecrets[p].SetText("")
+	t.clientSecrets[p].SetPlaceHolder("a secret is saved — type to replace it")
+	res.SetText("Saved in the keychain. Click Connect on the Connections tab to sign in with this app.")
+}
+
+func (t *settingsTab) onOpenData() {
+	u := storage.NewFileURI(t.g.app.DataDir())
+	pu, err := url.Parse(u.String())
+	if err == nil {
+		err = t.g.fyne.OpenURL(pu)
+	}
+	if err != nil {
+		t.setMessage("Could not open the folder: "+plainError(err)+". It is "+t.g.app.DataDir(), widget.WarningImportance)
+	}
+}
+
+func (t *settingsTab) onSupportBundle() {
+	d := dialog.NewFileSave(func(w fyne.URIWriteCloser, err error) {
+		if err != nil {
+			t.g.showError("Support bundle", err)
+			return
+		}
+		if w == nil {
+			return
+		}
+		t.setMessage("Writing the support bundle…", widget.MediumImportance)
+		t.g.background(func(ctx context.Context) {
+			err := t.g.app.ExportSupportBundle(ctx, w)
+			if cerr := w.Close(); err == nil {
+				err = cerr
+			}
+			t.g.deps.do(func() {
+				if err != nil {
+					t.setMessage("The support bundle could not be written: "+plainError(err), widget.DangerImportance)
+					return
+				}
+				t.setMessage("Support bundle saved to "+w.URI().Path()+". It contains no passwords or tokens.", widget.SuccessImportance)
+			})
+		})
+	}, t.g.Window)
+	d.SetFileName("firmsync-support-" + time.Now().Format("2006-01-02") + ".zip")
+	d.Show()
+}
+
+// describedCard is a card whose description wraps (a card subtitle does not).
+func describedCard(title, desc string, content fyne.CanvasObject) *widget.Card {
+	if desc == "" {
+		return widget.NewCard(title, "", content)
+	}
+	return widget.NewCard(title, "", container.NewVBox(caption(desc), content))
+}
