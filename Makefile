@@ -34,7 +34,8 @@ run: build
 		./$(BIN) serve --sandbox --data $(CURDIR)/.sandbox-data; \
 	else ./$(BIN) --sandbox --data $(CURDIR)/.sandbox-data; fi
 
-test: test-deps fmt-check vet test-go test-keyring
+# The full race suite runs last, so its results close the output.
+test: test-deps fmt-check vet test-keyring test-go
 
 fmt-check:
 	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
@@ -50,9 +51,10 @@ test-go:
 # throw-away XDG directories, so no user keyring is touched.
 test-keyring:
 	@tmp=$$(mktemp -d); mkdir -m 700 $$tmp/run $$tmp/data; \
-	XDG_RUNTIME_DIR=$$tmp/run XDG_DATA_HOME=$$tmp/data HOME=$$tmp dbus-run-session -- sh -c '\
+	GOCACHE=$$($(GO) env GOCACHE) GOMODCACHE=$$($(GO) env GOMODCACHE) \
+	XDG_RUNTIME_DIR=$$tmp/run XDG_DATA_HOME=$$tmp/data dbus-run-session -- sh -c '\
 		echo -n firmsync-test | gnome-keyring-daemon --unlock --components=secrets >/dev/null && \
-		FIRMSYNC_REAL_KEYRING=1 $(GO) test -count=1 -run "RealSecretService|RealKeyring" -v ./core/... ' ; \
+		FIRMSYNC_REAL_KEYRING=1 $(GO) test -count=1 -run RealSecretService -v ./core/secrets/ ' ; \
 	rc=$$?; rm -rf $$tmp; exit $$rc
 
 package: deps
