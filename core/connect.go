@@ -29,6 +29,11 @@ type ConnectOptions struct {
 	OpenURL func(ctx context.Context, url string) error
 	Port    int // loopback redirect port; 0 means the setting (default auth.DefaultPort)
 	Timeout time.Duration
+	// PasteCode reads a code the user copied from Clio's approval page.
+	// With it, Clio connects without the loopback listener when the port
+	// cannot be used (or always, with PreferPaste).
+	PasteCode   func(ctx context.Context) (string, error)
+	PreferPaste bool
 }
 
 // Identity is the account a connection belongs to.
@@ -83,7 +88,16 @@ func (a *App) Connect(ctx context.Context, platform string, o ConnectOptions) (I
 	if port == 0 {
 		port = a.Settings().OAuthPort
 	}
-	tok, err := auth.Connect(ctx, prov, creds, auth.FlowOptions{Port: port, Timeout: o.Timeout, OpenURL: open})
+	var tok *oauth2.Token
+	if platform == Clio && o.PasteCode != nil && o.PreferPaste {
+		tok, err = auth.ConnectWithPastedCode(ctx, prov, creds, clio.ApprovalRedirectURI(ep.OAuth), open, o.PasteCode)
+	} else {
+		tok, err = auth.Connect(ctx, prov, creds, auth.FlowOptions{Port: port, Timeout: o.Timeout, OpenURL: open})
+		if errors.Is(err, auth.ErrPortInUse) && platform == Clio && o.PasteCode != nil {
+			a.Logger().Info("sign-in port unavailable; using Clio's approval page instead", "err", err)
+			tok, err = auth.ConnectWithPastedCode(ctx, prov, creds, clio.ApprovalRedirectURI(ep.OAuth), open, o.PasteCode)
+		}
+	}
 	if err != nil {
 		a.bus.Publish(events.ConnectionChanged, events.ConnectionData{Platform: platform, Status: "error", Error: err.Error()})
 		return Identity{}, err
@@ -156,15 +170,17 @@ func (a *App) Disconnect(ctx context.Context, platform string) error {
 	if err != nil {
 		return err
 	}
+	// Webhooks first: deleting them needs the token that revoking kills.
+	a.unregisterWebhooks(ctx, platform)
 	var revokeErr error
 	if tok, err := auth.LoadToken(ctx, a.secrets, platform); err == nil {
 		revokeErr = a.revoke(ctx, platform, conn.Region, tok)
 	}
-	a.unregisterWebhooks(ctx, platform)
 	if err := secrets.DeletePlatform(ctx, a.secrets, platform); err != nil {
 		return fmt.Errorf("deleting %s secrets: %w", platform, err)
 	}
 	a.platforms.reset(platform)
+	a.webhookKeys.forget()
 	err = a.store.UpdateConnection(platform, func(c *store.Connection) error {
 		c.Platform = platform
 		c.Status = store.ConnDisconnected

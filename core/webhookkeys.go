@@ -156,3 +156,10 @@ func (a *App) SetWebhookSecret(ctx context.Context, platform, name, value string
 }
 
 var _ webhook.Keys = (*webhookKeys)(nil)
+
+// forget drops cached secrets (after a disconnect deleted them).
+func (k *webhookKeys) forget() {
+	k.mu.Lock()
+	k.clio, k.loaded = nil, false
+	k.mu.Unlock()
+}

@@ -24,6 +24,7 @@ const (
 
 // env is the process environment a command sees; tests fill it in.
 type env struct {
+	stdin          io.Reader // nil: no input (CI, tests)
 	stdout, stderr io.Writer
 	getenv         func(string) string
 }
@@ -57,6 +58,7 @@ type opts struct {
 	args     []string
 	noBrowse bool
 	hidden   bool
+	paste    bool
 }
 
 func commands() []command {
@@ -70,7 +72,7 @@ func commands() []command {
 		{name: "log", summary: "show the per-item sync log, newest first",
 			flags: flagsFor(fData, fJSON, fJob, fStatus, fLimit), run: cmdLog},
 		{name: "connect", args: "PLATFORM", nargs: 1, summary: "connect a platform through the browser",
-			flags: flagsFor(fData, fSandbox, fRegion, fNoBrowser), run: cmdConnect},
+			flags: flagsFor(fData, fSandbox, fRegion, fNoBrowser, fPaste), run: cmdConnect},
 		{name: "disconnect", args: "PLATFORM", nargs: 1, summary: "revoke access and delete a platform's secrets",
 			flags: flagsFor(fData, fSandbox), run: cmdDisconnect},
 		{name: "retry", args: "[ITEM_ID]...", nargs: -1, summary: "run failed or parked items again",
@@ -179,6 +181,9 @@ func validate(c command, o *opts) string {
 	}
 	if o.region != "" && o.region != "us" && c.name == "connect" && o.args[0] != core.Clio {
 		return "--region applies to clio only"
+	}
+	if o.paste && o.args[0] != core.Clio {
+		return "--paste-code applies to clio only"
 	}
 	if o.limit < 0 {
 		return fmt.Sprintf("invalid --limit %d (valid: a whole number ≥ 1)", o.limit)

@@ -1,15 +1,28 @@
 package main
 
 import (
+	"bufio"
 	"context"
 	"fmt"
+
+	"github.com/firmsync/firmsync/connectors/clio"
 
 	"github.com/firmsync/firmsync/core"
 )
 
 func cmdConnect(ctx context.Context, e env, o *opts) error {
 	platform := o.args[0]
-	co := core.ConnectOptions{Region: o.region}
+	co := core.ConnectOptions{Region: o.region, PreferPaste: o.paste}
+	if e.stdin != nil && platform == core.Clio {
+		co.PasteCode = func(ctx context.Context) (string, error) {
+			fmt.Fprint(e.stdout, "Paste the code Clio shows after you approve, then press Enter: ")
+			line, err := bufio.NewReader(e.stdin).ReadString('\n')
+			if err != nil && line == "" {
+				return "", fmt.Errorf("no code was entered: %w", err)
+			}
+			return clio.ParseApprovalCode(line)
+		}
+	}
 	if !o.sandbox {
 		co.OpenURL = func(ctx context.Context, url string) error {
 			fmt.Fprintf(e.stdout, "Open this address to connect %s (waiting up to 5 minutes):\n  %s\n", platform, url)

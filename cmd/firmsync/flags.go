@@ -69,3 +69,6 @@ func (m *multiFlag) Set(v string) error {
 func fHidden(fs *flag.FlagSet, o *opts) {
 	fs.BoolVar(&o.hidden, "hidden", false, "start hidden in the tray (used when starting at login)")
 }
+func fPaste(fs *flag.FlagSet, o *opts) {
+	fs.BoolVar(&o.paste, "paste-code", false, "clio only: sign in without the local listener and paste the code Clio shows")
+}

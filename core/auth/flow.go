@@ -29,6 +29,9 @@ const DefaultTimeout = 5 * time.Minute
 // browser.
 var ErrDeclined = errors.New("access was declined in the browser")
 
+// ErrPortInUse means the loopback redirect listener could not start.
+var ErrPortInUse = errors.New("the sign-in port is not available")
+
 // ErrTimeout means nobody finished the browser step in time.
 var ErrTimeout = errors.New("timed out waiting for the browser")
 
@@ -68,7 +71,7 @@ func Connect(ctx context.Context, p Provider, c Credentials, o FlowOptions) (*oa
 	}
 	ln, err := net.Listen("tcp", net.JoinHostPort("127.0.0.1", strconv.Itoa(port)))
 	if err != nil {
-		return nil, fmt.Errorf("connecting %s: the sign-in listener cannot use 127.0.0.1:%d (%w); close whatever uses it or choose another port in Settings", p.Platform, port, err)
+		return nil, fmt.Errorf("connecting %s: %w: 127.0.0.1:%d (%v); close whatever uses it or choose another port in Settings", p.Platform, ErrPortInUse, port, err)
 	}
 	defer ln.Close()
 	port = ln.Addr().(*net.TCPAddr).Port

@@ -19,13 +19,10 @@ func mustEncode(t *testing.T, tok *authToken) string {
 	return s
 }
 
-func secretsWith(t *testing.T, tok *authToken) *secrets.Memory {
+func secretsWith(t *testing.T, platform string, tok *authToken) *secrets.Memory {
 	t.Helper()
 	st := secrets.NewMemory()
-	if err := st.Set(context.Background(), auth.TokenKey("zoom"), mustEncode(t, tok)); err != nil {
-		t.Fatal(err)
-	}
-	if err := st.Set(context.Background(), auth.TokenKey("lawmatics"), mustEncode(t, tok)); err != nil {
+	if err := st.Set(context.Background(), auth.TokenKey(platform), mustEncode(t, tok)); err != nil {
 		t.Fatal(err)
 	}
 	return st
@@ -41,8 +38,8 @@ func redirectFrom(t *testing.T, authURL string) string {
 	return u.Query().Get("redirect_uri")
 }
 
-// tokenCalls counts token-endpoint requests the sandbox has served for Zoom.
-func tokenCalls(t *testing.T, sb *sandbox.Sandbox) int {
-	t.Helper()
-	return sb.StatsSnapshot().Platforms["zoom"].Endpoints["POST /oauth/token"]
+// tokenCalls counts token-endpoint requests the sandbox has served.
+func tokenCalls(sb *sandbox.Sandbox, platform string) int {
+	eps := sb.StatsSnapshot().Platforms[platform].Endpoints
+	return eps["POST /oauth/token"] + eps["POST /oauth2/token"]
 }
