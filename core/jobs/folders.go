@@ -145,7 +145,7 @@ func (fr *foldersRun) reconcile(ctx context.Context) error {
 			continue
 		}
 		if err != nil {
-			if httpx.IsReconnect(err) {
+			if runEnding(ctx, err) {
 				return err
 			}
 			fr.r.Fail(engine.Item{Key: en.Key, Platform: "box", Action: "create folder", Object: en.Extra[foldersExtraName],
@@ -173,7 +173,7 @@ func (fr *foldersRun) full(ctx context.Context) error {
 		return nil
 	})
 	if err != nil {
-		if httpx.IsReconnect(err) {
+		if runEnding(ctx, err) {
 			return err
 		}
 		return fmt.Errorf("listing Clio matters changed since %s: %w", prev.Format(time.RFC3339), err)
@@ -262,10 +262,18 @@ func (fr *foldersRun) targetMatter(ctx context.Context, key string, id int64, fo
 		return nil
 	}
 	if err != nil {
-		if httpx.IsReconnect(err) {
+		if runEnding(ctx, err) {
 			return err
 		}
 		r.Fail(it, fmt.Errorf("reading Clio matter %d: %w", id, err), false)
+		return nil
+	}
+	if l, found, err := link(r, key); err != nil {
+		return fmt.Errorf("reading the folder link of matter %d: %w", id, err)
+	} else if (!found || l.TargetID == "") && !slices.ContainsFunc(fr.s.MatterStatuses, func(s string) bool { return strings.EqualFold(s, m.Status) }) {
+		it.Object, it.Change = foldersMatterLabel(m), engine.Skipped
+		it.Message = fmt.Sprintf("the matter is %s; folders are made for %s matters", m.Status, strings.Join(fr.s.MatterStatuses, " and "))
+		r.Done(it)
 		return nil
 	}
 	_, err = fr.process(ctx, m, force)
@@ -304,7 +312,7 @@ func (fr *foldersRun) process(ctx context.Context, m clio.Matter, force bool) (o
 	key := foldersMatterKey(m.ID)
 	it := engine.Item{Key: key, Platform: "box", Action: "check folder", Object: foldersMatterLabel(m), SourceID: strconv.FormatInt(m.ID, 10)}
 	fail := func(err error, permanent bool) (bool, error) {
-		if httpx.IsReconnect(err) {
+		if runEnding(ctx, err) {
 			return false, err
 		}
 		r.Fail(it, err, permanent || httpx.KindOf(err) == httpx.KindValidation)
@@ -401,7 +409,7 @@ func (fr *foldersRun) refresh(ctx context.Context, m clio.Matter, l Link, it eng
 		if !r.DryRun {
 			n, err := fr.ensureSubfolders(ctx, l.TargetID)
 			if err != nil {
-				if httpx.IsReconnect(err) {
+				if runEnding(ctx, err) {
 					return false, err
 				}
 				r.Fail(it, err, false)
@@ -425,7 +433,7 @@ func (fr *foldersRun) refresh(ctx context.Context, m clio.Matter, l Link, it eng
 		changed = true
 		if !r.DryRun {
 			if err := fr.writeField(ctx, m.ID, l.TargetID); err != nil {
-				if httpx.IsReconnect(err) {
+				if runEnding(ctx, err) {
 					return false, err
 				}
 				r.Fail(it, err, httpx.KindOf(err) == httpx.KindValidation)
@@ -485,7 +493,7 @@ func (fr *foldersRun) writeField(ctx context.Context, matterID int64, folderID s
 	extra := map[string]string{foldersExtraFieldID: strconv.FormatInt(fid, 10), foldersExtraFieldValue: folderID}
 	if m, err := fr.clio.Matter(ctx, matterID); err == nil {
 		extra[foldersExtraEtag] = m.Etag
-	} else if httpx.IsReconnect(err) {
+	} else if runEnding(ctx, err) {
 		return err
 	} // else: the etag stays unknown, so the next listing checks the matter once more
 	return fr.r.Store().UpdateLedger(fr.r.Job, foldersMatterKey(matterID), func(e *store.LedgerEntry, found bool) error {
@@ -544,7 +552,7 @@ func (fr *foldersRun) fieldIDFor(ctx context.Context) (int64, error) {
 	}
 	f, err := fr.clio.CreateCustomField(ctx, name, "Matter", "text_line")
 	if err != nil {
-		if httpx.IsReconnect(err) {
+		if runEnding(ctx, err) {
 			return 0, err
 		}
 		if k := httpx.KindOf(err); k != httpx.KindForbidden && k != httpx.KindValidation {
@@ -590,7 +598,7 @@ func (fr *foldersRun) pendingFields(ctx context.Context) error {
 	}
 	fid, err := fr.fieldIDFor(ctx)
 	if err != nil {
-		if httpx.IsReconnect(err) {
+		if runEnding(ctx, err) {
 			return err
 		}
 		fr.j.logger().Warn("the folder id field is not available", "err", err)
@@ -609,7 +617,7 @@ func (fr *foldersRun) pendingFields(ctx context.Context) error {
 			continue
 		}
 		if err := fr.writeField(ctx, id, en.TargetID); err != nil {
-			if httpx.IsReconnect(err) {
+			if runEnding(ctx, err) {
 				return err
 			}
 			r.Fail(it, err, httpx.KindOf(err) == httpx.KindValidation || errors.Is(err, clio.ErrNotFound))

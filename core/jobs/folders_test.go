@@ -11,7 +11,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/firmsync/firmsync/connectors/box"
 	"github.com/firmsync/firmsync/connectors/clio"
 	"github.com/firmsync/firmsync/connectors/clio/cliofake"
 	"github.com/firmsync/firmsync/core/engine"
@@ -173,6 +172,11 @@ func TestFoldersFirmSync(t *testing.T) {
 	for _, m := range closed {
 		if _, ok := root[jobs.FolderNameForTest(m.DisplayNumber, m.Description)]; ok {
 			t.Errorf("closed matter %d got a folder", m.ID)
+		}
+		// A webhook about the closed matter makes no folder either.
+		res := foldTarget(e, "folders", "matter:"+strconv.FormatInt(m.ID, 10))
+		if c := res.Run.Counts; c.Skipped != 1 || c.Created != 0 {
+			t.Errorf("closed matter webhook: %+v", c)
 		}
 	}
 	created := 0
@@ -418,7 +422,7 @@ func TestFoldersOpenIntentIsReconciled(t *testing.T) {
 	}
 }
 
-func TestFoldersFieldCreationRefused(t *testing.T) {
+func TestFoldersFieldRefused(t *testing.T) {
 	e := newEnv(t, envOptions{})
 	// Clio answers 403 for custom fields (the sandbox's faults match paths,
 	// not methods, so this refuses the field lookup: the same outcome as a
@@ -500,5 +504,4 @@ func TestFoldersBoxTroubleIsRetried(t *testing.T) {
 	for _, m := range want {
 		foldCheckFolder(t, e, m, root)
 	}
-	_ = box.SanitizeName
 }
