@@ -26,12 +26,20 @@ type DocumentQuery struct {
 // document whose LatestDocumentVersion is not FullyUploaded has no file
 // yet (an upload in progress or abandoned). An error from fn stops the
 // listing and is returned.
+//
+// A matterID of 0 lists documents across all matters (with UpdatedSince,
+// one listing finds every recent change, however many matters there are).
 func (c *Client) Documents(ctx context.Context, matterID int64, q DocumentQuery, fn func(Document) error) error {
-	v := url.Values{"fields": {DocumentFields}, "matter_id": {strconv.FormatInt(matterID, 10)}}
+	v := url.Values{"fields": {DocumentFields}}
+	doing := "listing documents"
+	if matterID != 0 {
+		v.Set("matter_id", strconv.FormatInt(matterID, 10))
+		doing = fmt.Sprintf("listing documents of matter %d", matterID)
+	}
 	if !q.UpdatedSince.IsZero() {
 		v.Set("updated_since", formatTime(q.UpdatedSince))
 	}
-	return list(ctx, c, fmt.Sprintf("listing documents of matter %d", matterID), "/documents.json", v, fn)
+	return list(ctx, c, doing, "/documents.json", v, fn)
 }
 
 // Download opens the latest version of a document for reading and returns

@@ -169,7 +169,7 @@ func (dr *docsRun) reconcile(ctx context.Context) error {
 		}
 		fileID, sha, err := dr.intentTarget(ctx, en)
 		if err != nil {
-			if httpx.IsReconnect(err) {
+			if runEnding(ctx, err) {
 				return err
 			}
 			dr.j.logger().Warn("could not check an interrupted upload; it is retried when the document is next listed", "doc", id, "err", err)
@@ -187,7 +187,7 @@ func (dr *docsRun) reconcile(ctx context.Context) error {
 			continue
 		}
 		if err != nil {
-			if httpx.IsReconnect(err) {
+			if runEnding(ctx, err) {
 				return err
 			}
 			dr.j.logger().Warn("could not hash a document to check an interrupted upload", "doc", id, "err", err)
@@ -253,18 +253,48 @@ func (dr *docsRun) full(ctx context.Context) error {
 	}
 	start := r.Now()
 	mark := engine.NewMark(prev)
-	for _, m := range dr.sortedMatters() {
+	// Matters listed before need only what changed since the watermark:
+	// one listing across all matters finds it, however many there are.
+	// Matters not listed yet (newly linked) are listed in full, each once.
+	matters := dr.sortedMatters()
+	recent := map[int64][]clio.Document{}
+	anyScanned := false
+	for _, m := range matters {
+		if ok, err := dr.scanned(m); err != nil {
+			return err
+		} else if ok {
+			anyScanned = true
+		}
+	}
+	if anyScanned {
+		err := dr.clio.Documents(ctx, 0, clio.DocumentQuery{UpdatedSince: prev}, func(d clio.Document) error {
+			if d.Matter != nil {
+				recent[d.Matter.ID] = append(recent[d.Matter.ID], d)
+			}
+			return nil
+		})
+		if err != nil {
+			if runEnding(ctx, err) {
+				return err
+			}
+			// Nothing recent could be read: keep the watermark and say so.
+			r.Fail(engine.Item{Key: "documents:recent", Platform: "clio", Action: "list documents", Object: "Documents changed in Clio"}, err, false)
+			return nil
+		}
+	}
+	for _, m := range matters {
 		scanned, err := dr.scanned(m)
 		if err != nil {
 			return err
 		}
-		since := prev
-		if !scanned {
-			since = time.Time{}
+		var docs []clio.Document
+		if scanned {
+			docs = recent[m.id]
+		} else {
+			docs, err = dr.list(ctx, m, time.Time{})
 		}
-		docs, err := dr.list(ctx, m, since)
 		if err != nil {
-			if httpx.IsReconnect(err) {
+			if runEnding(ctx, err) {
 				return err
 			}
 			r.Fail(engine.Item{Key: foldersMatterKey(m.id), Platform: "clio", Action: "list documents", Object: m.label,
@@ -352,7 +382,7 @@ func (dr *docsRun) targeted(ctx context.Context) error {
 			}
 			docs, err := dr.list(ctx, m, time.Time{})
 			if err != nil {
-				if httpx.IsReconnect(err) {
+				if runEnding(ctx, err) {
 					return err
 				}
 				r.Fail(engine.Item{Key: key, Platform: "clio", Action: "list documents", Object: m.label, SourceID: strconv.FormatInt(id, 10)}, err, false)
@@ -424,7 +454,7 @@ func (dr *docsRun) targetDoc(ctx context.Context, key string, id int64) error {
 			return nil
 		})
 		if err != nil && !errors.Is(err, stop) {
-			if httpx.IsReconnect(err) {
+			if runEnding(ctx, err) {
 				return err
 			}
 			r.Fail(engine.Item{Key: key, Platform: "clio", Action: "find document", Object: fmt.Sprintf("Clio document %d", id),
@@ -512,7 +542,7 @@ func (dr *docsRun) process(ctx context.Context, m docsMatter, d clio.Document) (
 		return false, nil
 	}
 	fail := func(err error) (bool, error) {
-		if httpx.IsReconnect(err) {
+		if runEnding(ctx, err) {
 			return false, err
 		}
 		r.Fail(it, err, httpx.KindOf(err) == httpx.KindValidation)

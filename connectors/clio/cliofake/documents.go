@@ -72,8 +72,9 @@ func (s *Server) listDocuments(w http.ResponseWriter, r *http.Request) {
 	for i, key := range []string{"matter_id", "contact_id", "parent_id"} {
 		if raw := v.Get(key); raw != "" {
 			id, err := strconv.ParseInt(raw, 10, 64)
-			if err != nil {
-				badRequest(w, key+" must be an integer")
+			if err != nil || id <= 0 {
+				// Stricter reading: no record has id 0, so 0 is not "any".
+				badRequest(w, key+" must be a positive integer")
 				return
 			}
 			ids[i] = id
