@@ -66,6 +66,16 @@ package: deps
 screenshots: test-deps
 	FIRMSYNC_SCREENSHOTS=assets/screenshots $(GO) test -count=1 -timeout 10m -run TestScreenshots ./ui/
 
+# fuzz runs every fuzz target for FUZZTIME each (CI runs their seed corpora
+# as ordinary tests inside make test).
+FUZZTIME ?= 30s
+FUZZ_TARGETS := FuzzVerifiers:./core/webhook FuzzVTT:./core/jobs FuzzNormalizePhone:./core/jobs \
+                FuzzFolderName:./core/jobs FuzzSanitizeName:./connectors/box FuzzCLIArgs:./cmd/firmsync
+fuzz: test-deps
+	@for t in $(FUZZ_TARGETS); do name=$${t%%:*}; pkg=$${t#*:}; \
+		echo "== $$name ($$pkg, $(FUZZTIME))"; \
+		$(GO) test -run '^$$' -fuzz "^$$name$$" -fuzztime $(FUZZTIME) $$pkg || exit 1; done
+
 # soak runs the long forms: 200 SIGKILLs across a sync.
 soak: test-deps
 	FIRMSYNC_SOAK_KILLS=200 $(GO) test -count=1 -timeout 30m -run TestCrash -v ./core/
