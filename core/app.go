@@ -72,6 +72,10 @@ type App struct {
 	ready       chan struct{} // closed once Run's listeners are up
 }
 
+// DemoRateWindow is the rate-limit window of the in-app sandbox (the
+// platforms' real windows are a minute; Zoom's a second, scaled alike).
+const DemoRateWindow = 6 * time.Second
+
 // AlreadyRunningError says another process owns the data directory.
 type AlreadyRunningError struct{ Dir string }
 
@@ -124,6 +128,12 @@ func Open(ctx context.Context, opts Options) (*App, error) {
 		so := opts.SandboxOptions
 		if so.StateDir == "" {
 			so.StateDir = datadir.SandboxDir(opts.DataDir)
+		}
+		if so.RateWindow == 0 {
+			// The demo keeps each platform's rate-limit shape but runs it
+			// ten times faster, so a first sync of the demo firm takes
+			// seconds, not minutes. (`firmsync sandbox` keeps real windows.)
+			so.RateWindow = DemoRateWindow
 		}
 		so.Logger = lg.Logger
 		sb, err := sandbox.Start(so)

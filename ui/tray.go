@@ -51,6 +51,9 @@ func (m *trayMenu) install(dt desktop.App) {
 
 // refresh recomputes the state, icon and status line.
 func (m *trayMenu) refresh() {
+	if m.g.closing.Load() {
+		return
+	}
 	st, err := m.g.app.Status(m.g.ctx)
 	if err != nil {
 		return

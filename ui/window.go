@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/url"
 	"strings"
+	"sync/atomic"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
@@ -49,6 +50,7 @@ type gui struct {
 	tray        *trayMenu
 
 	sub      *events.Subscription
+	closing  atomic.Bool               // set before the window quits: no more widget or tray updates
 	notified map[string]bool           // incidents already notified; UI goroutine only
 	running  map[string]events.RunData // job → its run in progress
 	finished map[string]uint64         // job → id of its latest finished run; later progress of it is stale
@@ -122,12 +124,18 @@ func sandboxBadge() fyne.CanvasObject {
 // listen forwards bus events to the UI goroutine until the subscription ends.
 func (g *gui) listen(sub *events.Subscription) {
 	for ev := range sub.C() {
+		if g.closing.Load() {
+			return
+		}
 		g.deps.do(func() { g.handle(ev) })
 	}
 }
 
-// close stops listening to events.
+// close stops listening to events. After it no widget or tray update
+// starts: once Fyne has quit, fyne.Do runs callbacks on the caller's
+// goroutine and the tray's D-Bus connection is gone.
 func (g *gui) close() {
+	g.closing.Store(true)
 	if g.sub != nil {
 		g.sub.Unsubscribe()
 	}
@@ -135,6 +143,9 @@ func (g *gui) close() {
 
 // handle applies one event to the widgets; it runs on the UI goroutine.
 func (g *gui) handle(ev events.Event) {
+	if g.closing.Load() {
+		return
+	}
 	switch ev.Kind {
 	case events.RunStarted, events.RunProgress:
 		d, _ := ev.Data.(events.RunData)

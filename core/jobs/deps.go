@@ -9,6 +9,7 @@ import (
 
 	"github.com/firmsync/firmsync/connectors/box"
 	"github.com/firmsync/firmsync/connectors/clio"
+	"github.com/firmsync/firmsync/connectors/httpx"
 	"github.com/firmsync/firmsync/connectors/lawmatics"
 	"github.com/firmsync/firmsync/connectors/zoom"
 )
@@ -39,4 +40,11 @@ func (d Deps) logger() *slog.Logger {
 		return slog.New(slog.DiscardHandler)
 	}
 	return d.Logger
+}
+
+// runEnding reports whether err ends the whole run rather than one item: a
+// platform to reconnect, or the run cancelled or past its deadline (every
+// later request would fail the same way, and the items are not at fault).
+func runEnding(ctx context.Context, err error) bool {
+	return httpx.IsReconnect(err) || ctx.Err() != nil
 }

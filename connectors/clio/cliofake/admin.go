@@ -130,6 +130,21 @@ func (s *Server) Contact(id int64) (clio.Contact, bool) {
 	return *s.contactViewLocked(c), true
 }
 
+// Contacts returns up to limit contacts in id order, as a person browsing
+// Clio sees them (no API call, no rate limit).
+func (s *Server) Contacts(limit int) []clio.Contact {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var out []clio.Contact
+	for _, c := range s.st.Contacts.all() {
+		if limit > 0 && len(out) >= limit {
+			break
+		}
+		out = append(out, *s.contactViewLocked(c))
+	}
+	return out
+}
+
 // CreateMatter opens a matter, firing matter "created".
 func (s *Server) CreateMatter(in MatterInput) (clio.Matter, error) {
 	s.mu.Lock()

@@ -171,6 +171,23 @@ func (s *Server) Prospect(id string) (lawmatics.Prospect, bool) {
 	return s.prospectLocked(p), true
 }
 
+// Prospects returns every prospect in id order, as a person browsing
+// Lawmatics sees them (no API call, no rate limit).
+func (s *Server) Prospects() []lawmatics.Prospect {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	ids := make([]int64, 0, len(s.st.Prospects))
+	for id := range s.st.Prospects {
+		ids = append(ids, id)
+	}
+	slices.Sort(ids)
+	out := make([]lawmatics.Prospect, 0, len(ids))
+	for _, id := range ids {
+		out = append(out, s.prospectLocked(s.st.Prospects[id]))
+	}
+	return out
+}
+
 // Contact returns a contact with all attributes.
 func (s *Server) Contact(id string) (lawmatics.Contact, bool) {
 	s.mu.Lock()
