@@ -6,6 +6,7 @@ import (
 	"context"
 	"errors"
 	"os"
+	"sync/atomic"
 
 	"fyne.io/fyne/v2"
 	fyneapp "fyne.io/fyne/v2/app"
@@ -53,6 +54,7 @@ func Run(ctx context.Context, app *core.App, o Options) error {
 	if g.sandbox != nil {
 		g.sandbox.loadChoices()
 	}
+	var loopDone atomic.Bool // Fyne's main loop has returned
 	go func() {
 		select {
 		case <-done:
@@ -67,17 +69,31 @@ func Run(ctx context.Context, app *core.App, o Options) error {
 			<-done
 		}
 		g.close()
-		fyne.Do(fa.Quit)
+		if !loopDone.Load() {
+			quitOnce(fa)
+		}
 	}()
 	if o.Hidden && g.trayOn {
 		fa.Run()
 	} else {
 		g.Window.ShowAndRun()
 	}
+	// Fyne also ends its loop itself on SIGINT/SIGTERM: from here on its
+	// driver must not be called.
+	loopDone.Store(true)
+	g.close()
 	cancel()
 	<-done
 	if errors.Is(bgErr, context.Canceled) {
 		bgErr = nil
 	}
 	return bgErr
+}
+
+// quitOnce asks Fyne to quit. If its loop ended in the meantime (a signal
+// raced us), the driver panics on the dead GLFW context: that is the one
+// panic to swallow here, since quitting is what was wanted anyway.
+func quitOnce(fa fyne.App) {
+	defer func() { _ = recover() }()
+	fyne.Do(fa.Quit)
 }
