@@ -27,6 +27,20 @@ type ConnectionStatus struct {
 	TokenExpiry *time.Time `json:"token_expiry,omitempty"`
 	LastSync    *time.Time `json:"last_sync,omitempty"`
 	LastError   string     `json:"last_error,omitempty"`
+	// Webhooks are the registrations Firmsync keeps (or asks the user to
+	// paste), with their expiry and the last verified event.
+	Webhooks []WebhookStatus `json:"webhooks,omitempty"`
+}
+
+// WebhookStatus is one webhook registration as status shows it.
+type WebhookStatus struct {
+	Model       string     `json:"model,omitempty"`
+	URL         string     `json:"url,omitempty"`
+	Status      string     `json:"status,omitempty"`
+	ExpiresAt   *time.Time `json:"expires_at,omitempty"`
+	Expiring    bool       `json:"expiring,omitempty"` // under the renewal margin
+	LastEventAt *time.Time `json:"last_event_at,omitempty"`
+	Error       string     `json:"error,omitempty"`
 }
 
 // JobStatus describes one job's last and next run.
@@ -59,6 +73,12 @@ func (a *App) Status(ctx context.Context) (Status, error) {
 			Platform: p, Status: c.Status, Account: c.AccountName, AccountID: c.AccountID,
 			Email: c.AccountEmail, Region: c.Region, LastError: c.LastError,
 			TokenExpiry: timePtr(c.TokenExpiry), LastSync: timePtr(c.LastSync),
+		}
+		for _, w := range c.Webhooks {
+			ws := WebhookStatus{Model: w.Model, URL: w.URL, Status: w.Status, ExpiresAt: timePtr(w.ExpiresAt),
+				LastEventAt: timePtr(w.LastEventAt), Error: w.LastError}
+			ws.Expiring = !w.ExpiresAt.IsZero() && time.Until(w.ExpiresAt) < clioRenewWithin
+			cs.Webhooks = append(cs.Webhooks, ws)
 		}
 		cs.Connected = c.Status != "" && c.Status != "disconnected"
 		if cs.Status == "" {

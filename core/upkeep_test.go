@@ -54,6 +54,16 @@ func TestWebhookUpkeepRegistersRenewsRepointsAndDeletes(t *testing.T) {
 		t.Fatalf("box registration %+v", conn.Webhooks)
 	}
 
+	st, err := app.Status(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range st.Connections {
+		if c.Platform == "clio" && (len(c.Webhooks) != 3 || c.Webhooks[0].Expiring || c.Webhooks[0].ExpiresAt == nil) {
+			t.Fatalf("status shows clio webhooks %+v", c.Webhooks)
+		}
+	}
+
 	// Running upkeep again changes nothing.
 	if err := app.UpkeepWebhooks(ctx); err != nil && !strings.Contains(err.Error(), "zoom") {
 		t.Fatal(err)

@@ -28,6 +28,18 @@ func cmdStatus(ctx context.Context, e env, o *opts) error {
 	for _, c := range st.Connections {
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", c.Platform, c.Status, dash(c.Account), dash(c.Region), when(c.TokenExpiry))
 	}
+	for _, c := range st.Connections {
+		for _, w := range c.Webhooks {
+			note := w.Status
+			if w.Expiring {
+				note += " (expiring soon)"
+			}
+			if w.Error != "" {
+				note += ": " + w.Error
+			}
+			fmt.Fprintf(tw, "  %s webhook %s\t%s\t%s\n", c.Platform, w.Model, dash(w.URL), note)
+		}
+	}
 	fmt.Fprintln(tw, "\nJOB\tLAST RUN\tRESULT\tCREATED\tUPDATED\tFAILED\tNEXT RUN")
 	for _, j := range st.Jobs {
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%d\t%d\t%d\t%s\n", j.Job, when(j.LastRun), dash(j.LastStatus), j.Created, j.Updated, j.Failed, when(j.NextRun))

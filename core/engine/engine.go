@@ -263,7 +263,7 @@ func (e *Engine) execute(ctx context.Context, j Job, t Trigger, ro RunOptions) R
 		rec.Status = "skipped"
 		rec.Error = runErr.Error()
 		runErr = nil
-	case runErr != nil && errors.Is(runErr, context.Canceled):
+	case runErr != nil && (errors.Is(runErr, context.Canceled) || errors.Is(runErr, context.DeadlineExceeded)):
 		rec.Status = "cancelled"
 	case runErr != nil:
 		rec.Status = "failed"
