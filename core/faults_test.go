@@ -992,9 +992,9 @@ func clioContactDeleted(e *faultEnv) {
 }
 
 // zoomContactDeleted: a person deletes a synced contact in Zoom. Firmsync
-// does not scan Zoom, so it notices when the contact next changes in Clio:
-// the update meets Zoom's 404, the link is dropped and the contact is
-// created again, once.
+// notices when the contact next changes in Clio (the update meets Zoom's
+// 404, the link is dropped and the contact is created again, once), and
+// otherwise at the daily check, which also lists Zoom's contacts.
 func zoomContactDeleted(e *faultEnv) {
 	e.connectAll()
 	e.sync()
@@ -1028,6 +1028,23 @@ func zoomContactDeleted(e *faultEnv) {
 	}
 	if !found || !e.hasZoomContact(zid) {
 		e.t.Errorf("the contact deleted in Zoom was not created again:%s", describeLog(e.logAfter(since)))
+	}
+	// Without any change in Clio, the daily check notices the deletion too.
+	req, _ = http.NewRequestWithContext(e.ctx, http.MethodDelete, e.sb.BaseURL(core.Zoom)+"/v2/phone/external_contacts/"+zid, nil)
+	req.Header.Set("Authorization", "Bearer "+tok.Access)
+	resp, err = http.DefaultClient.Do(req)
+	if err != nil || resp.StatusCode != http.StatusNoContent {
+		e.t.Fatalf("deleting Zoom contact %s again: %v %v", zid, resp, err)
+	}
+	resp.Body.Close()
+	// Make the daily check due (without moving the clock, which would also
+	// post the demo meeting still waiting for its transcript).
+	if err := e.app.Store().SetWatermark("contacts/deletions", time.Now().Add(-25*time.Hour).UTC().Format(time.RFC3339Nano)); err != nil {
+		e.t.Fatal(err)
+	}
+	e.sync()
+	if !e.hasZoomContact(zid) {
+		e.t.Errorf("the daily check did not bring back the contact deleted in Zoom")
 	}
 	e.recover()
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -99,6 +100,50 @@ type contactsRun struct {
 	// fatal is an error that ends the run (reconnect needed, cancelled),
 	// met while syncing an item.
 	fatal error
+	// inZoom holds the ids of every Zoom external contact, listed during
+	// the daily check; nil otherwise. A linked contact missing from it was
+	// deleted in Zoom by a person and is created again.
+	inZoom map[string]bool
+	// seen holds, during the daily check, every source contact listed.
+	seen map[string]contactSrc
+}
+
+// recreateDeletedInZoom lists Zoom's contacts (once a day) and creates
+// again the linked ones a person deleted in Zoom. A Zoom listing that
+// fails only postpones this check: it is logged, not counted as a failure.
+func (cr *contactsRun) recreateDeletedInZoom(ctx context.Context) error {
+	ids := map[string]bool{}
+	err := cr.zoom.ExternalContacts(ctx, func(c zoom.ExternalContact) error {
+		ids[c.ExternalContactID] = true
+		if c.ID != "" {
+			ids[c.ID] = true
+		}
+		return nil
+	})
+	if err != nil {
+		if contactsFatal(ctx, err) {
+			return err
+		}
+		cr.j.logger().Warn("listing Zoom contacts for the daily check failed; trying again at the next check", "err", err)
+		return nil
+	}
+	cr.inZoom = ids
+	keys := make([]string, 0, len(cr.seen))
+	for k := range cr.seen {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	for _, k := range keys {
+		l, ok, err := link(cr.r, k)
+		if err != nil || !ok || l.State != store.LedgerDone || l.TargetID == "" || ids[l.TargetID] {
+			continue
+		}
+		cr.sync(ctx, cr.seen[k])
+		if cr.fatal != nil {
+			return cr.fatal
+		}
+	}
+	return nil
 }
 
 // Run syncs the contacts.
@@ -291,6 +336,9 @@ func (cr *contactsRun) runFull(ctx context.Context) error {
 	started := r.Now()
 	allReconciled := true
 	var errs []error
+	if reconcile {
+		cr.seen = map[string]contactSrc{}
+	}
 	for _, src := range []string{contactsClio, contactsLawmatics} {
 		if src == contactsClio && cr.clio == nil || src == contactsLawmatics && cr.lm == nil {
 			continue
@@ -303,6 +351,11 @@ func (cr *contactsRun) runFull(ctx context.Context) error {
 			errs = append(errs, err)
 		}
 		allReconciled = allReconciled && ok
+	}
+	if reconcile && len(errs) == 0 {
+		if err := cr.recreateDeletedInZoom(ctx); err != nil {
+			return err
+		}
 	}
 	if reconcile && allReconciled {
 		if err := r.SetWatermark("deletions", started); err != nil {
@@ -328,6 +381,9 @@ func (cr *contactsRun) runSource(ctx context.Context, src string, reconcile bool
 	seen := map[string]bool{}
 	handle := func(c contactSrc) error {
 		seen[c.Key] = true
+		if cr.seen != nil && c.PhoneErr == nil {
+			cr.seen[c.Key] = c
+		}
 		if !prev.IsZero() && c.UpdatedAt.Before(prev) {
 			return nil // listed for the deletion check only: synced before
 		}
@@ -572,6 +628,12 @@ func (cr *contactsRun) sync(ctx context.Context, c contactSrc) bool {
 		return false
 	}
 	linked = linked && l.State == store.LedgerDone && l.TargetID != ""
+	recreate := false
+	if linked && cr.inZoom != nil && !cr.inZoom[l.TargetID] {
+		// Deleted in Zoom by a person: the source still has it, so it
+		// comes back (the link is by our id, so this is the same contact).
+		linked, recreate = false, true
+	}
 	if r.Hold(c.Key, l.Extra["failed_fp"] != "" && l.Extra["failed_fp"] != fp) {
 		return false
 	}
@@ -596,6 +658,9 @@ func (cr *contactsRun) sync(ctx context.Context, c contactSrc) bool {
 	}
 	if linked {
 		return cr.update(ctx, c, l.TargetID, fp, false)
+	}
+	if recreate {
+		cr.j.logger().Info("recreating a Zoom contact deleted in Zoom", "contact", c.Label)
 	}
 	return cr.create(ctx, c, fp)
 }
