@@ -95,7 +95,7 @@ func TestRevokedAccessMarksReconnectNeeded(t *testing.T) {
 	}
 	app.SandboxInstance().Zoom().RevokeTokens()
 	app.SandboxInstance().Zoom().ExpireTokens()
-	if err := app.TestConnectionForTests(ctx, "zoom"); err == nil {
+	if _, err := app.TestConnection(ctx, "zoom"); err == nil {
 		t.Fatal("a revoked token still worked")
 	}
 	st, _ := app.Status(ctx)

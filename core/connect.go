@@ -12,7 +12,7 @@ import (
 
 	"github.com/firmsync/firmsync/connectors/box"
 	"github.com/firmsync/firmsync/connectors/clio"
-	"github.com/firmsync/firmsync/connectors/lawmatics"
+	"github.com/firmsync/firmsync/connectors/httpx"
 	"github.com/firmsync/firmsync/connectors/sandbox"
 	"github.com/firmsync/firmsync/connectors/zoom"
 	"github.com/firmsync/firmsync/core/auth"
@@ -37,9 +37,7 @@ type ConnectOptions struct {
 }
 
 // Identity is the account a connection belongs to.
-type Identity struct {
-	ID, Name, Email string
-}
+type Identity = httpx.Identity
 
 // Connect runs the browser sign-in for a platform, saves the token in the
 // keychain, fetches the account identity and records the connection.
@@ -139,22 +137,7 @@ func (s staticToken) Refresh(context.Context, string) (string, error) {
 }
 
 func (a *App) identity(ctx context.Context, platform string, ep endpoints, tok *oauth2.Token) (Identity, error) {
-	st := staticToken(tok.AccessToken)
-	switch platform {
-	case Clio:
-		me, err := clio.New(clio.Options{APIBase: ep.API, OAuthBase: ep.OAuth, Auth: st}).Me(ctx)
-		return Identity(me), err
-	case Zoom:
-		me, err := zoom.New(zoom.Options{APIBase: ep.API, OAuthBase: ep.OAuth, Auth: st}).Me(ctx)
-		return Identity(me), err
-	case Box:
-		me, err := box.New(box.Options{APIBase: ep.API, UploadBase: ep.Upload, OAuthBase: ep.OAuth, Auth: st}).Me(ctx)
-		return Identity(me), err
-	case Lawmatics:
-		me, err := lawmatics.New(lawmatics.Options{APIBase: ep.API, OAuthBase: ep.OAuth, Auth: st}).Me(ctx)
-		return Identity(me), err
-	}
-	return Identity{}, fmt.Errorf("unknown platform %q", platform)
+	return whoAmI(ctx, platform, ep, staticToken(tok.AccessToken))
 }
 
 // Disconnect revokes access where the platform supports it, deletes every

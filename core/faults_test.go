@@ -844,7 +844,7 @@ func refreshTokenReused(e *faultEnv, p string) {
 		e.t.Fatal(err)
 	}
 	e.expireNow(p)
-	if err := e.app.TestConnectionForTests(e.ctx, p); err != nil {
+	if _, err := e.app.TestConnection(e.ctx, p); err != nil {
 		e.t.Fatalf("refresh after expiry: %v", err)
 	}
 	if cur, _ := e.sec.Get(e.ctx, key); cur == old {

@@ -25,50 +25,11 @@ func (a *App) TestConnection(ctx context.Context, platform string) (Identity, er
 	case store.ConnReconnectNeeded:
 		return Identity{}, errors.New("access was refused: click Connect to sign in again")
 	}
-	var id Identity
-	switch platform {
-	case Clio:
-		c, err := a.platforms.Clio(ctx)
-		if err != nil {
-			return Identity{}, err
-		}
-		me, err := c.Me(ctx)
-		if err != nil {
-			return Identity{}, err
-		}
-		id = Identity(me)
-	case Zoom:
-		c, err := a.platforms.Zoom(ctx)
-		if err != nil {
-			return Identity{}, err
-		}
-		me, err := c.Me(ctx)
-		if err != nil {
-			return Identity{}, err
-		}
-		id = Identity(me)
-	case Box:
-		c, err := a.platforms.Box(ctx)
-		if err != nil {
-			return Identity{}, err
-		}
-		me, err := c.Me(ctx)
-		if err != nil {
-			return Identity{}, err
-		}
-		id = Identity(me)
-	case Lawmatics:
-		c, err := a.platforms.Lawmatics(ctx)
-		if err != nil {
-			return Identity{}, err
-		}
-		me, err := c.Me(ctx)
-		if err != nil {
-			return Identity{}, err
-		}
-		id = Identity(me)
+	src, ep, err := a.platforms.source(ctx, platform)
+	if err != nil {
+		return Identity{}, err
 	}
-	return id, nil
+	return whoAmI(ctx, platform, ep, src)
 }
 
 // Webhooks returns the webhook registrations Firmsync holds on a platform,

@@ -82,21 +82,35 @@ func (a *App) endpoints(platform, region string) (endpoints, error) {
 
 // provider returns a platform's OAuth setup.
 func (a *App) provider(platform string, ep endpoints) (auth.Provider, error) {
+	var e httpx.OAuthEndpoints
 	switch platform {
 	case Clio:
-		e := clio.Endpoints(ep.OAuth)
-		return auth.NewProvider(platform, e.AuthURL, e.TokenURL, e.PKCE, e.BasicAuth, e.Refresh, e.AuthParams), nil
+		e = clio.Endpoints(ep.OAuth)
 	case Zoom:
-		e := zoom.Endpoints(ep.OAuth)
-		return auth.NewProvider(platform, e.AuthURL, e.TokenURL, e.PKCE, e.BasicAuth, e.Refresh, e.AuthParams), nil
+		e = zoom.Endpoints(ep.OAuth)
 	case Box:
-		e := box.Endpoints(ep.OAuth)
-		return auth.NewProvider(platform, e.AuthURL, e.TokenURL, e.PKCE, e.BasicAuth, e.Refresh, e.AuthParams), nil
+		e = box.Endpoints(ep.OAuth)
 	case Lawmatics:
-		e := lawmatics.EndpointsFor(ep.OAuth, ep.API)
-		return auth.NewProvider(platform, e.AuthURL, e.TokenURL, e.PKCE, e.BasicAuth, e.Refresh, e.AuthParams), nil
+		e = lawmatics.EndpointsFor(ep.OAuth, ep.API)
+	default:
+		return auth.Provider{}, fmt.Errorf("unknown platform %q", platform)
 	}
-	return auth.Provider{}, fmt.Errorf("unknown platform %q", platform)
+	return auth.NewProvider(platform, e.AuthURL, e.TokenURL, e.PKCE, e.BasicAuth, e.Refresh, e.AuthParams), nil
+}
+
+// whoAmI asks a platform which account authz's token belongs to.
+func whoAmI(ctx context.Context, platform string, ep endpoints, authz httpx.Authorizer) (Identity, error) {
+	switch platform {
+	case Clio:
+		return clio.New(clio.Options{APIBase: ep.API, OAuthBase: ep.OAuth, Auth: authz}).Me(ctx)
+	case Zoom:
+		return zoom.New(zoom.Options{APIBase: ep.API, OAuthBase: ep.OAuth, Auth: authz}).Me(ctx)
+	case Box:
+		return box.New(box.Options{APIBase: ep.API, UploadBase: ep.Upload, OAuthBase: ep.OAuth, Auth: authz}).Me(ctx)
+	case Lawmatics:
+		return lawmatics.New(lawmatics.Options{APIBase: ep.API, OAuthBase: ep.OAuth, Auth: authz}).Me(ctx)
+	}
+	return Identity{}, fmt.Errorf("unknown platform %q", platform)
 }
 
 // Credentials returns the developer app a platform connects with: the

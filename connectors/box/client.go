@@ -124,15 +124,7 @@ func DefaultPacer() *httpx.Pacer {
 func (c *Client) HTTP() *httpx.Client { return c.http }
 
 // OAuthEndpoints are the OAuth facts core/auth needs to connect Box.
-type OAuthEndpoints struct {
-	AuthURL    string            // consent page
-	TokenURL   string            // code exchange and refresh
-	RevokeURL  string            // token revocation
-	PKCE       bool              // false: not supported; the secret is always sent
-	BasicAuth  bool              // false: client_id and client_secret go in the form body
-	Refresh    string            // "rotating": each refresh kills the old refresh token
-	AuthParams map[string]string // extra authorize parameters; none
-}
+type OAuthEndpoints = httpx.OAuthEndpoints
 
 // Endpoints returns Box's OAuth endpoints. With oauthBase "" (or the real
 // DefaultOAuthBase) the consent page is on account.box.com and the token
@@ -171,11 +163,7 @@ func (c *Client) Revoke(ctx context.Context, clientID, clientSecret, token strin
 }
 
 // Identity is the connected Box user.
-type Identity struct {
-	ID    string
-	Name  string
-	Email string // the user's login
-}
+type Identity = httpx.Identity
 
 // Me returns the user the token belongs to (GET /2.0/users/me).
 func (c *Client) Me(ctx context.Context) (Identity, error) {

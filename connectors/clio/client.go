@@ -145,13 +145,7 @@ func New(o Options) *Client {
 func (c *Client) HTTP() *httpx.Client { return c.http }
 
 // OAuthEndpoints are Clio's OAuth facts for core/auth.
-type OAuthEndpoints struct {
-	AuthURL, TokenURL, RevokeURL string
-	PKCE                         bool              // send an S256 code challenge
-	BasicAuth                    bool              // client id and secret in a Basic header (else in the form body)
-	Refresh                      string            // "none", "reusable" or "rotating"
-	AuthParams                   map[string]string // extra authorize-URL parameters
-}
+type OAuthEndpoints = httpx.OAuthEndpoints
 
 // Endpoints returns Clio's OAuth endpoints below oauthBase ("" = the US
 // host; see Hosts). Clio has no PKCE, takes the client credentials in the
@@ -225,11 +219,7 @@ func (c *Client) Revoke(ctx context.Context, accessToken string) error {
 }
 
 // Identity is the connected Clio user.
-type Identity struct {
-	ID    string // Clio user id
-	Name  string // full name
-	Email string // login email
-}
+type Identity = httpx.Identity
 
 // Me returns the user the token belongs to (GET /users/who_am_i).
 func (c *Client) Me(ctx context.Context) (Identity, error) {

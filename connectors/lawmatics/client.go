@@ -92,15 +92,7 @@ func DefaultPacer() *httpx.Pacer {
 func (c *Client) HTTP() *httpx.Client { return c.http }
 
 // OAuthEndpoints are the OAuth facts core/auth needs to connect Lawmatics.
-type OAuthEndpoints struct {
-	AuthURL    string            // consent page
-	TokenURL   string            // code exchange
-	RevokeURL  string            // "" : Lawmatics has no revoke endpoint
-	PKCE       bool              // false: not supported
-	BasicAuth  bool              // false: client_id and client_secret go in the body
-	Refresh    string            // "none": tokens never expire and cannot be refreshed
-	AuthParams map[string]string // extra authorize parameters; none
-}
+type OAuthEndpoints = httpx.OAuthEndpoints
 
 // Endpoints returns the OAuth endpoints for the consent-page host oauthBase
 // ("" = DefaultOAuthBase). Lawmatics splits OAuth across two hosts: the
@@ -154,11 +146,7 @@ func (c *Client) Revoke(ctx context.Context, clientID, clientSecret, token strin
 }
 
 // Identity is the Lawmatics user a token belongs to.
-type Identity struct {
-	ID    string
-	Name  string
-	Email string
-}
+type Identity = httpx.Identity
 
 // Me returns the user the token belongs to (GET /v1/users/me).
 func (c *Client) Me(ctx context.Context) (Identity, error) {

@@ -95,13 +95,7 @@ func New(o Options) *Client {
 func (c *Client) HTTP() *httpx.Client { return c.http }
 
 // OAuthEndpoints are Zoom's OAuth facts for core/auth.
-type OAuthEndpoints struct {
-	AuthURL, TokenURL, RevokeURL string
-	PKCE                         bool              // send an S256 code challenge
-	BasicAuth                    bool              // client id and secret in a Basic header
-	Refresh                      string            // "none", "reusable" or "rotating"
-	AuthParams                   map[string]string // extra authorize-URL parameters
-}
+type OAuthEndpoints = httpx.OAuthEndpoints
 
 // Endpoints returns Zoom's OAuth endpoints below oauthBase ("" = the real
 // host). Zoom supports PKCE, wants client credentials in a Basic header and
@@ -148,11 +142,7 @@ func (c *Client) Revoke(ctx context.Context, clientID, clientSecret, token strin
 }
 
 // Identity is the connected Zoom user.
-type Identity struct {
-	ID    string // Zoom user ID
-	Name  string // "First Last"
-	Email string
-}
+type Identity = httpx.Identity
 
 // Me returns the user the token belongs to (GET /users/me).
 func (c *Client) Me(ctx context.Context) (Identity, error) {
