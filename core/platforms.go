@@ -245,6 +245,25 @@ func clientFor[T any](ctx context.Context, p *platforms, platform string, build 
 	return c, nil
 }
 
+// timeScale is how much faster than real the platforms' rate-limit
+// windows run: 1 for the real platforms, less in a scaled sandbox. Clio
+// says when its window resets; the other platforms do not, so their
+// clients' own budget clocks must follow the fakes' scaled windows.
+func (a *App) timeScale() float64 {
+	if !a.inSandbox() {
+		return 1
+	}
+	ms := a.sandboxInfo().RateWindowMS
+	if ms <= 0 {
+		return 1
+	}
+	return float64(ms) / float64(time.Minute.Milliseconds())
+}
+
+func scaled(d time.Duration, k float64) time.Duration {
+	return max(time.Duration(float64(d)*k), 10*time.Millisecond)
+}
+
 // Clio implements jobs.Platforms.
 func (p *platforms) Clio(ctx context.Context) (*clio.Client, error) {
 	return clientFor(ctx, p, Clio, func(src *auth.Source, ep endpoints, log *slog.Logger) *clio.Client {
@@ -255,21 +274,27 @@ func (p *platforms) Clio(ctx context.Context) (*clio.Client, error) {
 // Zoom implements jobs.Platforms.
 func (p *platforms) Zoom(ctx context.Context) (*zoom.Client, error) {
 	return clientFor(ctx, p, Zoom, func(src *auth.Source, ep endpoints, log *slog.Logger) *zoom.Client {
-		return zoom.New(zoom.Options{APIBase: ep.API, OAuthBase: ep.OAuth, Auth: src, Logger: log})
+		k := p.app.timeScale()
+		return zoom.New(zoom.Options{APIBase: ep.API, OAuthBase: ep.OAuth, Auth: src, Logger: log,
+			Pacer: &httpx.Pacer{DefaultReset: scaled(time.Second, k)}})
 	})
 }
 
 // Box implements jobs.Platforms.
 func (p *platforms) Box(ctx context.Context) (*box.Client, error) {
 	return clientFor(ctx, p, Box, func(src *auth.Source, ep endpoints, log *slog.Logger) *box.Client {
-		return box.New(box.Options{APIBase: ep.API, UploadBase: ep.Upload, OAuthBase: ep.OAuth, Auth: src, Logger: log})
+		pacer := box.DefaultPacer()
+		pacer.Window = scaled(pacer.Window, p.app.timeScale())
+		return box.New(box.Options{APIBase: ep.API, UploadBase: ep.Upload, OAuthBase: ep.OAuth, Auth: src, Logger: log, Pacer: pacer})
 	})
 }
 
 // Lawmatics implements jobs.Platforms.
 func (p *platforms) Lawmatics(ctx context.Context) (*lawmatics.Client, error) {
 	return clientFor(ctx, p, Lawmatics, func(src *auth.Source, ep endpoints, log *slog.Logger) *lawmatics.Client {
-		return lawmatics.New(lawmatics.Options{APIBase: ep.API, OAuthBase: ep.OAuth, Auth: src, Logger: log})
+		pacer := lawmatics.DefaultPacer()
+		pacer.Window = scaled(pacer.Window, p.app.timeScale())
+		return lawmatics.New(lawmatics.Options{APIBase: ep.API, OAuthBase: ep.OAuth, Auth: src, Logger: log, Pacer: pacer})
 	})
 }
 

@@ -6,6 +6,10 @@ type Info struct {
 	Admin     string                  `json:"admin"`
 	Platforms map[string]PlatformInfo `json:"platforms"`
 	BoxRoot   string                  `json:"box_root_folder_id"`
+	// RateWindowMS is the scaled rate-limit window in milliseconds (0: the
+	// platforms' real windows). Clients of platforms that send no reset
+	// time (Box, Lawmatics, Zoom) scale their own budgets' clocks by it.
+	RateWindowMS int64 `json:"rate_window_ms,omitempty"`
 }
 
 // PlatformInfo describes one fake platform.
@@ -29,7 +33,8 @@ type PlatformInfo struct {
 func (s *Sandbox) Info() Info {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	in := Info{Admin: s.addrs["admin"] + "/_sandbox", Platforms: map[string]PlatformInfo{}, BoxRoot: s.boxRoot}
+	in := Info{Admin: s.addrs["admin"] + "/_sandbox", Platforms: map[string]PlatformInfo{}, BoxRoot: s.boxRoot,
+		RateWindowMS: s.o.RateWindow.Milliseconds()}
 	ct := s.clio.IssueToken()
 	in.Platforms[Clio] = PlatformInfo{
 		APIBase: s.addrs[Clio] + "/api/v4", OAuthBase: s.addrs[Clio],
