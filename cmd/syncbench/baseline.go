@@ -1,0 +1,583 @@
+package main
+
+// The baseline: the seed's design, re-implemented honestly with the same
+// API clients (and so the same pacing, retries and page sizes) against a
+// sandbox seeded exactly like Firmsync's. Its jobs are scheduled full
+// scans that remember one "last sync" time per job and move it to now
+// at the end of a run, even when items failed:
+//
+//   - contacts: list every Clio contact, every run; create or patch each
+//     Zoom Phone external contact (no fingerprint, so every contact with a
+//     usable phone is written every run). The first run creates (409 →
+//     patch); later runs patch (404 → create).
+//   - recordings: list the recordings since the last run time (the first
+//     run looks back as far as Firmsync does); for each meeting that
+//     started since then, read participants, transcript and summary,
+//     find the Clio contact by a participant's email and post the note.
+//     Meetings with no matching contact are dropped.
+//   - folders: list every matter in the chosen statuses; for each, list
+//     the Box matters folder and look for the folder by name; create it
+//     and the subfolder template when missing and write its id to the
+//     matter's custom field.
+//   - documents: for every matter with a folder (its custom field), list
+//     the Box folder and the matter's documents, and re-upload every
+//     document by name (a new Box version when the name exists).
+//   - intake: not in the seed's description; modelled the same way: list
+//     every hired prospect every run, and for each one not yet in the
+//     sync log (the seed's integration_sync_logs) find or create the Clio
+//     contact, create the matter and copy the prospect's files.
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"strconv"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/firmsync/firmsync/connectors/box"
+	"github.com/firmsync/firmsync/connectors/clio"
+	"github.com/firmsync/firmsync/connectors/httpx"
+	"github.com/firmsync/firmsync/connectors/lawmatics"
+	"github.com/firmsync/firmsync/connectors/sandbox"
+	"github.com/firmsync/firmsync/connectors/zoom"
+	"github.com/firmsync/firmsync/core"
+	"github.com/firmsync/firmsync/core/jobs"
+)
+
+// staticAuth hands out the sandbox's developer token.
+type staticAuth string
+
+func (a staticAuth) Token(context.Context) (string, error) { return string(a), nil }
+func (a staticAuth) Refresh(context.Context, string) (string, error) {
+	return "", fmt.Errorf("the bench's static token was refused: %w", httpx.ErrReconnect)
+}
+
+// baseline is the seed's design bound to one sandbox.
+type baseline struct {
+	clio *clio.Client
+	zoom *zoom.Client
+	box  *box.Client
+	lm   *lawmatics.Client
+	root string
+	s    jobs.Settings
+
+	last   map[string]time.Time // per job: the "last sync" mark
+	synced map[string]bool      // intake: prospects in the sync log
+	field  int64                // the "Box Folder ID" custom field
+}
+
+// newBaseline builds the baseline's clients as core builds Firmsync's
+// (core/platforms.go): default pacers, with the clocks of the budgets
+// kept client-side (Zoom's reset, Box's and Lawmatics' windows) scaled
+// by the sandbox's rate window.
+func newBaseline(info sandbox.Info) *baseline {
+	p := info.Platforms
+	k := 1.0
+	if info.RateWindowMS > 0 {
+		k = float64(info.RateWindowMS) / float64(time.Minute.Milliseconds())
+	}
+	boxPacer, lmPacer := box.DefaultPacer(), lawmatics.DefaultPacer()
+	boxPacer.Window = scaled(boxPacer.Window, k)
+	lmPacer.Window = scaled(lmPacer.Window, k)
+	return &baseline{
+		clio: clio.New(clio.Options{APIBase: p[sandbox.Clio].APIBase, OAuthBase: p[sandbox.Clio].OAuthBase, Auth: staticAuth(p[sandbox.Clio].Token)}),
+		zoom: zoom.New(zoom.Options{APIBase: p[sandbox.Zoom].APIBase, OAuthBase: p[sandbox.Zoom].OAuthBase, Auth: staticAuth(p[sandbox.Zoom].Token),
+			Pacer: &httpx.Pacer{DefaultReset: scaled(time.Second, k)}}),
+		box: box.New(box.Options{APIBase: p[sandbox.Box].APIBase, UploadBase: p[sandbox.Box].UploadBase, OAuthBase: p[sandbox.Box].OAuthBase,
+			Auth: staticAuth(p[sandbox.Box].Token), Pacer: boxPacer}),
+		lm: lawmatics.New(lawmatics.Options{APIBase: p[sandbox.Lawmatics].APIBase, OAuthBase: p[sandbox.Lawmatics].OAuthBase,
+			Auth: staticAuth(p[sandbox.Lawmatics].Token), Pacer: lmPacer}),
+		root:   info.BoxRoot,
+		s:      jobs.Defaults().Normalize(),
+		last:   map[string]time.Time{},
+		synced: map[string]bool{},
+	}
+}
+
+// BaseJob is one baseline job run.
+type BaseJob struct {
+	Job       string   `json:"job"`
+	Created   int      `json:"created"`
+	Updated   int      `json:"updated"`
+	Unchanged int      `json:"unchanged"`
+	Dropped   int      `json:"dropped"` // skipped for good: no match, no usable phone
+	Failed    int      `json:"failed"`
+	WallMS    int64    `json:"wall_ms"`
+	Counts    Counts   `json:"counts"`
+	Samples   []string `json:"samples,omitempty"`
+}
+
+func (j *BaseJob) fail(what string, err error) {
+	j.Failed++
+	if len(j.Samples) < 5 {
+		j.Samples = append(j.Samples, what+": "+err.Error())
+	}
+}
+
+// run runs one job and moves its mark to now, whatever happened.
+func (b *baseline) run(ctx context.Context, job string) BaseJob {
+	out := BaseJob{Job: job}
+	since := b.last[job]
+	switch job {
+	case core.JobContacts:
+		b.contacts(ctx, since.IsZero(), &out)
+	case core.JobRecordings:
+		b.recordings(ctx, since, &out)
+	case core.JobFolders:
+		b.folders(ctx, &out)
+	case core.JobDocuments:
+		b.documents(ctx, &out)
+	case core.JobIntake:
+		b.intake(ctx, &out)
+	}
+	b.last[job] = time.Now()
+	return out
+}
+
+func (b *baseline) contacts(ctx context.Context, first bool, out *BaseJob) {
+	err := b.clio.Contacts(ctx, clio.ContactQuery{}, func(c clio.Contact) error {
+		name := strings.Join(strings.Fields(c.FirstName+" "+c.LastName), " ")
+		if name == "" {
+			name = c.Name
+		}
+		email, raw := "", ""
+		for _, e := range c.EmailAddresses {
+			if email == "" || e.Primary {
+				email = e.Address
+			}
+		}
+		for _, p := range c.PhoneNumbers {
+			if raw == "" || p.Primary {
+				raw = p.Number
+			}
+		}
+		phone, err := jobs.NormalizePhone(raw, b.s.PhoneRegion)
+		if err != nil {
+			out.Dropped++
+			return nil
+		}
+		id := "clio-" + strconv.FormatInt(c.ID, 10)
+		desc := "Clio contact " + strconv.FormatInt(c.ID, 10)
+		create := func() error {
+			return b.zoom.CreateExternalContact(ctx, zoom.ExternalContactWrite{ID: id, Name: name, Email: email, PhoneNumbers: []string{phone}, Description: desc})
+		}
+		patch := func() error {
+			return b.zoom.UpdateExternalContact(ctx, id, zoom.ExternalContactPatch{Name: &name, Email: &email, PhoneNumbers: []string{phone}, Description: &desc})
+		}
+		if first {
+			err = create()
+			if errors.Is(err, zoom.ErrExists) {
+				err = patch()
+				if err == nil {
+					out.Updated++
+				}
+			} else if err == nil {
+				out.Created++
+			}
+		} else {
+			err = patch()
+			if errors.Is(err, zoom.ErrNotFound) {
+				err = create()
+				if err == nil {
+					out.Created++
+				}
+			} else if err == nil {
+				out.Updated++
+			}
+		}
+		if err != nil {
+			out.fail("contact "+id, err)
+		}
+		return ctx.Err()
+	})
+	if err != nil {
+		out.fail("listing Clio contacts", err)
+	}
+}
+
+func (b *baseline) recordings(ctx context.Context, since time.Time, out *BaseJob) {
+	now := time.Now().UTC()
+	if since.IsZero() {
+		since = now.Add(-b.s.Lookback)
+	}
+	me, err := b.zoom.Me(ctx)
+	if err != nil {
+		out.fail("reading the Zoom account", err)
+		return
+	}
+	var meetings []zoom.Meeting
+	if err := b.zoom.Recordings(ctx, since, now, func(m zoom.Meeting) error {
+		if !m.StartTime.Before(since) {
+			meetings = append(meetings, m)
+		}
+		return nil
+	}); err != nil {
+		out.fail("listing Zoom recordings", err)
+		return
+	}
+	for _, m := range meetings {
+		if ctx.Err() != nil {
+			return
+		}
+		parts, err := b.zoom.Participants(ctx, m.UUID)
+		if err != nil && !errors.Is(err, zoom.ErrNotFound) {
+			out.fail("participants of "+m.UUID, err)
+			continue
+		}
+		var contact *clio.Contact
+		for _, p := range parts {
+			e := strings.ToLower(strings.TrimSpace(p.UserEmail))
+			if e == "" || e == strings.ToLower(me.Email) {
+				continue
+			}
+			cs, err := b.clio.FindContactsByEmail(ctx, e)
+			if err != nil {
+				out.fail("finding the contact of "+e, err)
+				break
+			}
+			if len(cs) > 0 {
+				contact = &cs[0]
+				break
+			}
+		}
+		if contact == nil {
+			out.Dropped++ // the seed dropped meetings it could not match
+			continue
+		}
+		note := jobs.CallNote{Meeting: m, Host: me.Name + " <" + me.Email + ">", TranscriptLimit: b.s.TranscriptLimit}
+		if vtt, ok, err := b.zoom.Transcript(ctx, m); err != nil {
+			out.fail("transcript of "+m.UUID, err)
+			continue
+		} else if ok {
+			note.HasTranscript, note.Transcript = true, jobs.VTTToTranscript(vtt)
+		}
+		if sum, err := b.zoom.Summary(ctx, m.UUID); err == nil {
+			note.Summary = &sum
+		}
+		for _, f := range m.RecordingFiles {
+			if f.PlayURL != "" {
+				note.RecordingURL = f.PlayURL
+				break
+			}
+		}
+		if _, err := b.clio.CreateNote(ctx, clio.NoteCreate{Type: "Contact", ContactID: contact.ID,
+			Subject: jobs.CallNoteSubject(m.Topic, m.StartTime), Detail: note.Body(), Date: m.StartTime}); err != nil {
+			out.fail("note for "+m.UUID, err)
+			continue
+		}
+		out.Created++
+	}
+}
+
+// folderField finds or makes the matter custom field holding the folder id.
+func (b *baseline) folderField(ctx context.Context) (int64, error) {
+	if b.field != 0 {
+		return b.field, nil
+	}
+	fs, err := b.clio.CustomFields(ctx, "Matter")
+	if err != nil {
+		return 0, err
+	}
+	for _, f := range fs {
+		if strings.EqualFold(f.Name, b.s.FolderFieldName) && !f.Deleted {
+			b.field = f.ID
+			return f.ID, nil
+		}
+	}
+	f, err := b.clio.CreateCustomField(ctx, b.s.FolderFieldName, "Matter", "text_line")
+	if err != nil {
+		return 0, err
+	}
+	b.field = f.ID
+	return f.ID, nil
+}
+
+func (b *baseline) folders(ctx context.Context, out *BaseJob) {
+	fid, err := b.folderField(ctx)
+	if err != nil {
+		out.fail("the folder custom field", err)
+		return
+	}
+	var matters []clio.Matter
+	if err := b.clio.Matters(ctx, clio.MatterQuery{Status: b.s.MatterStatuses}, func(m clio.Matter) error {
+		matters = append(matters, m)
+		return nil
+	}); err != nil {
+		out.fail("listing matters", err)
+		return
+	}
+	stop := errors.New("found")
+	for _, m := range matters {
+		if ctx.Err() != nil {
+			return
+		}
+		name := seedFolderName(m.DisplayNumber, m.Description)
+		found := false
+		err := b.box.Items(ctx, b.root, func(it box.Item) error {
+			if it.Type == "folder" && strings.EqualFold(it.Name, name) {
+				found = true
+				return stop
+			}
+			return nil
+		})
+		if err != nil && !errors.Is(err, stop) {
+			out.fail("listing the Box matters folder", err)
+			continue
+		}
+		if found {
+			out.Unchanged++
+			continue
+		}
+		f, err := b.box.CreateFolder(ctx, b.root, name)
+		if err != nil {
+			out.fail("folder "+name, err)
+			continue
+		}
+		for _, sub := range b.s.SubfolderTemplate {
+			if _, err := b.box.CreateFolder(ctx, f.ID, box.SanitizeName(sub)); err != nil {
+				out.fail("subfolder "+sub, err)
+			}
+		}
+		if err := b.clio.SetMatterCustomField(ctx, m.ID, fid, f.ID); err != nil {
+			out.fail("writing the folder id of matter "+m.DisplayNumber, err)
+			continue
+		}
+		out.Created++
+	}
+}
+
+func (b *baseline) documents(ctx context.Context, out *BaseJob) {
+	fid, err := b.folderField(ctx)
+	if err != nil {
+		out.fail("the folder custom field", err)
+		return
+	}
+	var matters []clio.Matter
+	if err := b.clio.Matters(ctx, clio.MatterQuery{Status: b.s.MatterStatuses}, func(m clio.Matter) error {
+		matters = append(matters, m)
+		return nil
+	}); err != nil {
+		out.fail("listing matters", err)
+		return
+	}
+	for _, m := range matters {
+		folder := ""
+		for _, v := range m.CustomFieldValues {
+			if v.CustomField != nil && v.CustomField.ID == fid && v.Value != nil {
+				folder = strings.Trim(fmt.Sprint(v.Value), `"`)
+			}
+		}
+		if folder == "" {
+			continue // no folder yet: the folders job makes it
+		}
+		have := map[string]string{} // lower-case name → Box file id
+		if err := b.box.Items(ctx, folder, func(it box.Item) error {
+			if it.Type == "file" {
+				have[strings.ToLower(it.Name)] = it.ID
+			}
+			return nil
+		}); err != nil {
+			out.fail("listing Box folder "+folder, err)
+			continue
+		}
+		var docs []clio.Document
+		if err := b.clio.Documents(ctx, m.ID, clio.DocumentQuery{}, func(d clio.Document) error {
+			docs = append(docs, d)
+			return nil
+		}); err != nil {
+			out.fail("listing documents of matter "+m.DisplayNumber, err)
+			continue
+		}
+		for _, d := range docs {
+			if ctx.Err() != nil {
+				return
+			}
+			if d.LatestDocumentVersion == nil || !d.LatestDocumentVersion.FullyUploaded {
+				continue
+			}
+			name := box.SanitizeName(d.Name)
+			if err := b.upload(ctx, d, folder, name, have); err != nil {
+				out.fail("document "+name, err)
+				continue
+			}
+			if have[strings.ToLower(name)] != "" {
+				out.Updated++
+			} else {
+				out.Created++
+			}
+		}
+	}
+}
+
+// upload re-uploads one document by name: a new version when the folder
+// has a file of that name, else a new file.
+func (b *baseline) upload(ctx context.Context, d clio.Document, folder, name string, have map[string]string) error {
+	rc, size, err := b.clio.Download(ctx, d.ID)
+	if err != nil {
+		return err
+	}
+	defer rc.Close()
+	if size < 0 {
+		size = d.LatestDocumentVersion.Size
+	}
+	if id := have[strings.ToLower(name)]; id != "" {
+		_, err = b.box.UploadVersion(ctx, id, "", size, rc, "")
+		return err
+	}
+	_, err = b.box.UploadFile(ctx, folder, name, size, rc, "")
+	return err
+}
+
+func (b *baseline) intake(ctx context.Context, out *BaseJob) {
+	var hired []lawmatics.Prospect
+	if err := b.lm.Prospects(ctx, lawmatics.ProspectQuery{Status: lawmatics.StatusHired}, func(p lawmatics.Prospect) error {
+		hired = append(hired, p)
+		return nil
+	}); err != nil {
+		out.fail("listing hired prospects", err)
+		return
+	}
+	var areas map[string]int64
+	for _, p := range hired {
+		if b.synced[p.ID] {
+			out.Unchanged++
+			continue
+		}
+		if ctx.Err() != nil {
+			return
+		}
+		a := p.Attributes
+		var client int64
+		if a.Email != "" {
+			cs, err := b.clio.FindContactsByEmail(ctx, a.Email)
+			if err != nil {
+				out.fail("finding "+a.Email, err)
+				continue
+			}
+			if len(cs) > 0 {
+				client = cs[0].ID
+			}
+		}
+		if client == 0 {
+			if phone, err := jobs.NormalizePhone(a.Phone, b.s.PhoneRegion); err == nil {
+				cs, err := b.clio.FindContactsByPhone(ctx, phone)
+				if err != nil {
+					out.fail("finding "+phone, err)
+					continue
+				}
+				if len(cs) > 0 {
+					client = cs[0].ID
+				}
+			}
+		}
+		if client == 0 {
+			w := clio.ContactWrite{FirstName: &a.FirstName, LastName: &a.LastName}
+			if a.Email != "" {
+				w.EmailAddresses = []clio.EmailAddressWrite{{Address: a.Email, Name: "Work"}}
+			}
+			if a.Phone != "" {
+				w.PhoneNumbers = []clio.PhoneNumberWrite{{Number: a.Phone, Name: "Mobile"}}
+			}
+			c, err := b.clio.CreateContact(ctx, w)
+			if err != nil {
+				out.fail("creating the client of prospect "+p.ID, err)
+				continue
+			}
+			client = c.ID
+		}
+		if areas == nil {
+			areas = map[string]int64{}
+			pas, err := b.clio.PracticeAreas(ctx)
+			if err != nil {
+				out.fail("listing practice areas", err)
+				continue
+			}
+			for _, pa := range pas {
+				areas[strings.ToLower(pa.Name)] = pa.ID
+			}
+		}
+		area := b.s.CaseTypeMapping[a.CaseType()]
+		if area == "" {
+			area = b.s.FallbackPracticeArea
+		}
+		desc := strings.TrimSpace(a.CaseTitle)
+		if desc == "" {
+			desc = strings.TrimSpace(a.FirstName+" "+a.LastName) + " — intake"
+		}
+		m, err := b.clio.CreateMatter(ctx, clio.MatterCreate{Description: desc, ClientID: client, CustomNumber: a.CaseNumber,
+			PracticeAreaID: areas[strings.ToLower(area)], Status: "open"})
+		if err != nil {
+			out.fail("creating the matter of prospect "+p.ID, err)
+			continue
+		}
+		files, err := b.lm.Files(ctx, p.ID)
+		if err != nil {
+			out.fail("listing files of prospect "+p.ID, err)
+			continue
+		}
+		ok := true
+		for _, f := range files {
+			if err := b.copyFile(ctx, f, m.ID); err != nil {
+				out.fail("file "+f.ID, err)
+				ok = false
+			}
+		}
+		if ok {
+			b.synced[p.ID] = true
+		}
+		out.Created++
+	}
+}
+
+func (b *baseline) copyFile(ctx context.Context, f lawmatics.File, matter int64) error {
+	body, size, _, err := b.lm.DownloadFile(ctx, f.ID)
+	if err != nil {
+		return err
+	}
+	defer body.Close()
+	if size < 0 {
+		size = f.Attributes.FileSize
+	}
+	name := f.Attributes.Name
+	if name == "" {
+		name = "File " + f.ID
+	}
+	_, err = b.clio.Upload(ctx, clio.Parent{ID: matter, Type: "Matter"}, name, size, io.LimitReader(body, size))
+	return err
+}
+
+// seedFolderName is the firm's matter folder name rule (the seed's, which
+// Firmsync keeps): "<display number> — <description>", the characters
+// Windows forbids replaced by "_", trimmed, cut to 100 characters.
+func seedFolderName(number, desc string) string {
+	s := strings.TrimSpace(number)
+	if d := strings.TrimSpace(desc); d != "" {
+		if s != "" {
+			s += " — "
+		}
+		s += d
+	}
+	var b strings.Builder
+	n := 0
+	for _, r := range s {
+		if n == 100 {
+			break
+		}
+		if r == utf8.RuneError || r < 0x20 || r == 0x7f || strings.ContainsRune(`\/:*?"<>|`, r) {
+			r = '_'
+		}
+		b.WriteRune(r)
+		n++
+	}
+	name := strings.TrimSpace(b.String())
+	for strings.HasSuffix(name, ".") {
+		name = strings.TrimSpace(strings.TrimSuffix(name, "."))
+	}
+	if name == "" {
+		name = "_"
+	}
+	return box.SanitizeName(name)
+}

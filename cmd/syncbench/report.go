@@ -1,0 +1,334 @@
+package main
+
+// The report: one Markdown table (and the same as JSON), with the command
+// line and the machine on top and the notes that qualify the numbers below.
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"math"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/firmsync/firmsync/connectors/sandbox"
+)
+
+// Report is everything the bench measured.
+type Report struct {
+	Command    string           `json:"command"`
+	Machine    Machine          `json:"machine"`
+	Started    time.Time        `json:"started"`
+	TookSec    float64          `json:"took_sec"`
+	Scale      float64          `json:"scale"`
+	Size       sandbox.Size     `json:"size"`
+	Repeat     int              `json:"repeat"`
+	RateWindow string           `json:"rate_window"`
+	Skipped    []string         `json:"skipped,omitempty"`
+	Initial    *SyncScenario    `json:"initial,omitempty"`
+	Quiet      *SyncScenario    `json:"quiet,omitempty"`
+	Busy       *SyncScenario    `json:"busy,omitempty"`
+	Latency    *LatencyScenario `json:"latency,omitempty"`
+	Move       *MoveResult      `json:"move,omitempty"`
+	Idle       *IdleResult      `json:"idle,omitempty"`
+	CLI        *CLIResult       `json:"cli,omitempty"`
+	Errors     []string         `json:"errors,omitempty"`
+	Rows       []Row            `json:"rows"`
+	Notes      []string         `json:"notes"`
+}
+
+// Row is one line of the table.
+type Row struct {
+	Scenario string `json:"scenario"`
+	Metric   string `json:"metric"`
+	Firmsync string `json:"firmsync"`
+	Baseline string `json:"baseline"`
+	Goal     string `json:"goal"`
+	Result   string `json:"result"` // "met", "NOT met" or ""
+}
+
+func verdict(ok bool) string {
+	if ok {
+		return "met"
+	}
+	return "NOT met"
+}
+
+// med is the median of f over a scenario side's runs.
+func med(sides []Side, f func(Side) float64) float64 {
+	xs := make([]float64, len(sides))
+	for i, s := range sides {
+		xs[i] = f(s)
+	}
+	return median(xs)
+}
+
+// medianSide is the run whose wall time is the median (for breakdowns).
+func medianSide(sides []Side) Side {
+	if len(sides) == 0 {
+		return Side{}
+	}
+	s := append([]Side(nil), sides...)
+	sort.Slice(s, func(i, j int) bool { return s[i].WallSec < s[j].WallSec })
+	return s[len(s)/2]
+}
+
+func secs(s float64) string {
+	switch {
+	case s >= 3600:
+		return fmt.Sprintf("%.1f h", s/3600)
+	case s >= 120:
+		return fmt.Sprintf("%.1f min", s/60)
+	case s >= 10:
+		return fmt.Sprintf("%.0f s", s)
+	case s >= 1:
+		return fmt.Sprintf("%.1f s", s)
+	}
+	return fmt.Sprintf("%.0f ms", s*1000)
+}
+
+func count(n float64) string {
+	v := int(math.Round(n))
+	s := fmt.Sprint(v)
+	if v < 10000 {
+		return s
+	}
+	var b strings.Builder
+	for i, c := range s {
+		if i > 0 && (len(s)-i)%3 == 0 {
+			b.WriteByte(',')
+		}
+		b.WriteRune(c)
+	}
+	return b.String()
+}
+
+func pct(a, b float64) string {
+	if b == 0 {
+		return "—"
+	}
+	p := a / b * 100
+	if p < 10 {
+		return fmt.Sprintf("%.1f%%", p)
+	}
+	return fmt.Sprintf("%.0f%%", p)
+}
+
+// build turns the measurements into rows and notes.
+func (r *Report) build(bud Budgets) {
+	add := func(sc, metric, f, b, goal, res string) {
+		r.Rows = append(r.Rows, Row{Scenario: sc, Metric: metric, Firmsync: f, Baseline: b, Goal: goal, Result: res})
+	}
+	wall := func(s Side) float64 { return s.WallSec }
+	calls := func(s Side) float64 { return float64(s.Calls) }
+	if sc := r.Initial; sc != nil {
+		const name = "1. Initial sync"
+		add(name, "wall time", secs(med(sc.Firmsync, wall)), secs(med(sc.Baseline, wall)), "", "")
+		add(name, "API calls", count(med(sc.Firmsync, calls)), count(med(sc.Baseline, calls)), "", "")
+		fr, frOK := pacingMedian(sc.Firmsync)
+		br, brOK := pacingMedian(sc.Baseline)
+		res := verdict(fr >= 0.9)
+		if !frOK {
+			res = "not measurable: no budget bound"
+		}
+		add(name, "achieved ÷ allowed request rate on the bottleneck", pacingCell(fr, frOK, medianSide(sc.Firmsync)), pacingCell(br, brOK, medianSide(sc.Baseline)), "≥ 0.9", res)
+		f429 := med(sc.Firmsync, func(s Side) float64 { return float64(s.Got429) })
+		b429 := med(sc.Baseline, func(s Side) float64 { return float64(s.Got429) })
+		fShare := f429 / math.Max(1, med(sc.Firmsync, calls))
+		add(name, "429s received", fmt.Sprintf("%s (%s)", count(f429), pct(f429, med(sc.Firmsync, calls))),
+			fmt.Sprintf("%s (%s)", count(b429), pct(b429, med(sc.Baseline, calls))), "≤ 1% of requests", verdict(fShare <= 0.01))
+		fp := med(sc.Firmsync, func(s Side) float64 { return float64(s.Failed) })
+		fw := med(sc.Firmsync, func(s Side) float64 { return float64(s.Retrying) })
+		nm := med(sc.Firmsync, func(s Side) float64 { return float64(s.NoMatch) })
+		bf := med(sc.Baseline, func(s Side) float64 { return float64(s.Failed) })
+		bd := med(sc.Baseline, func(s Side) float64 { return float64(s.Dropped) })
+		add(name, "permanent failures", fmt.Sprintf("%s (+%s failed and waiting for a retry; +%s parked: no matching contact, by design)", count(fp), count(fw), count(nm)),
+			fmt.Sprintf("%s (+%s dropped silently)", count(bf), count(bd)), "0", verdict(fp == 0))
+	}
+	if sc := r.Quiet; sc != nil {
+		const name = "2. Quiet-day sync"
+		f, b := med(sc.Firmsync, calls), med(sc.Baseline, calls)
+		add(name, "API calls", fmt.Sprintf("%s (%s of baseline)", count(f), pct(f, b)), count(b), "≤ 5% of baseline's", verdict(b > 0 && f <= 0.05*b))
+		add(name, "wall time", secs(med(sc.Firmsync, wall)), secs(med(sc.Baseline, wall)), "", "")
+	}
+	if sc := r.Busy; sc != nil {
+		const name = "3. Busy-day sync (1% changed)"
+		f, b := med(sc.Firmsync, calls), med(sc.Baseline, calls)
+		add(name, "API calls", fmt.Sprintf("%s (%s of baseline)", count(f), pct(f, b)), count(b), "", "")
+		fw, bw := med(sc.Firmsync, wall), med(sc.Baseline, wall)
+		add(name, "wall time", fmt.Sprintf("%s (%s of baseline)", secs(fw), pct(fw, bw)), secs(bw), "", "")
+	}
+	if l := r.Latency; l != nil {
+		for _, ev := range []LatencyEvent{l.Matter, l.Meeting} {
+			name := "4. Event → effect: " + ev.Event + " → " + ev.Effect
+			ok := ev.TimedOut == 0 && ev.MedianSec < 2 && ev.P95Sec < 5
+			f := fmt.Sprintf("median %s, p95 %s (n=%d", secs(ev.MedianSec), secs(ev.P95Sec), len(ev.Samples))
+			if ev.TimedOut > 0 {
+				f += fmt.Sprintf(", %d timed out at %s", ev.TimedOut, effectTimeout)
+			}
+			f += ")"
+			add(name, "latency", f, fmt.Sprintf("median %s, p95 %s (polling every %s; analytic)", secs(ev.BaselineMedianSec), secs(ev.BaselineP95Sec), ev.BaselineEvery),
+				"median < 2 s, p95 < 5 s", verdict(ok))
+		}
+	}
+	if m := r.Move; m != nil {
+		add("5. Memory and CPU", fmt.Sprintf("peak RSS growth moving a %s document Clio → Box", size(m.Bytes)),
+			fmt.Sprintf("%.1f MiB (%.1f → %.1f MiB; %.0f MiB/s)", m.GrowthMiB, m.RSSBeforeMiB, m.RSSPeakMiB, m.MiBPerSec), "—", "< 64 MiB", verdict(m.Moved && m.GrowthMiB < 64))
+	}
+	if i := r.Idle; i != nil {
+		add("5. Memory and CPU", fmt.Sprintf("`firmsync serve --sandbox` idle %s: RSS", secs(i.Seconds)), fmt.Sprintf("%.1f MiB max (%.1f anonymous + %.1f file-backed)", i.RSSMaxMiB, i.AnonMiB, i.FileMiB), "—", "< 40 MiB", verdict(i.RSSMaxMiB < 40))
+		add("5. Memory and CPU", fmt.Sprintf("`firmsync serve --sandbox` idle %s: CPU", secs(i.Seconds)), fmt.Sprintf("%.2f%% of a core", i.CPUPercent), "—", "< 1%", verdict(i.CPUPercent < 1))
+	}
+	if c := r.CLI; c != nil {
+		add("5. Memory and CPU", fmt.Sprintf("`firmsync status` with %s log records", count(float64(c.Records))), fmt.Sprintf("%.0f ms (median of %d)", c.StatusMed, len(c.StatusMS)), "—", "< 200 ms", verdict(c.StatusMed < 200))
+		add("5. Memory and CPU", fmt.Sprintf("`firmsync log --limit 100` with %s log records", count(float64(c.Records))), fmt.Sprintf("%.0f ms (median of %d)", c.LogMed, len(c.LogMS)), "—", "< 200 ms", verdict(c.LogMed < 200))
+	}
+	r.notes(bud)
+}
+
+func size(n int64) string {
+	switch {
+	case n >= 1<<30 && n%(1<<30) == 0:
+		return fmt.Sprintf("%d GiB", n>>30)
+	case n >= 1<<20:
+		return fmt.Sprintf("%d MiB", n>>20)
+	}
+	return fmt.Sprintf("%d bytes", n)
+}
+
+func (r *Report) notes(bud Budgets) {
+	n := func(format string, a ...any) { r.Notes = append(r.Notes, fmt.Sprintf(format, a...)) }
+	n("Medians over %d runs per timed scenario. Firmsync runs as a child process (core.Open with ExternalSandbox, then App.Sync one job at a time); the baseline is the seed's design re-implemented in the bench with the same API clients (same pacing, retries and page sizes) on a second sandbox seeded identically, with the same limits. API calls are what the sandbox received (file transfers and OAuth included).", r.Repeat)
+	if bud.Window > 0 {
+		n("Rate-limit windows are scaled to %s (sandbox RateWindow) for speed. Clio's client follows it from the X-RateLimit-Reset header; Zoom, Box and Lawmatics send no reset time, so their clients scale their own budget clocks by the window the sandbox announces (core does so since d2f0b78; the baseline builds its clients the same way). Budgets: Clio %s per token, Zoom %s, Box %s, Lawmatics %s.",
+			bud.Window, bud.describe(sandbox.Clio), bud.describe(sandbox.Zoom), bud.describe(sandbox.Box), bud.describe(sandbox.Lawmatics))
+		w := bud.Window.Seconds()
+		best := w / math.Ceil(w+0.005)
+		at := fmt.Sprintf("At %s a window opened just after a whole second ends %s before the next whole second, so a Clio-bound run can reach about %.2f; a window opened at another moment (the job was busy with another platform) can still lose the rest of a second once.",
+			bud.Window, secs(math.Ceil(w+0.005)-w), best)
+		if math.Ceil(w+0.005)-w > 0.995 || best < 0.9 {
+			at = fmt.Sprintf("At %s that rounding alone caps a Clio-bound run at about %.2f.", bud.Window, best)
+		}
+		n("Clio's X-RateLimit-Reset is whole Unix seconds. A client that waits for it opens its next window just after a whole second, and a window that ends after the following whole second costs the rest of that second: windows of whole seconds lose up to a second each (2 s: at most 0.67 of the allowed rate), which the real 60 s window makes negligible (1/61). %s --rate-window 15s or more measures within 1/16 whatever the alignment, at the cost of a much longer run.", at)
+	}
+	n("Achieved ÷ allowed: the least time the budgets allow for the requests the run made (each platform's requests admitted as early as its budget allows, job after job in the run's order, budgets carried over between jobs, no time for anything else) divided by the time the run took. The bottleneck is the platform that schedule waits for last in each job. Clio and Zoom are modelled as fixed windows, Box and Lawmatics as rolling ones, as their clients keep them.")
+	if sc := r.Initial; sc != nil {
+		s := medianSide(sc.Firmsync)
+		var parts []string
+		for _, jp := range s.JobPace {
+			if jp.Bound() {
+				parts = append(parts, fmt.Sprintf("%s %.2f (waits last for %s, %d requests under %s: at least %s; took %s)", jp.Job, jp.Ratio, jp.Platform, jp.Requests, jp.Budget, secs(jp.NeedSec), secs(jp.WallSec)))
+			} else {
+				parts = append(parts, fmt.Sprintf("%s not rate-bound (took %s)", jp.Job, secs(jp.WallSec)))
+			}
+		}
+		n("Initial sync, Firmsync per job (median run): %s.", strings.Join(parts, "; "))
+		n("Initial sync, Firmsync jobs: %s.", strings.Join(s.Jobs, "; "))
+		b := medianSide(sc.Baseline)
+		n("Initial sync, baseline jobs: %s.", strings.Join(b.Jobs, "; "))
+		if len(s.Samples) > 0 {
+			n("Firmsync failure samples: %s.", strings.Join(s.Samples, " | "))
+		}
+		if len(b.Samples) > 0 {
+			n("Baseline failure samples: %s.", strings.Join(b.Samples, " | "))
+		}
+		n("Permanent failures count items parked as needs attention for any reason but a missing match. The demo firm has meetings with callers nobody knows (1 in 4) on purpose: Firmsync parks them with a Retry action; the baseline drops them (and contacts without a usable phone) silently.")
+	}
+	if sc := r.Quiet; sc != nil {
+		s := medianSide(sc.Firmsync)
+		n("Quiet day, Firmsync jobs: %s.", strings.Join(s.Jobs, "; "))
+		n("The quiet day runs right after the initial sync, within 24 h: Firmsync's once-a-day check for contacts deleted in Clio (a full contact listing, %d requests at this size) is not in it.",
+			(r.Size.Contacts+199)/200)
+	}
+	if sc := r.Busy; sc != nil && len(sc.Busy) > 0 {
+		b := sc.Busy[0]
+		n("Busy day: %d contacts' phones edited, %d new matters, %d new documents, %d meetings ended, %d prospects hired, on both sandboxes, before each run.",
+			b.ContactsEdited, b.NewMatters, b.NewDocuments, b.NewMeetings, b.NewHires)
+		s := medianSide(sc.Firmsync)
+		n("Busy day, Firmsync jobs: %s.", strings.Join(s.Jobs, "; "))
+		bs := medianSide(sc.Baseline)
+		n("Busy day, baseline jobs: %s.", strings.Join(bs.Jobs, "; "))
+	}
+	if r.Latency != nil {
+		n("Latency: an always-on App (App.Run) on Firmsync's synced data and sandbox; one event at a time, the fakes' state polled every 10 ms, timed from the admin call to the effect. The baseline's delay is analytic: an event waits for the next scheduled run, uniformly over the interval (median = half of it, p95 = 95%% of it).")
+	}
+	if m := r.Move; m != nil {
+		n("Large document: %s; %s. Growth = peak resident memory during the documents job minus resident memory just before it (%s). The child's peak over its whole life (rusage) was %.1f MiB; Box received it in %d requests.",
+			size(m.Bytes), m.Source, m.PeakHow, m.ProcMaxMiB, m.BoxRequests)
+	}
+	if i := r.Idle; i != nil {
+		n("Idle: the real binary `firmsync serve --sandbox` (its own in-process demo sandbox included in the process), measured after its start-up syncs finished (%s); RSS sampled every 250 ms (with RssAnon and RssFile from /proc/PID/status), CPU from /proc/PID/stat. File-backed pages are mostly the binary's own code mapped from disk (the binary is %.0f MiB: the Fyne GUI is linked in); anonymous memory is what the process allocated.", secs(i.SettleSec), i.BinaryMiB)
+	}
+	if c := r.CLI; c != nil {
+		n("CLI latency: the real binary, process start to exit, on a data directory with %s log records written with core/store (no instance running, so it opens the database itself). Status: %s ms; log: %s ms.",
+			count(float64(c.Records)), floats(c.StatusMS), floats(c.LogMS))
+	}
+	for _, e := range r.Errors {
+		n("Error: %s", e)
+	}
+}
+
+func floats(xs []float64) string {
+	s := make([]string, len(xs))
+	for i, x := range xs {
+		s[i] = fmt.Sprintf("%.0f", x)
+	}
+	return strings.Join(s, ", ")
+}
+
+// markdown writes the report for the README.
+func (r *Report) markdown(w io.Writer) {
+	fmt.Fprintf(w, "```\n%s\n```\n\n", r.Command)
+	fmt.Fprintf(w, "Machine: %s, %d cores, %s, %s", r.Machine.CPU, r.Machine.Cores, r.Machine.OS, r.Machine.Go)
+	if r.Machine.MemMB > 0 {
+		fmt.Fprintf(w, ", %d MiB RAM", r.Machine.MemMB)
+	}
+	fmt.Fprintf(w, ". Firm: %d contacts, %d matters, %d recordings, %d documents, %d prospects (scale %g). Rate window %s. Took %s.\n\n",
+		r.Size.Contacts, r.Size.Matters, r.Size.Recordings, r.Size.Documents, r.Size.Prospects, r.Scale, r.RateWindow, secs(r.TookSec))
+	fmt.Fprintln(w, "| Scenario | Metric | Firmsync | Baseline | Goal | Result |")
+	fmt.Fprintln(w, "|---|---|---|---|---|---|")
+	for _, row := range r.Rows {
+		fmt.Fprintf(w, "| %s | %s | %s | %s | %s | %s |\n", cell(row.Scenario), cell(row.Metric), cell(row.Firmsync), cell(row.Baseline), cell(row.Goal), cell(row.Result))
+	}
+	if len(r.Skipped) > 0 {
+		fmt.Fprintf(w, "\nSkipped: %s.\n", strings.Join(r.Skipped, ", "))
+	}
+	fmt.Fprintln(w)
+	for _, n := range r.Notes {
+		fmt.Fprintf(w, "- %s\n", n)
+	}
+}
+
+func cell(s string) string {
+	if s == "" {
+		return "—"
+	}
+	return strings.ReplaceAll(s, "|", `\|`)
+}
+
+// writeJSON writes the report as indented JSON.
+func (r *Report) writeJSON(w io.Writer) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(r)
+}
+
+// pacingMedian is the median whole-run pacing ratio over the runs in which
+// some budget bound.
+func pacingMedian(sides []Side) (float64, bool) {
+	var xs []float64
+	for _, s := range sides {
+		if s.Pacing.Bound() && s.Pacing.WallSec > 0 {
+			xs = append(xs, s.Pacing.Ratio)
+		}
+	}
+	return median(xs), len(xs) > 0
+}
+
+func pacingCell(ratio float64, ok bool, s Side) string {
+	if !ok {
+		return "— (every platform's requests fit in one burst of its budget)"
+	}
+	return fmt.Sprintf("%.2f (%s of %s; bound by %s)", ratio, secs(s.Pacing.NeedSec), secs(s.Pacing.WallSec), s.Pacing.Platform)
+}
