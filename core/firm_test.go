@@ -191,3 +191,53 @@ func TestNoSecretAnywhereOnDisk(t *testing.T) {
 		t.Fatalf("scanned %d files; expected the database and the log", scanned)
 	}
 }
+
+// TestConnectionResetMidBodyLosesNothing cuts Clio's document downloads in
+// the middle of the body: the documents job must not upload a partial
+// file; it fails the items, and the retry uploads every document whole.
+func TestConnectionResetMidBodyLosesNothing(t *testing.T) {
+	ctx := context.Background()
+	app := openFastSandboxApp(t, t.TempDir(), secrets.NewMemory())
+	defer app.Close()
+	sb := app.SandboxInstance()
+	app.Sync(ctx, []string{"intake", "folders"}, false)
+	// Every document download is cut after 100 bytes, three times over.
+	if err := sandbox.Admin(ctx, sb.AdminURL(), "POST", "/faults",
+		map[string]any{"platform": "clio", "path_prefix": "/_s3/download", "truncate_after": 100, "count": 3}, nil); err != nil {
+		t.Fatal(err)
+	}
+	first := app.Sync(ctx, []string{"documents"}, false)
+	if first.Failed == 0 {
+		t.Fatalf("no item failed although downloads were cut: %+v", first.Jobs)
+	}
+	// No partial file reached Box.
+	for _, f := range sb.Box().Files() {
+		b, err := sb.Box().FileContent(f.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(b) == 100 || int64(len(b)) != f.Size {
+			t.Fatalf("a truncated file reached Box: %s (%d bytes, size %d)", f.Name, len(b), f.Size)
+		}
+	}
+	if _, err := app.Retry(ctx, "documents", nil); err != nil {
+		t.Fatal(err)
+	}
+	res := app.Sync(ctx, []string{"documents"}, false)
+	if res.Failed != 0 {
+		t.Fatalf("after the retry: %+v", res.Jobs)
+	}
+	// Every Box file matches its Clio document byte for byte, once.
+	names := map[string]int{}
+	for _, f := range sb.Box().Files() {
+		names[f.Parent.ID+"/"+f.Name]++
+	}
+	for n, c := range names {
+		if c != 1 {
+			t.Errorf("%s is in Box %d times", n, c)
+		}
+	}
+	if len(names) == 0 {
+		t.Fatal("no documents reached Box")
+	}
+}

@@ -121,8 +121,8 @@ func (s *Sandbox) adminHandler() http.Handler {
 		if !isPlatform(f.Platform) {
 			return 400, nil, fmt.Errorf("unknown platform %q (valid: clio, lawmatics, zoom, box)", f.Platform)
 		}
-		if f.Status == 0 && f.DelayMS == 0 && !f.Drop {
-			return 400, nil, errors.New("a fault needs status, delay_ms or drop")
+		if f.Status == 0 && f.DelayMS == 0 && !f.Drop && f.TruncateAfter == 0 {
+			return 400, nil, errors.New("a fault needs status, delay_ms, drop or truncate_after")
 		}
 		s.faults.add(f)
 		return 201, f, nil

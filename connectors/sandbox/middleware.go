@@ -1,6 +1,7 @@
 package sandbox
 
 import (
+	"errors"
 	"net/http"
 	"regexp"
 	"sort"
@@ -18,7 +19,11 @@ type Fault struct {
 	Count      int    `json:"count,omitempty"`       // for this many requests; 0 means 1
 	DelayMS    int    `json:"delay_ms,omitempty"`    // wait before answering (or before passing through)
 	Drop       bool   `json:"drop,omitempty"`        // cut the connection without an answer
-	RetryAfter int    `json:"retry_after,omitempty"` // with status 429/503: the Retry-After seconds (default 1)
+	// TruncateAfter passes the request to the platform but cuts the
+	// connection after this many bytes of the answer's body (a reset
+	// mid-body); 0 means not at all.
+	TruncateAfter int64 `json:"truncate_after,omitempty"`
+	RetryAfter    int   `json:"retry_after,omitempty"` // with status 429/503: the Retry-After seconds (default 1)
 }
 
 type faults struct {
@@ -41,12 +46,19 @@ func (f *faults) clear() {
 	f.mu.Unlock()
 }
 
-// take returns the first fault matching the request, using one of its counts.
+// take returns the first fault matching the request that acts before the
+// platform answers, using one of its counts.
 func (f *faults) take(platform, path string) (Fault, bool) {
+	return f.takeIf(platform, path, func(ft *Fault) bool { return ft.TruncateAfter == 0 })
+}
+
+// takeIf returns the first fault matching the request and pred, using one
+// of its counts.
+func (f *faults) takeIf(platform, path string, pred func(*Fault) bool) (Fault, bool) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	for i, ft := range f.list {
-		if ft.Platform != platform || !strings.HasPrefix(path, ft.PathPrefix) {
+		if ft.Platform != platform || !strings.HasPrefix(path, ft.PathPrefix) || !pred(ft) {
 			continue
 		}
 		got := *ft
@@ -220,9 +232,59 @@ func (s *Sandbox) platformHandler(p string) http.Handler {
 			}
 		}
 		rec := &statusRecorder{ResponseWriter: w}
-		s.fake(p).ServeHTTP(rec, r)
+		var h http.Handler = s.fake(p)
+		if ft, ok := s.faults.takeIf(p, r.URL.Path, func(f *Fault) bool { return f.TruncateAfter > 0 }); ok {
+			h = truncating(h, ft.TruncateAfter, w)
+		}
+		h.ServeHTTP(rec, r)
 		s.stats.record(p, r.Method, r.URL.Path, rec.status)
 	})
+}
+
+// truncating answers through h but cuts the connection once limit bytes
+// of the body were sent: the client sees a reset in the middle of a body.
+// raw is the server's own ResponseWriter (wrappers hide Hijack).
+func truncating(h http.Handler, limit int64, raw http.ResponseWriter) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		tw := &truncWriter{ResponseWriter: w, raw: raw, left: limit}
+		defer func() {
+			if p := recover(); p != nil && p != errTruncated {
+				panic(p)
+			}
+		}()
+		h.ServeHTTP(tw, r)
+	})
+}
+
+var errTruncated = errors.New("sandbox: truncated on purpose")
+
+type truncWriter struct {
+	http.ResponseWriter
+	raw  http.ResponseWriter
+	left int64
+}
+
+func (t *truncWriter) Write(b []byte) (int, error) {
+	if int64(len(b)) <= t.left {
+		t.left -= int64(len(b))
+		return t.ResponseWriter.Write(b)
+	}
+	_, _ = t.ResponseWriter.Write(b[:t.left])
+	if f, ok := t.raw.(http.Flusher); ok {
+		f.Flush()
+	}
+	if hj, ok := t.raw.(http.Hijacker); ok {
+		if conn, _, err := hj.Hijack(); err == nil {
+			conn.Close()
+		}
+	}
+	panic(errTruncated) // stop the fake's handler: the connection is gone
+}
+
+func (t *truncWriter) Flush() {
+	if f, ok := t.ResponseWriter.(http.Flusher); ok {
+		f.Flush()
+	}
 }
 
 func (s *Sandbox) fake(p string) http.Handler {

@@ -176,3 +176,26 @@ func TestStatePersistsAcrossRestarts(t *testing.T) {
 		t.Fatalf("after restart: %+v %v root %s vs %s", got, ok, sb2.BoxRoot(), root)
 	}
 }
+
+func TestTruncateFaultResetsMidBody(t *testing.T) {
+	sb := start(t, sandbox.Options{})
+	in := sb.Info()
+	if code, _, body := do(t, "POST", in.Admin+"/faults", "", map[string]any{"platform": "clio", "path_prefix": "/api/v4/contacts", "truncate_after": 40}); code != 201 {
+		t.Fatalf("fault: %d %s", code, body)
+	}
+	req, _ := http.NewRequest("GET", in.Platforms["clio"].APIBase+"/contacts.json?fields=id,name", nil)
+	req.Header.Set("Authorization", "Bearer "+in.Platforms["clio"].Token)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if err == nil || len(b) != 40 || resp.StatusCode != 200 {
+		t.Fatalf("want a 200 whose body breaks after 40 bytes; got %d, %d bytes, err %v", resp.StatusCode, len(b), err)
+	}
+	// The next request is whole again.
+	if code, _, _ := do(t, "GET", in.Platforms["clio"].APIBase+"/contacts.json", in.Platforms["clio"].Token, nil); code != 200 {
+		t.Fatalf("after the fault: %d", code)
+	}
+}
