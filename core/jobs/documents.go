@@ -38,17 +38,17 @@ import (
 // Clio document is never overwritten: that clash always keeps both.
 // Documents deleted in Clio are left in Box (nothing here deletes).
 //
-// Cost: Clio's document listing takes one matter per call, so a run makes
-// one list call per linked matter (with updated_since), even on a quiet
-// day. A matter seen for the first time, or whose Box folder changed, is
-// listed in full once (ledger "matter:<id>" records that it was).
+// Cost: a full run makes one listing of the documents changed since the
+// watermark across all matters (updated_since, no matter filter), however
+// many matters are linked. A matter seen for the first time, or whose Box
+// folder changed, is listed in full once (ledger "matter:<id>" records
+// that it was).
 type Documents struct{ Deps }
 
 // Name implements engine.Job.
 func (j *Documents) Name() string { return "documents" }
 
-// documentsMarkSlack: see foldersMarkSlack; the per-matter listings of one
-// run take even longer than one listing.
+// documentsMarkSlack: see foldersMarkSlack.
 const documentsMarkSlack = 5 * time.Minute
 
 // Ledger Extra keys of the documents job.
@@ -243,8 +243,9 @@ func (dr *docsRun) intentTarget(ctx context.Context, en store.LedgerEntry) (stri
 	return id, sha, nil
 }
 
-// full lists each linked matter's documents changed since the watermark
-// (all of them for a matter not scanned before).
+// full handles the documents changed since the watermark in linked
+// matters (one listing across matters), and all documents of a linked
+// matter not listed before.
 func (dr *docsRun) full(ctx context.Context) error {
 	r := dr.r
 	prev, err := r.Watermark("")
