@@ -1161,15 +1161,6 @@ func validationCell(p string) faultCell {
 					e.t.Errorf("intake matter %s made without Retry", n)
 				}
 			}
-		case core.Box:
-			// The folders job leaves the refused create's intent open, and
-			// every run reconciles open intents first, parked or not (the
-			// create adopts an existing folder on Box's 409): the folder is
-			// made by this sync, and Retry finds nothing left to create.
-			if j := jobResult(res, job); j.Created != 1 {
-				e.t.Errorf("the sync after the fix: %+v", j)
-			}
-			retried = 0
 		default:
 			if j := jobResult(res, job); j.Created != 0 {
 				e.t.Errorf("a parked %s item was created without Retry: %+v", job, j)

@@ -136,6 +136,12 @@ func (fr *foldersRun) reconcile(ctx context.Context) error {
 		if !ok {
 			continue
 		}
+		if fr.r.Hold(en.Key, false) {
+			// The create was refused and the item is parked (or waits for
+			// its next attempt): it runs again on Retry or when due, not on
+			// every run (which would re-fail and re-notify each time).
+			continue
+		}
 		m, err := fr.clio.Matter(ctx, id)
 		if errors.Is(err, clio.ErrNotFound) {
 			fr.j.logger().Info("a matter with an open folder intent is gone from Clio; dropping the intent", "matter", id)
