@@ -5,6 +5,7 @@ import (
 	"encoding/csv"
 	"fmt"
 	"io"
+	"net/url"
 	"sort"
 	"strconv"
 	"strings"
@@ -53,6 +54,8 @@ type activityTab struct {
 	pager    *logPager
 	gen      int    // bumps with every new query; stale counts are dropped
 	selected uint64 // id of the record in the details pane; 0 = none
+	open     *widget.Button
+	link     string // web page of the selected record's object; "" = none
 	stale    bool   // new records arrived while the tab was hidden
 	pending  bool   // a refresh is scheduled
 }
@@ -103,6 +106,8 @@ func newActivityTab(g *gui) *activityTab {
 	t.details.Selectable = true
 	t.retry = &widget.Button{Text: "Retry", Icon: theme.ViewRefreshIcon(), Importance: widget.HighImportance, OnTapped: t.onRetry}
 	t.retry.Disable()
+	t.open = &widget.Button{Text: "Open", Icon: theme.ComputerIcon(), OnTapped: t.onOpen}
+	t.open.Hide()
 	t.export = &widget.Button{Text: "Export CSV…", Icon: theme.DocumentSaveIcon(), OnTapped: t.onExport}
 	clear := &widget.Button{Text: "Clear filters", Icon: theme.ContentClearIcon(), OnTapped: t.onClear}
 
@@ -110,7 +115,7 @@ func newActivityTab(g *gui) *activityTab {
 		container.NewGridWithColumns(5, t.job, t.platform, t.status, t.from, t.to),
 		container.NewBorder(nil, nil, nil, container.NewHBox(clear, t.export), t.search),
 	)
-	detailPane := container.NewBorder(nil, nil, nil, container.NewVBox(t.retry), container.NewVScroll(t.details))
+	detailPane := container.NewBorder(nil, nil, nil, container.NewVBox(t.retry, t.open), container.NewVScroll(t.details))
 	split := container.NewVSplit(container.NewStack(t.table, container.NewCenter(fixedWidth(t.empty, 420))), detailPane)
 	split.Offset = 0.68
 	t.content = container.NewBorder(filters, t.count, nil, nil, split)
@@ -392,6 +397,28 @@ func (t *activityTab) showDetails(rec store.LogRecord) {
 		t.retry.Disable()
 	}
 	t.details.SetText(b.String())
+	if label, link, ok := t.g.app.ObjectLink(rec); ok {
+		t.link = link
+		t.open.SetText(label)
+		t.open.Show()
+	} else {
+		t.link = ""
+		t.open.Hide()
+	}
+}
+
+// onOpen opens the selected object's page in the browser.
+func (t *activityTab) onOpen() {
+	if t.link == "" {
+		return
+	}
+	u, err := url.Parse(t.link)
+	if err != nil {
+		return
+	}
+	if err := t.g.fyne.OpenURL(u); err != nil {
+		t.details.SetText(t.details.Text + "\nCould not open the browser: " + err.Error() + "\nAddress: " + t.link)
+	}
 }
 
 func cmpOr(a, b string) string {

@@ -209,3 +209,29 @@ func TestExportCSVWritesTheMatchingRows(t *testing.T) {
 		t.Errorf("CSV starts %v / %v", rows[0], rows[1])
 	}
 }
+
+func TestDetailsOfferToOpenTheObject(t *testing.T) {
+	h := newHarness(t, smallFirm())
+	if _, err := h.app.Store().AppendLog(
+		store.LogRecord{Job: core.JobFolders, Platform: core.Box, Action: "create folder", Status: store.LogSuccess,
+			Object: "Matter 00001 — Garcia", ItemKey: "matter:1", ExternalID: "4242"},
+		store.LogRecord{Job: core.JobRecordings, Platform: core.Clio, Action: "post note", Status: store.LogSkipped,
+			Object: "Zoom call", ItemKey: "meeting:xyz"},
+	); err != nil {
+		t.Fatal(err)
+	}
+	a := h.g.activity
+	h.ui(a.refresh)
+	counted(h)
+	h.ui(func() { a.table.Select(tableCell(1)) }) // older row: the folder
+	if vis := h.text(func() string { return boolText(a.open.Visible()) }); vis != "true" {
+		t.Fatal("no Open button for a Box folder")
+	}
+	if got := h.text(func() string { return a.link }); !strings.Contains(got, "/box/folders/4242") {
+		t.Errorf("link %q", got)
+	}
+	h.ui(func() { a.table.Select(tableCell(0)) }) // newest: a note with no page
+	if vis := h.text(func() string { return boolText(a.open.Visible()) }); vis != "false" {
+		t.Error("an Open button for an object with no page")
+	}
+}
