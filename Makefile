@@ -63,8 +63,10 @@ package: deps
 
 # screenshots runs the GUI on the sandbox after a real sync and writes a PNG
 # per tab to assets/screenshots (the README shows them).
-screenshots: test-deps
+screenshots: build
+	@sh .ci/deps.sh $(TEST_PKGS) $(SHOT_PKGS)
 	FIRMSYNC_SCREENSHOTS=assets/screenshots $(GO) test -count=1 -timeout 10m -run TestScreenshots ./ui/
+	xvfb-run -a -s "-screen 0 1280x800x24" dbus-run-session -- sh .ci/xvfb-shot.sh $(CURDIR)/$(BIN) assets/screenshots/xvfb-window.png
 
 # fuzz runs every fuzz target for FUZZTIME each (CI runs their seed corpora
 # as ordinary tests inside make test).
