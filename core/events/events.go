@@ -28,15 +28,24 @@ const (
 	AllKinds Kind = 1<<iota - 1
 )
 
-var kindNames = map[Kind]string{
-	RunStarted: "RunStarted", RunProgress: "RunProgress", RunFinished: "RunFinished",
-	ItemLogged: "ItemLogged", ConnectionChanged: "ConnectionChanged", WebhookReceived: "WebhookReceived",
-	SchedulesChanged: "SchedulesChanged", NeedsAttention: "NeedsAttention",
-}
-
 func (k Kind) String() string {
-	if n, ok := kindNames[k]; ok {
-		return n
+	switch k {
+	case RunStarted:
+		return "RunStarted"
+	case RunProgress:
+		return "RunProgress"
+	case RunFinished:
+		return "RunFinished"
+	case ItemLogged:
+		return "ItemLogged"
+	case ConnectionChanged:
+		return "ConnectionChanged"
+	case WebhookReceived:
+		return "WebhookReceived"
+	case SchedulesChanged:
+		return "SchedulesChanged"
+	case NeedsAttention:
+		return "NeedsAttention"
 	}
 	return "Kind(mixed)"
 }
