@@ -11,6 +11,7 @@ import (
 	"github.com/firmsync/firmsync/connectors/box"
 	"github.com/firmsync/firmsync/connectors/clio"
 	"github.com/firmsync/firmsync/connectors/sandbox"
+	"github.com/firmsync/firmsync/core/events"
 	"github.com/firmsync/firmsync/core/store"
 )
 
@@ -299,6 +300,7 @@ func (a *App) deleteWebhooks(ctx context.Context, platform string) {
 
 // webhookArrived records that a verified event came in from a platform.
 func (a *App) webhookArrived(platform string) {
+	a.bus.Publish(events.WebhookReceived, events.ConnectionData{Platform: platform})
 	_ = a.store.UpdateConnection(platform, func(cn *store.Connection) error {
 		for i := range cn.Webhooks {
 			cn.Webhooks[i].LastEventAt = time.Now()
