@@ -20,6 +20,7 @@ const DocumentFields = "id,etag,name,filename,size,content_type,updated_at,creat
 // DocumentQuery narrows a document listing.
 type DocumentQuery struct {
 	UpdatedSince time.Time // only documents updated at or after this; zero = all
+	IDs          []int64   // only these documents (ids[]); empty = all
 }
 
 // Documents calls fn for each document of a matter, in id order. A
@@ -39,7 +40,22 @@ func (c *Client) Documents(ctx context.Context, matterID int64, q DocumentQuery,
 	if !q.UpdatedSince.IsZero() {
 		v.Set("updated_since", formatTime(q.UpdatedSince))
 	}
-	return list(ctx, c, doing, "/documents.json", v, fn)
+	if len(q.IDs) == 0 {
+		return list(ctx, c, doing, "/documents.json", v, fn)
+	}
+	for _, ids := range idChunks(q.IDs) {
+		w := url.Values{}
+		for k, vs := range v {
+			w[k] = vs
+		}
+		for _, id := range ids {
+			w.Add("ids[]", strconv.FormatInt(id, 10))
+		}
+		if err := list(ctx, c, doing, "/documents.json", w, fn); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // Download opens the latest version of a document for reading and returns

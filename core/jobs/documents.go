@@ -423,53 +423,37 @@ func (dr *docsRun) targeted(ctx context.Context) error {
 	return nil
 }
 
-// targetDoc finds one document and processes it. The Clio client has no
-// single-document read, so the document is found in its matter's listing
-// (known from the ledger), or else in the recently changed documents of
-// each linked matter in turn.
+// targetDoc reads one document (Clio's index filtered by ids[]: one
+// request) and processes it if its matter has a Box folder.
 func (dr *docsRun) targetDoc(ctx context.Context, key string, id int64) error {
 	r := dr.r
-	var candidates []docsMatter
-	since := r.Now().Add(-7 * 24 * time.Hour) // a webhook's document changed just now
-	if l, found, err := link(r, key); err != nil {
-		return fmt.Errorf("reading the documents ledger: %w", err)
-	} else if found {
-		if mid, err := strconv.ParseInt(l.Extra[docsExtraMatter], 10, 64); err == nil {
-			if m, ok := dr.linked[mid]; ok {
-				candidates = append(candidates, m)
-				since = time.Time{}
-			}
+	var doc *clio.Document
+	err := dr.clio.Documents(ctx, 0, clio.DocumentQuery{IDs: []int64{id}}, func(d clio.Document) error {
+		if d.ID == id {
+			doc = &d
 		}
-	}
-	if len(candidates) == 0 {
-		candidates = dr.sortedMatters()
-	}
-	for _, m := range candidates {
-		var doc *clio.Document
-		stop := errors.New("found")
-		err := dr.clio.Documents(ctx, m.id, clio.DocumentQuery{UpdatedSince: since}, func(d clio.Document) error {
-			if d.ID == id {
-				doc = &d
-				return stop
-			}
-			return nil
-		})
-		if err != nil && !errors.Is(err, stop) {
-			if runEnding(ctx, err) {
-				return err
-			}
-			r.Fail(engine.Item{Key: key, Platform: "clio", Action: "find document", Object: fmt.Sprintf("Clio document %d", id),
-				SourceID: strconv.FormatInt(id, 10)}, fmt.Errorf("listing the documents of Clio matter %d: %w", m.id, err), false)
-			return nil
+		return nil
+	})
+	if err != nil {
+		if runEnding(ctx, err) {
+			return err
 		}
-		if doc != nil {
+		r.Fail(engine.Item{Key: key, Platform: "clio", Action: "find document", Object: fmt.Sprintf("Clio document %d", id),
+			SourceID: strconv.FormatInt(id, 10)}, fmt.Errorf("reading Clio document %d: %w", id, err), false)
+		return nil
+	}
+	if doc != nil && doc.Matter != nil {
+		if m, ok := dr.linked[doc.Matter.ID]; ok {
 			_, err := dr.process(ctx, m, *doc)
 			return err
 		}
 	}
+	msg := "no Box folder yet: the document's matter has no Box folder"
+	if doc == nil {
+		msg = "the document is no longer in Clio"
+	}
 	r.Done(engine.Item{Key: key, Platform: "box", Action: "upload file", Object: fmt.Sprintf("Clio document %d", id),
-		SourceID: strconv.FormatInt(id, 10), Change: engine.Skipped,
-		Message: "no Box folder yet: the document is not among the documents of matters with a Box folder (or it was deleted)"})
+		SourceID: strconv.FormatInt(id, 10), Change: engine.Skipped, Message: msg})
 	return nil
 }
 
