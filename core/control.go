@@ -9,6 +9,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -248,8 +249,8 @@ func (r *Remote) Status(ctx context.Context) (Status, error) {
 // Log asks the running instance for log records.
 func (r *Remote) Log(ctx context.Context, job, status string, limit int) ([]store.LogRecord, error) {
 	var recs []store.LogRecord
-	path := "/log?job=" + job + "&status=" + status + "&limit=" + strconv.Itoa(limit)
-	return recs, r.call(ctx, http.MethodGet, path, nil, &recs)
+	q := url.Values{"job": {job}, "status": {status}, "limit": {strconv.Itoa(limit)}}
+	return recs, r.call(ctx, http.MethodGet, "/log?"+q.Encode(), nil, &recs)
 }
 
 // Sync asks the running instance to sync and waits for the result.
