@@ -108,7 +108,7 @@ func TestRevokedAccessMarksReconnectNeeded(t *testing.T) {
 
 func TestRunServesTheControlEndpointAndOwnsTheDirectory(t *testing.T) {
 	dir := t.TempDir()
-	app := openSandboxApp(t, dir, secrets.NewMemory())
+	app := openFastSandboxApp(t, dir, secrets.NewMemory())
 	defer app.Close()
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
@@ -134,6 +134,14 @@ func TestRunServesTheControlEndpointAndOwnsTheDirectory(t *testing.T) {
 	}
 	if err := r.Show(ctx); err == nil || !strings.Contains(err.Error(), "no window") {
 		t.Fatalf("show on a headless instance: %v", err)
+	}
+	res, err := r.Sync(ctx, []string{"intake"}, false)
+	if err != nil || len(res.Jobs) != 1 || res.Jobs[0].Job != "intake" || res.Jobs[0].Error != "" {
+		t.Fatalf("remote sync %+v %v", res, err)
+	}
+	recs, err := r.Log(ctx, "intake", "", 5)
+	if err != nil || len(recs) == 0 || recs[0].Job != "intake" {
+		t.Fatalf("remote log %d records, %v", len(recs), err)
 	}
 	start := time.Now()
 	_, err = core.Open(context.Background(), core.Options{DataDir: dir, Secrets: secrets.NewMemory()})
