@@ -89,8 +89,8 @@ func (sb *syncBench) latency(ctx context.Context) (*LatencyScenario, error) {
 		if err != nil {
 			return nil, err
 		}
-		d, ok := waitFor(ctx, func() bool { return matterDone(sb.fs, m.ID, subs) })
-		record(&sc.Matter, d, ok, t0)
+		ok := waitFor(ctx, func() bool { return matterDone(sb.fs, m.ID, subs) })
+		record(&sc.Matter, ok, t0)
 	}
 	sb.cfg.progressf("latency: new matter median %.2f s", sc.Matter.MedianSec)
 	for i := 0; i < n && len(sb.f.emails) > 0; i++ {
@@ -101,8 +101,8 @@ func (sb *syncBench) latency(ctx context.Context) (*LatencyScenario, error) {
 			return nil, err
 		}
 		marker := jobs.CallNoteMarker(mt.UUID)
-		d, ok := waitFor(ctx, func() bool { return noteDone(sb.fs, marker) })
-		record(&sc.Meeting, d, ok, t0)
+		ok := waitFor(ctx, func() bool { return noteDone(sb.fs, marker) })
+		record(&sc.Meeting, ok, t0)
 	}
 	sb.cfg.progressf("latency: meeting ended median %.2f s", sc.Meeting.MedianSec)
 	return sc, nil
@@ -141,20 +141,22 @@ func (sb *syncBench) awaitQuiet(quiet, limit time.Duration) {
 	}
 }
 
-// waitFor polls done every 10 ms until it holds or effectTimeout passes.
-func waitFor(ctx context.Context, done func() bool) (time.Duration, bool) {
+// waitFor polls done every 10 ms until it holds (true) or effectTimeout
+// passes (false).
+func waitFor(ctx context.Context, done func() bool) bool {
 	t0 := time.Now()
 	for time.Since(t0) < effectTimeout && ctx.Err() == nil {
 		if done() {
-			return time.Since(t0), true
+			return true
 		}
 		time.Sleep(10 * time.Millisecond)
 	}
-	return time.Since(t0), false
+	return false
 }
 
-// record adds one latency, measured from the event (t0) to the effect.
-func record(ev *LatencyEvent, _ time.Duration, ok bool, t0 time.Time) {
+// record adds one latency, from just before the admin call that made the
+// event (t0) to the moment the effect was seen.
+func record(ev *LatencyEvent, ok bool, t0 time.Time) {
 	d := time.Since(t0)
 	if !ok {
 		ev.TimedOut++

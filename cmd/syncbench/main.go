@@ -61,7 +61,8 @@ func parseFlags(args []string) (*config, error) {
 	fs.Float64Var(&cfg.scale, "scale", 1, "firm size: 5,000 contacts, 1,000 matters, 500 recordings, 5,000 documents, 200 prospects, times K")
 	fs.IntVar(&cfg.repeat, "repeat", 3, "runs per timed scenario (medians are reported)")
 	fs.BoolVar(&cfg.json, "json", false, "print JSON instead of Markdown")
-	fs.DurationVar(&cfg.window, "rate-window", 2*time.Second, "sandbox rate-limit window (real: 1m); shorter runs faster, under ~15s Clio's whole-second reset costs pacing accuracy")
+	fs.DurationVar(&cfg.window, "rate-window", 950*time.Millisecond,
+		"sandbox rate-limit window (0: the real ones); the default keeps a full-scale sync to a few minutes and ends before the next whole second (Clio's reset header is whole seconds), see the notes")
 	skip := fs.String("skip", "", "scenarios to skip, comma-separated: "+strings.Join(scenarioNames, ", "))
 	fs.DurationVar(&cfg.idle, "idle", 60*time.Second, "how long `firmsync serve` is watched idle")
 	fs.IntVar(&cfg.events, "events", 20, "events of each kind for the latency scenario")

@@ -238,7 +238,7 @@ func (r *Report) notes(bud Budgets) {
 	if sc := r.Quiet; sc != nil {
 		s := medianSide(sc.Firmsync)
 		n("Quiet day, Firmsync jobs: %s.", strings.Join(s.Jobs, "; "))
-		n("The quiet day runs right after the initial sync, within 24 h: Firmsync's once-a-day check for contacts deleted in Clio (a full contact listing, %d requests at this size) is not in it.",
+		n("The quiet day runs right after the initial sync, within 24 h, so two things differ from a real next day. Firmsync's once-a-day check for contacts deleted in Clio (a full contact listing, about %d requests at this size, plus a Zoom listing) is not in it. And Firmsync's watermarks trail each run's start by a few minutes (5 for folders and documents, 1 for contacts), so this soon it lists again everything the initial sync saw change (already linked: listing calls only), which a day later it would not.",
 			(r.Size.Contacts+199)/200)
 	}
 	if sc := r.Busy; sc != nil && len(sc.Busy) > 0 {
@@ -259,6 +259,10 @@ func (r *Report) notes(bud Budgets) {
 	}
 	if i := r.Idle; i != nil {
 		n("Idle: the real binary `firmsync serve --sandbox` (its own in-process demo sandbox included in the process), measured after its start-up syncs finished (%s); RSS sampled every 250 ms (with RssAnon and RssFile from /proc/PID/status), CPU from /proc/PID/stat. File-backed pages are mostly the binary's own code mapped from disk (the binary is %.0f MiB: the Fyne GUI is linked in); anonymous memory is what the process allocated.", secs(i.SettleSec), i.BinaryMiB)
+		if p := i.Plain; p != nil {
+			n("For comparison, `firmsync serve` without --sandbox (nothing connected, no fake platforms in the process), idle %s: %.1f MiB max (%.1f anonymous + %.1f file-backed), %.2f%% of a core.",
+				secs(p.Seconds), p.RSSMaxMiB, p.AnonMiB, p.FileMiB, p.CPUPercent)
+		}
 	}
 	if c := r.CLI; c != nil {
 		n("CLI latency: the real binary, process start to exit, on a data directory with %s log records written with core/store (no instance running, so it opens the database itself). Status: %s ms; log: %s ms.",
@@ -330,5 +334,5 @@ func pacingCell(ratio float64, ok bool, s Side) string {
 	if !ok {
 		return "— (every platform's requests fit in one burst of its budget)"
 	}
-	return fmt.Sprintf("%.2f (%s of %s; bound by %s)", ratio, secs(s.Pacing.NeedSec), secs(s.Pacing.WallSec), s.Pacing.Platform)
+	return fmt.Sprintf("%.3f (%s of %s; bound by %s)", ratio, secs(s.Pacing.NeedSec), secs(s.Pacing.WallSec), s.Pacing.Platform)
 }

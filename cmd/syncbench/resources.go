@@ -44,12 +44,14 @@ type IdleResult struct {
 	RSSLastMiB float64 `json:"rss_last_mib"`
 	// At the RSS maximum: anonymous memory (heap, stacks) and file-backed
 	// pages (mostly the binary's own code, mapped from disk and shared).
-	AnonMiB    float64 `json:"rss_anon_mib"`
-	FileMiB    float64 `json:"rss_file_mib"`
-	BinaryMiB  float64 `json:"binary_mib"`
-	CPUPercent float64 `json:"cpu_percent"` // of one core
-	CPUSec     float64 `json:"cpu_sec"`
-	SettleSec  float64 `json:"settle_sec"` // start-up until the first syncs finished
+	AnonMiB   float64 `json:"rss_anon_mib"`
+	FileMiB   float64 `json:"rss_file_mib"`
+	BinaryMiB float64 `json:"binary_mib"`
+	// Plain is `firmsync serve` without --sandbox, for comparison.
+	Plain      *IdleResult `json:"plain,omitempty"`
+	CPUPercent float64     `json:"cpu_percent"` // of one core
+	CPUSec     float64     `json:"cpu_sec"`
+	SettleSec  float64     `json:"settle_sec"` // start-up until the first syncs finished
 }
 
 // CLIResult is the CLI's latency on a large log.
@@ -131,18 +133,39 @@ func move(ctx context.Context, cfg *config) (*MoveResult, error) {
 func kib(n int64) float64 { return float64(n) / 1024 }
 
 // idle starts `firmsync serve --sandbox`, lets its start-up syncs finish,
-// and watches its memory and CPU for cfg.idle.
+// and watches its memory and CPU for cfg.idle. For comparison it then
+// watches `firmsync serve` without the sandbox (nothing connected) for a
+// shorter while.
 func idle(ctx context.Context, cfg *config, bin string) (*IdleResult, error) {
-	data := filepath.Join(cfg.tmp, "serve-data")
+	res, err := watchServe(ctx, cfg, bin, "serve-sandbox", true, cfg.idle)
+	if err != nil {
+		return nil, err
+	}
+	if plain, err := watchServe(ctx, cfg, bin, "serve-plain", false, min(cfg.idle, 10*time.Second)); err == nil {
+		res.Plain = plain
+	} else {
+		cfg.progressf("firmsync serve without the sandbox (for comparison only): %v", err)
+	}
+	return res, nil
+}
+
+// watchServe runs `firmsync serve` (with or without --sandbox) on a fresh
+// data directory until settled, then samples it for d.
+func watchServe(ctx context.Context, cfg *config, bin, name string, sandbox bool, d time.Duration) (*IdleResult, error) {
+	data := filepath.Join(cfg.tmp, name)
 	if err := os.MkdirAll(data, 0o700); err != nil {
 		return nil, err
 	}
-	logf, err := os.Create(filepath.Join(cfg.tmp, "serve.log"))
+	logf, err := os.Create(filepath.Join(cfg.tmp, name+".log"))
 	if err != nil {
 		return nil, err
 	}
 	defer logf.Close()
-	cmd := exec.CommandContext(ctx, bin, "serve", "--sandbox", "--data", data)
+	args := []string{"serve", "--data", data}
+	if sandbox {
+		args = append(args, "--sandbox")
+	}
+	cmd := exec.CommandContext(ctx, bin, args...)
 	cmd.Stdout, cmd.Stderr = logf, logf
 	if err := cmd.Start(); err != nil {
 		return nil, err
@@ -165,12 +188,12 @@ func idle(ctx context.Context, cfg *config, bin string) (*IdleResult, error) {
 	deadline := t0.Add(3 * time.Minute)
 	for {
 		if time.Now().After(deadline) {
-			return nil, fmt.Errorf("firmsync serve did not settle within 3 minutes (see %s)", logf.Name())
+			return nil, fmt.Errorf("firmsync %s did not settle within 3 minutes (see %s)", strings.Join(args, " "), logf.Name())
 		}
 		select {
 		case err := <-exited:
 			exited <- err
-			return nil, fmt.Errorf("firmsync serve exited: %v (see %s)", err, logf.Name())
+			return nil, fmt.Errorf("firmsync %s exited: %v (see %s)", strings.Join(args, " "), err, logf.Name())
 		default:
 		}
 		if allRan(ctx, bin, data) {
@@ -188,7 +211,7 @@ func idle(ctx context.Context, cfg *config, bin string) (*IdleResult, error) {
 	if fi, err := os.Stat(bin); err == nil {
 		res.BinaryMiB = float64(fi.Size()) / (1 << 20)
 	}
-	cfg.progressf("firmsync serve settled after %.1f s; idle for %s…", res.SettleSec, cfg.idle)
+	cfg.progressf("%s settled after %.1f s; idle for %s…", name, res.SettleSec, d)
 	c0, ok := cpuTime(pid)
 	if !ok {
 		return nil, fmt.Errorf("cannot read /proc/%d/stat", pid)
@@ -196,7 +219,7 @@ func idle(ctx context.Context, cfg *config, bin string) (*IdleResult, error) {
 	start := time.Now()
 	tick := time.NewTicker(250 * time.Millisecond)
 	defer tick.Stop()
-	for time.Since(start) < cfg.idle {
+	for time.Since(start) < d {
 		<-tick.C
 		if kb, ok := rssKiB(pid); ok {
 			res.RSSLastMiB = kib(kb)

@@ -99,6 +99,9 @@ func (sb *syncBench) firmsyncRun(ctx context.Context) (Side, error) {
 		if j.Error != "" {
 			s.Samples = append(s.Samples, j.Job+": "+j.Error)
 		}
+		if j.Status == "failed" {
+			s.Failed++ // a run that could not proceed
+		}
 		s.JobPace = append(s.JobPace, sb.jobPacing(sim, j.Job, j.Counts, time.Duration(j.WallMS)*time.Millisecond))
 		s.JobCount = append(s.JobCount, j.Counts)
 	}
