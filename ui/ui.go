@@ -7,6 +7,7 @@ import (
 	"errors"
 	"os"
 	"sync/atomic"
+	"time"
 
 	"fyne.io/fyne/v2"
 	fyneapp "fyne.io/fyne/v2/app"
@@ -14,6 +15,7 @@ import (
 	"github.com/firmsync/firmsync/assets"
 	"github.com/firmsync/firmsync/core"
 	"github.com/firmsync/firmsync/core/autostart"
+	"github.com/firmsync/firmsync/ui/trayhost"
 )
 
 // AppID is the Fyne application id (also in FyneApp.toml).
@@ -21,12 +23,27 @@ const AppID = "com.firmsync.desktop"
 
 // Options configures Run.
 type Options struct {
-	// SessionBus says a D-Bus session bus exists. Without one Fyne's Linux
-	// tray panics on quit, so the tray is only set up when this is true.
-	SessionBus bool
+	// Tray says the desktop shows tray icons (see TrayAvailable). Without
+	// one the window is the app: closing it quits.
+	Tray bool
 	// Hidden starts with the window hidden in the tray (start at login).
 	// Without a tray the window is shown anyway.
 	Hidden bool
+}
+
+// TrayAvailable reports whether this desktop shows a tray icon. macOS and
+// Windows always do. Elsewhere it takes a D-Bus session bus (without one
+// Fyne's Linux tray panics on quit) and a tray host on it, waited for up to
+// wait since at login Firmsync may start before the panel.
+func TrayAvailable(ctx context.Context, goos string, getenv func(string) string, wait time.Duration) bool {
+	switch goos {
+	case "darwin", "windows":
+		return true
+	}
+	if getenv("DBUS_SESSION_BUS_ADDRESS") == "" {
+		return false
+	}
+	return trayhost.Present(ctx, wait)
 }
 
 // Run starts the App's background services, shows the window (or only the
@@ -51,6 +68,19 @@ func Run(ctx context.Context, app *core.App, o Options) error {
 		exe:       exe,
 	})
 	g.quit = cancel // Quit: stop the background services, then the window
+	if g.trayOn {
+		g.idle = newIdler(fyne.Do, hiddenTick, ctx.Done())
+	}
+	// A second launch of the desktop app brings this window forward.
+	app.OnShow(func() {
+		if g.closing.Load() {
+			return // Fyne may be gone: its driver must not be called
+		}
+		if g.idle != nil {
+			g.idle.show() // do not wait for the slowed loop to get to it
+		}
+		fyne.Do(g.show)
+	})
 	if g.sandbox != nil {
 		g.sandbox.loadChoices()
 	}
@@ -74,6 +104,7 @@ func Run(ctx context.Context, app *core.App, o Options) error {
 		}
 	}()
 	if o.Hidden && g.trayOn {
+		fa.Lifecycle().SetOnStarted(g.idle.hide)
 		fa.Run()
 	} else {
 		g.Window.ShowAndRun()

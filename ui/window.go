@@ -40,6 +40,7 @@ type gui struct {
 	deps   deps
 	quit   func() // stops Firmsync (set by Run; tests leave it nil)
 	trayOn bool   // the system tray icon and menu are set up
+	idle   *idler // slows Fyne's loop while the window is hidden (set by Run)
 
 	tabs        *container.AppTabs
 	overview    *overviewTab
@@ -88,11 +89,11 @@ func newGUI(ctx context.Context, fa fyne.App, app *core.App, o Options, d deps) 
 	g.Window.Resize(fyne.NewSize(1000, 700))
 
 	g.tray = newTrayMenu(g)
-	if dt, ok := fa.(desktop.App); ok && o.SessionBus {
+	if dt, ok := fa.(desktop.App); ok && o.Tray {
 		g.trayOn = true
 		g.tray.install(dt)
 		// Closing the window keeps Firmsync running in the tray.
-		g.Window.SetCloseIntercept(g.Window.Hide)
+		g.Window.SetCloseIntercept(g.hide)
 	} else {
 		g.Window.SetCloseIntercept(g.onQuit)
 	}
@@ -234,8 +235,19 @@ func (g *gui) onTabSelected(t *container.TabItem) {
 
 // show brings the window forward.
 func (g *gui) show() {
+	if g.idle != nil {
+		g.idle.show()
+	}
 	g.Window.Show()
 	g.Window.RequestFocus()
+}
+
+// hide closes the window to the tray; Firmsync keeps running.
+func (g *gui) hide() {
+	g.Window.Hide()
+	if g.idle != nil {
+		g.idle.hide()
+	}
 }
 
 // onQuit stops Firmsync cleanly.

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"runtime"
+	"time"
 
 	"github.com/firmsync/firmsync/core"
 	"github.com/firmsync/firmsync/ui"
@@ -13,6 +14,10 @@ import (
 
 // errNoDisplay is what a desktop launch on a headless Linux box says,
 // instead of a GLFW crash.
+// trayWaitAtLogin is how long a hidden start waits for the desktop's tray
+// before showing the window instead.
+const trayWaitAtLogin = 10 * time.Second
+
 var errNoDisplay = errors.New(`no display found; for a headless machine use "firmsync serve"`)
 
 // hasDisplay reports whether a GUI can open here. Only X11/Wayland systems
@@ -41,7 +46,13 @@ func cmdDesktop(ctx context.Context, e env, o *opts) error {
 		return err
 	}
 	defer app.Close()
-	return ui.Run(ctx, app, ui.Options{SessionBus: e.getenv("DBUS_SESSION_BUS_ADDRESS") != "", Hidden: o.hidden})
+	// Started hidden (at login), give the panel a moment to come up.
+	wait := time.Duration(0)
+	if o.hidden {
+		wait = trayWaitAtLogin
+	}
+	tray := ui.TrayAvailable(ctx, runtime.GOOS, e.getenv, wait)
+	return ui.Run(ctx, app, ui.Options{Tray: tray, Hidden: o.hidden})
 }
 
 // openApp opens the App for commands that own the data directory.
