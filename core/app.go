@@ -109,7 +109,7 @@ func Open(ctx context.Context, opts Options) (*App, error) {
 	}
 	sec := opts.Secrets
 	if sec == nil {
-		if opts.Sandbox {
+		if opts.Sandbox || opts.ExternalSandbox != nil {
 			sec = secrets.NewMemory()
 		} else {
 			sec = secrets.NewKeychain("")

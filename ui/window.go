@@ -74,7 +74,9 @@ func newGUI(ctx context.Context, fa fyne.App, app *core.App, o Options, d deps) 
 	g.activity = newActivityTab(g)
 	g.settings = newSettingsTab(g)
 	overview := g.overview.content
-	if app.Sandbox() {
+	if app.SandboxInstance() != nil {
+		// The admin actions drive the in-process sandbox; a sandbox in
+		// another process (--sandbox-url) has its own admin API.
 		g.sandbox = newSandboxPanel(g)
 		overview = container.NewBorder(nil, g.sandbox.content, nil, nil, overview)
 	}

@@ -59,14 +59,16 @@ type opts struct {
 	noBrowse bool
 	hidden   bool
 	paste    bool
+	// sandboxURL wires the App to a sandbox in another process.
+	sandboxURL string
 }
 
 func commands() []command {
 	return []command{
 		{name: "serve", summary: "run schedules and the webhook receiver headless until stopped",
-			flags: flagsFor(fData, fSandbox), run: cmdServe},
+			flags: flagsFor(fData, fSandbox, fSandboxURL), run: cmdServe},
 		{name: "sync", summary: "run jobs once; exit 0 when no item failed, 1 otherwise",
-			flags: flagsFor(fData, fSandbox, fJobs, fJSON, fDryRun), run: cmdSync},
+			flags: flagsFor(fData, fSandbox, fSandboxURL, fJobs, fJSON, fDryRun), run: cmdSync},
 		{name: "status", summary: "show connections, jobs and the last and next runs",
 			flags: flagsFor(fData, fJSON), run: cmdStatus},
 		{name: "log", summary: "show the per-item sync log, newest first",
@@ -110,7 +112,7 @@ func run(ctx context.Context, args []string, e env) int {
 }
 
 func desktopCommand() command {
-	return command{name: "", summary: "the desktop app", flags: flagsFor(fData, fSandbox, fHidden), run: cmdDesktop}
+	return command{name: "", summary: "the desktop app", flags: flagsFor(fData, fSandbox, fSandboxURL, fHidden), run: cmdDesktop}
 }
 
 func runCommand(ctx context.Context, e env, c command, args []string) int {

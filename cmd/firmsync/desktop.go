@@ -8,6 +8,7 @@ import (
 	"runtime"
 	"time"
 
+	"github.com/firmsync/firmsync/connectors/sandbox"
 	"github.com/firmsync/firmsync/core"
 	"github.com/firmsync/firmsync/ui"
 )
@@ -61,10 +62,18 @@ func openApp(ctx context.Context, e env, o *opts) (*core.App, error) {
 	if err != nil {
 		return nil, err
 	}
-	return openAppAt(ctx, dir, o.sandbox, nil)
+	return openAppAt(ctx, dir, o, nil)
 }
 
 // openAppAt opens the App on dir; logTo also receives the operational log.
-func openAppAt(ctx context.Context, dir string, sandbox bool, logTo io.Writer) (*core.App, error) {
-	return core.Open(ctx, core.Options{DataDir: dir, Sandbox: sandbox, LogTo: logTo})
+func openAppAt(ctx context.Context, dir string, o *opts, logTo io.Writer) (*core.App, error) {
+	co := core.Options{DataDir: dir, Sandbox: o.sandbox, LogTo: logTo}
+	if o.sandboxURL != "" {
+		info, err := sandbox.FetchInfo(ctx, o.sandboxURL)
+		if err != nil {
+			return nil, err
+		}
+		co.ExternalSandbox = &info
+	}
+	return core.Open(ctx, co)
 }

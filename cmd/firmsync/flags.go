@@ -27,6 +27,9 @@ func fData(fs *flag.FlagSet, o *opts) {
 func fSandbox(fs *flag.FlagSet, o *opts) {
 	fs.BoolVar(&o.sandbox, "sandbox", false, "use the built-in sandbox (a demo firm on fake platforms)")
 }
+func fSandboxURL(fs *flag.FlagSet, o *opts) {
+	fs.StringVar(&o.sandboxURL, "sandbox-url", "", "use a sandbox already running elsewhere (the admin URL `firmsync sandbox` prints)")
+}
 func fJSON(fs *flag.FlagSet, o *opts) { fs.BoolVar(&o.json, "json", false, "print JSON") }
 func fJobs(fs *flag.FlagSet, o *opts) {
 	fs.Var(&o.jobs, "job", "job to run, repeatable ("+strings.Join(core.Jobs(), ", ")+"); default all")

@@ -18,7 +18,7 @@ func withInstance(ctx context.Context, e env, o *opts, local func(*core.App) err
 	if r, err := core.Dial(dir); err == nil {
 		return remote(r)
 	}
-	app, err := openAppAt(ctx, dir, o.sandbox, nil)
+	app, err := openAppAt(ctx, dir, o, nil)
 	var busy *core.AlreadyRunningError
 	if errors.As(err, &busy) {
 		// It may have been starting up: its endpoint answers a moment later.

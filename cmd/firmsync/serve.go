@@ -11,7 +11,7 @@ func cmdServe(ctx context.Context, e env, o *opts) error {
 	if err != nil {
 		return err
 	}
-	app, err := openAppAt(ctx, dir, o.sandbox, os.Stderr)
+	app, err := openAppAt(ctx, dir, o, os.Stderr)
 	if err != nil {
 		return err
 	}

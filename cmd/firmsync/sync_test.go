@@ -2,8 +2,11 @@ package main
 
 import (
 	"encoding/json"
+	"strings"
 	"testing"
+	"time"
 
+	"github.com/firmsync/firmsync/connectors/sandbox"
 	"github.com/firmsync/firmsync/core"
 )
 
@@ -45,5 +48,37 @@ func TestSyncSandboxJSON(t *testing.T) {
 	}
 	if code != exitOK || second.Failed != 0 {
 		t.Errorf("second run: exit %d, failed %d", code, second.Failed)
+	}
+}
+
+// TestSyncAgainstASandboxElsewhere points `firmsync sync` at a sandbox in
+// another process (--sandbox-url), as the benchmark and a developer with
+// `firmsync sandbox` running do; a wrong URL is a one-line error.
+func TestSyncAgainstASandboxElsewhere(t *testing.T) {
+	sb, err := sandbox.Start(sandbox.Options{Size: sandbox.Size{Contacts: 4, Matters: 2, Documents: 2, Recordings: 1, Prospects: 2}, RateWindow: time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer sb.Close()
+	dir := t.TempDir()
+	_, out, errOut := runCLI(t, nil, "sync", "--sandbox-url", sb.AdminURL(), "--data", dir, "--json")
+	var res core.SyncResult
+	if err := json.Unmarshal([]byte(out), &res); err != nil {
+		t.Fatalf("output %q, stderr %q: %v", out, errOut, err)
+	}
+	for _, j := range res.Jobs {
+		if j.Created == 0 || j.Error != "" {
+			t.Errorf("%s: %+v", j.Job, j)
+		}
+	}
+	if n := sb.StatsSnapshot().Platforms["clio"].Requests; n == 0 {
+		t.Error("the sandbox elsewhere received no requests")
+	}
+
+	for _, bad := range []string{"not a url", "http://127.0.0.1:1/_sandbox"} {
+		code, _, errOut := runCLI(t, nil, "sync", "--sandbox-url", bad, "--data", t.TempDir())
+		if code == exitOK || strings.Count(strings.TrimSpace(errOut), "\n") > 0 || !strings.Contains(errOut, "sandbox") {
+			t.Errorf("--sandbox-url %q: exit %d, stderr %q", bad, code, errOut)
+		}
 	}
 }

@@ -1,5 +1,15 @@
 package sandbox
 
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"strings"
+)
+
 // Info is what `firmsync sandbox --json` prints: everything a client (an
 // official SDK, curl, or Firmsync itself) needs to talk to the fakes.
 type Info struct {
@@ -63,4 +73,33 @@ func (s *Sandbox) Info() Info {
 		WebhookSecret: s.lawmatics.SigningSecret(),
 	}
 	return in
+}
+
+// FetchInfo reads the Info of a sandbox running in another process from
+// its admin URL (the "admin" field `firmsync sandbox --json` prints).
+func FetchInfo(ctx context.Context, adminURL string) (Info, error) {
+	u, err := url.Parse(strings.TrimSuffix(adminURL, "/"))
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return Info{}, fmt.Errorf("sandbox URL %q: want the admin URL `firmsync sandbox` prints, like http://127.0.0.1:PORT/_sandbox", adminURL)
+	}
+	if !strings.HasSuffix(u.Path, "/_sandbox") {
+		u.Path += "/_sandbox"
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u.String()+"/info", nil)
+	if err != nil {
+		return Info{}, err
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return Info{}, fmt.Errorf("reaching the sandbox at %s (is `firmsync sandbox` running?): %w", u, err)
+	}
+	defer resp.Body.Close()
+	var in Info
+	if resp.StatusCode != http.StatusOK {
+		return Info{}, fmt.Errorf("reading the sandbox at %s: HTTP %d", u, resp.StatusCode)
+	}
+	if err := json.NewDecoder(io.LimitReader(resp.Body, 1<<20)).Decode(&in); err != nil || len(in.Platforms) == 0 {
+		return Info{}, fmt.Errorf("reading the sandbox at %s: not a Firmsync sandbox (%v)", u, err)
+	}
+	return in, nil
 }
