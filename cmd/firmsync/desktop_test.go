@@ -36,7 +36,7 @@ func TestDesktopStartsHiddenInTrayAndComesForward(t *testing.T) {
 		t.Skip("opens real windows: make test runs it under Xvfb (FIRMSYNC_DESKTOP_TEST=1)")
 	}
 	traytest.PrivateBus(t)
-	host, err := trayhost.Serve() // stands in for the desktop's panel
+	host, err := trayhost.Serve("") // stands in for the desktop's panel
 	if err != nil {
 		t.Fatal(err)
 	}

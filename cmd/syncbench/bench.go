@@ -78,7 +78,7 @@ func run(ctx context.Context, cfg *config) (*Report, error) {
 	}
 	want := func(s string) bool { return !cfg.skip[s] }
 
-	if want("initial") || want("quiet") || want("busy") || want("latency") {
+	if want("initial") || want("quiet") || want("busy") || want("latency") || want("idle") {
 		sz := cfg.size()
 		cfg.progressf("seeding two sandboxes: %d contacts, %d matters, %d recordings, %d documents, %d prospects; rate window %s",
 			sz.Contacts, sz.Matters, sz.Recordings, sz.Documents, sz.Prospects, r.RateWindow)
@@ -108,6 +108,13 @@ func run(ctx context.Context, cfg *config) (*Report, error) {
 				fail("event latency", err)
 			}
 		}
+		if sb.synced && want("idle") {
+			if bin, err := firmsyncBinary(ctx, cfg); err != nil {
+				fail("building firmsync", err)
+			} else if r.Idle, err = sb.idle(ctx, bin); err != nil {
+				fail("idle", err)
+			}
+		}
 	}
 	if want("move") {
 		if r.Move, err = move(ctx, cfg); err != nil {
@@ -117,21 +124,13 @@ func run(ctx context.Context, cfg *config) (*Report, error) {
 			}
 		}
 	}
-	if want("idle") || want("cli") {
-		bin, err := firmsyncBinary(ctx, cfg)
-		if err != nil {
+	if want("cli") {
+		if bin, err := firmsyncBinary(ctx, cfg); err != nil {
 			fail("building firmsync", err)
 		} else {
-			if want("idle") {
-				if r.Idle, err = idle(ctx, cfg, bin); err != nil {
-					fail("idle serve", err)
-				}
-			}
-			if want("cli") {
-				cfg.progressf("writing %d log records; timing status and log…", cfg.logRecords)
-				if r.CLI, err = cliLatency(ctx, cfg, bin); err != nil {
-					fail("CLI latency", err)
-				}
+			cfg.progressf("writing %d log records; timing status and log…", cfg.logRecords)
+			if r.CLI, err = cliLatency(ctx, cfg, bin); err != nil {
+				fail("CLI latency", err)
 			}
 		}
 	}
@@ -146,6 +145,9 @@ func firmsyncBinary(ctx context.Context, cfg *config) (string, error) {
 		return cfg.firmsync, nil
 	}
 	bin := filepath.Join(cfg.tmp, "firmsync")
+	if _, err := os.Stat(bin); err == nil {
+		return bin, nil // built for an earlier scenario
+	}
 	cfg.progressf("building firmsync…")
 	cmd := exec.CommandContext(ctx, "go", "build", "-o", bin, "github.com/firmsync/firmsync/cmd/firmsync")
 	// Build inside the module even when the bench runs from elsewhere.

@@ -1,19 +1,16 @@
 package main
 
 // Scenario 5: memory and CPU. A large document moved Clio → Box by the
-// Firmsync child; the real `firmsync serve --sandbox` left idle; the real
-// `firmsync status` and `firmsync log --limit 100` on a data directory
-// holding a large log.
+// Firmsync child; the real `firmsync status` and `firmsync log --limit 100`
+// on a data directory holding a large log. (Idle processes: idle.go.)
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"syscall"
 	"time"
 
 	"github.com/firmsync/firmsync/connectors/sandbox"
@@ -35,23 +32,6 @@ type MoveResult struct {
 	PeakHow      string  `json:"peak_how"`
 	ProcMaxMiB   float64 `json:"process_max_rss_mib"` // rusage over the child's whole life
 	BoxRequests  int     `json:"box_requests"`
-}
-
-// IdleResult is `firmsync serve --sandbox` left alone.
-type IdleResult struct {
-	Seconds    float64 `json:"seconds"`
-	RSSMaxMiB  float64 `json:"rss_max_mib"`
-	RSSLastMiB float64 `json:"rss_last_mib"`
-	// At the RSS maximum: anonymous memory (heap, stacks) and file-backed
-	// pages (mostly the binary's own code, mapped from disk and shared).
-	AnonMiB   float64 `json:"rss_anon_mib"`
-	FileMiB   float64 `json:"rss_file_mib"`
-	BinaryMiB float64 `json:"binary_mib"`
-	// Plain is `firmsync serve` without --sandbox, for comparison.
-	Plain      *IdleResult `json:"plain,omitempty"`
-	CPUPercent float64     `json:"cpu_percent"` // of one core
-	CPUSec     float64     `json:"cpu_sec"`
-	SettleSec  float64     `json:"settle_sec"` // start-up until the first syncs finished
 }
 
 // CLIResult is the CLI's latency on a large log.
@@ -131,131 +111,6 @@ func move(ctx context.Context, cfg *config) (*MoveResult, error) {
 }
 
 func kib(n int64) float64 { return float64(n) / 1024 }
-
-// idle starts `firmsync serve --sandbox`, lets its start-up syncs finish,
-// and watches its memory and CPU for cfg.idle. For comparison it then
-// watches `firmsync serve` without the sandbox (nothing connected) for a
-// shorter while.
-func idle(ctx context.Context, cfg *config, bin string) (*IdleResult, error) {
-	res, err := watchServe(ctx, cfg, bin, "serve-sandbox", true, cfg.idle)
-	if err != nil {
-		return nil, err
-	}
-	if plain, err := watchServe(ctx, cfg, bin, "serve-plain", false, min(cfg.idle, 10*time.Second)); err == nil {
-		res.Plain = plain
-	} else {
-		cfg.progressf("firmsync serve without the sandbox (for comparison only): %v", err)
-	}
-	return res, nil
-}
-
-// watchServe runs `firmsync serve` (with or without --sandbox) on a fresh
-// data directory until settled, then samples it for d.
-func watchServe(ctx context.Context, cfg *config, bin, name string, sandbox bool, d time.Duration) (*IdleResult, error) {
-	data := filepath.Join(cfg.tmp, name)
-	if err := os.MkdirAll(data, 0o700); err != nil {
-		return nil, err
-	}
-	logf, err := os.Create(filepath.Join(cfg.tmp, name+".log"))
-	if err != nil {
-		return nil, err
-	}
-	defer logf.Close()
-	args := []string{"serve", "--data", data}
-	if sandbox {
-		args = append(args, "--sandbox")
-	}
-	cmd := exec.CommandContext(ctx, bin, args...)
-	cmd.Stdout, cmd.Stderr = logf, logf
-	if err := cmd.Start(); err != nil {
-		return nil, err
-	}
-	exited := make(chan error, 1)
-	go func() { exited <- cmd.Wait() }()
-	defer func() {
-		_ = cmd.Process.Signal(syscall.SIGINT)
-		select {
-		case <-exited:
-		case <-time.After(20 * time.Second):
-			_ = cmd.Process.Kill()
-			<-exited
-		}
-	}()
-	pid := cmd.Process.Pid
-	t0 := time.Now()
-	// Settle: every job has run once (the start-up catch-up) and the
-	// process spent under 2% of a core over the last second.
-	deadline := t0.Add(3 * time.Minute)
-	for {
-		if time.Now().After(deadline) {
-			return nil, fmt.Errorf("firmsync %s did not settle within 3 minutes (see %s)", strings.Join(args, " "), logf.Name())
-		}
-		select {
-		case err := <-exited:
-			exited <- err
-			return nil, fmt.Errorf("firmsync %s exited: %v (see %s)", strings.Join(args, " "), err, logf.Name())
-		default:
-		}
-		if allRan(ctx, bin, data) {
-			c0, _ := cpuTime(pid)
-			time.Sleep(time.Second)
-			c1, _ := cpuTime(pid)
-			if c1-c0 < 20*time.Millisecond {
-				break
-			}
-			continue
-		}
-		time.Sleep(500 * time.Millisecond)
-	}
-	res := &IdleResult{SettleSec: time.Since(t0).Seconds()}
-	if fi, err := os.Stat(bin); err == nil {
-		res.BinaryMiB = float64(fi.Size()) / (1 << 20)
-	}
-	cfg.progressf("%s settled after %.1f s; idle for %s…", name, res.SettleSec, d)
-	c0, ok := cpuTime(pid)
-	if !ok {
-		return nil, fmt.Errorf("cannot read /proc/%d/stat", pid)
-	}
-	start := time.Now()
-	tick := time.NewTicker(250 * time.Millisecond)
-	defer tick.Stop()
-	for time.Since(start) < d {
-		<-tick.C
-		if kb, ok := rssKiB(pid); ok {
-			res.RSSLastMiB = kib(kb)
-			if res.RSSLastMiB >= res.RSSMaxMiB {
-				res.RSSMaxMiB = res.RSSLastMiB
-				anon, _ := procField(statusPath(pid), "RssAnon")
-				file, _ := procField(statusPath(pid), "RssFile")
-				res.AnonMiB, res.FileMiB = kib(anon), kib(file)
-			}
-		}
-	}
-	c1, _ := cpuTime(pid)
-	res.Seconds = time.Since(start).Seconds()
-	res.CPUSec = (c1 - c0).Seconds()
-	res.CPUPercent = res.CPUSec / res.Seconds * 100
-	return res, nil
-}
-
-// allRan asks the running instance (through the real CLI) whether every
-// job has a last run.
-func allRan(ctx context.Context, bin, data string) bool {
-	out, err := exec.CommandContext(ctx, bin, "status", "--json", "--data", data).Output()
-	if err != nil {
-		return false
-	}
-	var st core.Status
-	if json.Unmarshal(out, &st) != nil || len(st.Jobs) == 0 {
-		return false
-	}
-	for _, j := range st.Jobs {
-		if j.LastRun == nil {
-			return false
-		}
-	}
-	return true
-}
 
 // cliLatency fills a data directory with cfg.logRecords log records and
 // times the real CLI's status and log commands on it.

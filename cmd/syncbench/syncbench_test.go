@@ -71,7 +71,7 @@ func TestBenchRunsEveryScenarioAtATinyScale(t *testing.T) {
 	if !r.Move.Moved || r.Move.RSSPeakMiB <= 0 {
 		t.Errorf("large document: %+v", r.Move)
 	}
-	if r.Idle.RSSMaxMiB <= 0 || len(r.CLI.StatusMS) != 10 || len(r.CLI.LogMS) != 10 {
+	if r.Idle.Serve == nil || r.Idle.Serve.RSSMaxMiB <= 0 || len(r.CLI.StatusMS) != 10 || len(r.CLI.LogMS) != 10 {
 		t.Errorf("idle %+v, CLI %+v", r.Idle, r.CLI)
 	}
 

@@ -26,17 +26,11 @@ const (
 // Present reports whether a tray host runs on the session bus, waiting up
 // to wait for one to appear: at login Firmsync can start before the panel.
 func Present(ctx context.Context, wait time.Duration) bool {
-	conn, err := dbus.SessionBusPrivate()
+	conn, err := connect("")
 	if err != nil {
 		return false
 	}
 	defer conn.Close()
-	if err := conn.Auth(nil); err != nil {
-		return false
-	}
-	if err := conn.Hello(); err != nil {
-		return false
-	}
 	deadline := time.Now().Add(wait)
 	for {
 		var has bool
@@ -55,6 +49,31 @@ func Present(ctx context.Context, wait time.Duration) bool {
 	}
 }
 
+// connect opens a private connection to the bus at address ("" is the
+// session bus): private, so closing it never closes a connection fyne's
+// tray shares.
+func connect(address string) (*dbus.Conn, error) {
+	var conn *dbus.Conn
+	var err error
+	if address == "" {
+		conn, err = dbus.SessionBusPrivate()
+	} else {
+		conn, err = dbus.Dial(address)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("connecting to the session bus: %w", err)
+	}
+	if err := conn.Auth(nil); err != nil {
+		conn.Close()
+		return nil, fmt.Errorf("authenticating on the session bus: %w", err)
+	}
+	if err := conn.Hello(); err != nil {
+		conn.Close()
+		return nil, fmt.Errorf("greeting the session bus: %w", err)
+	}
+	return conn, nil
+}
+
 // Watcher is a minimal tray host: it owns the watcher name and accepts
 // registrations, but draws nothing. It stands in for a desktop panel on
 // headless machines (Xvfb), so tests and the benchmark can run Firmsync
@@ -66,19 +85,12 @@ type Watcher struct {
 	items []string
 }
 
-// Serve claims the watcher name on the session bus.
-func Serve() (*Watcher, error) {
-	conn, err := dbus.SessionBusPrivate()
+// Serve claims the watcher name on the bus at address ("" is the session
+// bus of the environment).
+func Serve(address string) (*Watcher, error) {
+	conn, err := connect(address)
 	if err != nil {
-		return nil, fmt.Errorf("connecting to the session bus: %w", err)
-	}
-	if err := conn.Auth(nil); err != nil {
-		conn.Close()
-		return nil, fmt.Errorf("authenticating on the session bus: %w", err)
-	}
-	if err := conn.Hello(); err != nil {
-		conn.Close()
-		return nil, fmt.Errorf("greeting the session bus: %w", err)
+		return nil, err
 	}
 	w := &Watcher{conn: conn}
 	if err := conn.ExportMethodTable(map[string]any{

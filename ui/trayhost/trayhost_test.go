@@ -22,7 +22,7 @@ func TestPresentFollowsTheWatcher(t *testing.T) {
 	started := make(chan *Watcher, 1)
 	go func() {
 		time.Sleep(300 * time.Millisecond)
-		w, err := Serve()
+		w, err := Serve("")
 		if err != nil {
 			t.Error(err)
 		}
@@ -55,7 +55,7 @@ func TestPresentFollowsTheWatcher(t *testing.T) {
 	}
 
 	// A second host cannot take the name.
-	if w2, err := Serve(); err == nil {
+	if w2, err := Serve(""); err == nil {
 		w2.Close()
 		t.Error("a second watcher claimed the name")
 	}
