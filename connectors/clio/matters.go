@@ -141,11 +141,19 @@ func (c *Client) CreateCustomField(ctx context.Context, name, parentType, fieldT
 // value. The write carries the matter's etag (If-Match); when someone else
 // changed the matter in between (412) it reads again and retries once.
 func (c *Client) SetMatterCustomField(ctx context.Context, matterID, fieldID int64, value string) error {
+	_, err := c.SetMatterCustomFieldEtag(ctx, matterID, fieldID, value)
+	return err
+}
+
+// SetMatterCustomFieldEtag is SetMatterCustomField returning the matter's
+// etag after the write (Clio answers the PATCH with it), so a caller can
+// recognise its own write in later listings without reading the matter.
+func (c *Client) SetMatterCustomFieldEtag(ctx context.Context, matterID, fieldID int64, value string) (string, error) {
 	doing := fmt.Sprintf("setting custom field %d of matter %d", fieldID, matterID)
 	for attempt := 0; ; attempt++ {
 		var m Matter
 		if err := c.get(ctx, fmt.Sprintf("/matters/%d.json", matterID), url.Values{"fields": {"id,etag,custom_field_values{id,value,custom_field}"}}, &m); err != nil {
-			return wrap(doing, err)
+			return "", wrap(doing, err)
 		}
 		var w CustomFieldValueWrite
 		i := slices.IndexFunc(m.CustomFieldValues, func(v CustomFieldValue) bool {
@@ -155,25 +163,26 @@ func (c *Client) SetMatterCustomField(ctx context.Context, matterID, fieldID int
 		case i >= 0 && value == "":
 			w = CustomFieldValueWrite{ID: *m.CustomFieldValues[i].ID, Destroy: true}
 		case i >= 0 && valueString(m.CustomFieldValues[i].Value) == value:
-			return nil
+			return m.Etag, nil
 		case i >= 0:
 			w = CustomFieldValueWrite{ID: *m.CustomFieldValues[i].ID, Value: value}
 		case value == "":
-			return nil
+			return m.Etag, nil
 		default:
 			w = CustomFieldValueWrite{CustomField: &IDRef{ID: fieldID}, Value: value}
 		}
 		body := MatterWrite{CustomFieldValues: []CustomFieldValueWrite{w}}
+		var out Matter
 		err := c.send(ctx, http.MethodPatch, fmt.Sprintf("/matters/%d.json", matterID), url.Values{"fields": {"id,etag"}},
-			body, nil, http.Header{"If-Match": {m.Etag}})
+			body, &out, http.Header{"If-Match": {m.Etag}})
 		if err == nil {
-			return nil
+			return out.Etag, nil
 		}
 		if httpx.StatusOf(err) == http.StatusPreconditionFailed && attempt == 0 {
 			c.log.Info("matter changed while setting a custom field; reading it again", "matter", matterID)
 			continue
 		}
-		return wrap(doing, err)
+		return "", wrap(doing, err)
 	}
 }
 

@@ -131,8 +131,13 @@ func TestSetMatterCustomFieldUpdatesTheOneValue(t *testing.T) {
 		t.Fatalf("CustomFields = %+v, %v", fields, err)
 	}
 	for _, v := range []string{"LM-1", "LM-2"} {
-		if err := e.c.SetMatterCustomField(ctx, m.ID, cf.ID, v); err != nil {
+		etag, err := e.c.SetMatterCustomFieldEtag(ctx, m.ID, cf.ID, v)
+		if err != nil {
 			t.Fatal(err)
+		}
+		// The etag the PATCH answered with is the matter's etag now.
+		if now, err := e.c.Matter(ctx, m.ID); err != nil || etag == "" || now.Etag != etag {
+			t.Fatalf("after writing %s: returned etag %q, matter's etag %q (%v)", v, etag, now.Etag, err)
 		}
 	}
 	vals := valuesOf(t, e, m.ID, cf.ID)

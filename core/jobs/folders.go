@@ -493,14 +493,13 @@ func (fr *foldersRun) writeField(ctx context.Context, matterID int64, folderID s
 		fr.fieldNote = fmt.Sprintf("The folder id is not in Clio yet: the matter field %q is missing (see needs attention).", fr.s.FolderFieldName)
 		return nil
 	}
-	if err := fr.clio.SetMatterCustomField(ctx, matterID, fid, folderID); err != nil {
+	etag, err := fr.clio.SetMatterCustomFieldEtag(ctx, matterID, fid, folderID)
+	if err != nil {
 		return fmt.Errorf("writing the Box folder id to the %q field of Clio matter %d: %w", fr.s.FolderFieldName, matterID, err)
 	}
 	extra := map[string]string{foldersExtraFieldID: strconv.FormatInt(fid, 10), foldersExtraFieldValue: folderID}
-	if m, err := fr.clio.Matter(ctx, matterID); err == nil {
-		extra[foldersExtraEtag] = m.Etag
-	} else if runEnding(ctx, err) {
-		return err
+	if etag != "" {
+		extra[foldersExtraEtag] = etag
 	} // else: the etag stays unknown, so the next listing checks the matter once more
 	return fr.r.Store().UpdateLedger(fr.r.Job, foldersMatterKey(matterID), func(e *store.LedgerEntry, found bool) error {
 		if e.Extra == nil {
