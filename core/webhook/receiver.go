@@ -59,10 +59,15 @@ type Options struct {
 	Logger   *slog.Logger
 	Now      func() time.Time
 	// Windows: how old a signed timestamp may be. Zero means Zoom 5
-	// minutes, Box 10 minutes (its documented maximum), Lawmatics 5 minutes.
-	ZoomWindow, BoxWindow, LawmaticsWindow time.Duration
+	// minutes, Lawmatics 5 minutes. (Box's 10 minutes is its documented
+	// rule, kept by connectors/box's verifier.)
+	ZoomWindow, LawmaticsWindow time.Duration
 	// Workers process events concurrently; 0 means 2.
 	Workers int
+	// QueueSize is how many stored events may wait for a worker; 0 means
+	// 4096. Beyond it events wait in the store and are queued again as
+	// soon as the queue drains.
+	QueueSize int
 }
 
 // Receiver is the webhook HTTP server.
@@ -75,6 +80,10 @@ type Receiver struct {
 
 	mu     sync.Mutex // guards nonces
 	nonces map[string]time.Time
+
+	qmu      sync.Mutex      // guards inflight
+	inflight map[uint64]bool // stored events queued or being processed
+	overflow atomic.Bool     // an event stayed in the store for lack of room
 
 	wg sync.WaitGroup
 }
@@ -90,16 +99,16 @@ func New(o Options) *Receiver {
 	if o.ZoomWindow == 0 {
 		o.ZoomWindow = 5 * time.Minute
 	}
-	if o.BoxWindow == 0 {
-		o.BoxWindow = 10 * time.Minute
-	}
 	if o.LawmaticsWindow == 0 {
 		o.LawmaticsWindow = 5 * time.Minute
 	}
 	if o.Workers == 0 {
 		o.Workers = 2
 	}
-	r := &Receiver{o: o, queue: make(chan store.WebhookEvent, 4096), nonces: map[string]time.Time{}}
+	if o.QueueSize == 0 {
+		o.QueueSize = 4096
+	}
+	r := &Receiver{o: o, queue: make(chan store.WebhookEvent, o.QueueSize), nonces: map[string]time.Time{}, inflight: map[uint64]bool{}}
 	r.refused.log = o.Logger
 	mux := http.NewServeMux()
 	mux.HandleFunc("/webhooks/clio", r.post("clio", r.clio))
@@ -150,23 +159,56 @@ func (r *Receiver) Start(ctx context.Context) {
 		r.wg.Add(1)
 		go r.work(ctx)
 	}
+	if n := r.requeue(); n > 0 {
+		r.o.Logger.Info("processing webhook events stored before a restart", "count", n)
+	}
+}
+
+// enqueue hands a stored event to the workers without blocking; false
+// means the queue is full and the event waits in the store.
+func (r *Receiver) enqueue(ev store.WebhookEvent) bool {
+	r.qmu.Lock()
+	defer r.qmu.Unlock()
+	return r.enqueueLocked(ev)
+}
+
+func (r *Receiver) enqueueLocked(ev store.WebhookEvent) bool {
+	if r.inflight[ev.ID] {
+		return true
+	}
+	select {
+	case r.queue <- ev:
+		r.inflight[ev.ID] = true
+		return true
+	default:
+		r.overflow.Store(true)
+		return false
+	}
+}
+
+// requeue queues the stored events no worker has (after a restart, or
+// once a full queue has drained) and returns how many it queued. It holds
+// qmu from reading the store to the last enqueue: a worker marks an event
+// processed before it takes qmu to drop it from inflight, so an event this
+// read finds unprocessed is either still inflight or truly waiting.
+func (r *Receiver) requeue() int {
+	r.qmu.Lock()
+	defer r.qmu.Unlock()
+	r.overflow.Store(false)
 	evs, err := r.o.Store.UnprocessedWebhookEvents()
 	if err != nil {
 		r.o.Logger.Error("reading unprocessed webhook events", "err", err)
-		return
+		r.overflow.Store(true) // try again at the next drain
+		return 0
 	}
-	if len(evs) > 0 {
-		r.o.Logger.Info("processing webhook events stored before a restart", "count", len(evs))
-	}
-	go func() {
-		for _, ev := range evs {
-			select {
-			case r.queue <- ev:
-			case <-ctx.Done():
-				return
-			}
+	n := 0
+	for _, ev := range evs {
+		if !r.enqueueLocked(ev) {
+			break // the rest waits for the next drain
 		}
-	}()
+		n++
+	}
+	return n
 }
 
 func (r *Receiver) work(ctx context.Context) {
@@ -177,6 +219,12 @@ func (r *Receiver) work(ctx context.Context) {
 			return
 		case ev := <-r.queue:
 			r.process(ctx, ev)
+			r.qmu.Lock()
+			delete(r.inflight, ev.ID)
+			r.qmu.Unlock()
+			if len(r.queue) == 0 && r.overflow.Load() && ctx.Err() == nil {
+				r.requeue()
+			}
 		}
 	}
 }
@@ -266,12 +314,10 @@ func (r *Receiver) post(platform string, h handlerFunc) http.HandlerFunc {
 		}
 		w.WriteHeader(http.StatusOK)
 		ev.ID = id
-		select {
-		case r.queue <- *ev:
-		default:
-			// Full queue: the event is stored; the next start (or the
-			// schedule) handles it. Never block the platform's delivery.
-			r.o.Logger.Warn("webhook queue full; event stored for later", "platform", platform, "id", id)
+		if !r.enqueue(*ev) {
+			// Never block the platform's delivery: the event is stored,
+			// and queued again as soon as the workers catch up.
+			r.o.Logger.Warn("webhook queue full; event stored and queued once the queue drains", "platform", platform, "id", id)
 		}
 	}
 }

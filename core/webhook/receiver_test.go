@@ -847,3 +847,45 @@ func TestConcurrentZoomDeliveriesAreEachStoredAndProcessedOnce(t *testing.T) {
 		t.Errorf("Refused() = %v, want none", got)
 	}
 }
+
+// TestEventsBeyondAFullQueueAreQueuedOnceItDrains: a burst larger than the
+// queue while the worker is stuck is answered 200, kept in the store, and
+// every event is processed exactly once when the worker catches up, with
+// no restart needed.
+func TestEventsBeyondAFullQueueAreQueuedOnceItDrains(t *testing.T) {
+	const deliveries = 12
+	stuck := make(chan struct{})
+	var first atomic.Bool
+	h := newHarness(t, withWorkers(1), withOptions(func(o *webhook.Options) { o.QueueSize = 2 }),
+		withHook(func(ctx context.Context, ev store.WebhookEvent) error {
+			if first.CompareAndSwap(false, true) {
+				select { // the worker is stuck on the first event
+				case <-stuck:
+				case <-ctx.Done():
+				}
+			}
+			return nil
+		}))
+	for n := range deliveries {
+		body := zoomEvent(n)
+		hdr := zoomHeaders(zoomSecret, h.now(), body)
+		hdr.Set("Content-Type", "application/json")
+		if res := h.post(t, "/webhooks/zoom", body, hdr); res.status != http.StatusOK {
+			t.Fatalf("delivery %d: status %d, want 200", n, res.status)
+		}
+	}
+	if n := len(h.stored(t)); n != deliveries {
+		t.Fatalf("store holds %d events, want %d", n, deliveries)
+	}
+	close(stuck)
+	for range deliveries {
+		h.awaitProcessed(t)
+	}
+	h.flush(t)
+	h.noMoreProcessed(t)
+	for _, ev := range h.stored(t) {
+		if c := h.callCount(ev.ID); c != 1 || !ev.Processed {
+			t.Errorf("event %d: processed %v, %d calls, want once", ev.ID, ev.Processed, c)
+		}
+	}
+}
