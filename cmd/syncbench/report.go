@@ -181,10 +181,10 @@ func (r *Report) build(bud Budgets) {
 		add("5. Memory and CPU", fmt.Sprintf("`firmsync serve` idle %s (4 platforms connected, firm in sync): RSS", secs(i.Seconds)), mib(i), "—", "< 40 MiB", verdict(i.RSSMaxMiB < 40))
 		add("5. Memory and CPU", fmt.Sprintf("`firmsync serve` idle %s: CPU", secs(i.Seconds)), fmt.Sprintf("%.2f%% of a core", i.CPUPercent), "—", "< 1%", verdict(i.CPUPercent < 1))
 		if d := sc.Desktop; d != nil {
-			add("5. Memory and CPU", fmt.Sprintf("desktop app hidden in the tray, idle %s: RSS", secs(d.Seconds)), mib(d), "—", "reported", "—")
+			add("5. Memory and CPU", fmt.Sprintf("desktop app hidden in the tray, idle %s: RSS (reported; no goal)", secs(d.Seconds)), mib(d), "—", "", "")
 			add("5. Memory and CPU", fmt.Sprintf("desktop app hidden in the tray, idle %s: CPU", secs(d.Seconds)), fmt.Sprintf("%.2f%% of a core", d.CPUPercent), "—", "< 1%", verdict(d.CPUPercent < 1))
 		} else {
-			add("5. Memory and CPU", "desktop app hidden in the tray, idle: RSS and CPU", sc.DesktopHow, "—", "< 1% CPU", "not measured")
+			add("5. Memory and CPU", "desktop app hidden in the tray, idle: RSS and CPU", sc.DesktopHow, "—", "< 1% CPU", "not measurable here")
 		}
 	}
 	if c := r.CLI; c != nil {
