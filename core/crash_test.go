@@ -220,11 +220,11 @@ func (a *activity) check(t *testing.T, sb *sandbox.Sandbox) {
 // checkExactlyOnce asserts every object the demo firm implies exists once.
 func checkExactlyOnce(t *testing.T, sb *sandbox.Sandbox) {
 	t.Helper()
-	// Zoom contacts: ids are ours, so uniqueness is structural; check no
+	// Zoom contacts: their id field is our key, which Zoom keeps unique; check no
 	// contact id appears twice and every usable Clio contact is there.
 	seen := map[string]int{}
 	for _, c := range sb.Zoom().ExternalContacts() {
-		seen[c.ExternalContactID]++
+		seen[c.ID]++
 	}
 	for id, n := range seen {
 		if n != 1 {

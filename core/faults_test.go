@@ -326,7 +326,7 @@ func (e *faultEnv) nothingLost() {
 	}
 	have := map[string]int{}
 	for _, c := range sb.Zoom().ExternalContacts() {
-		have[c.ExternalContactID]++
+		have[c.ID]++
 	}
 	for id := range want {
 		if have[id] != 1 {
@@ -494,13 +494,17 @@ func (e *faultEnv) hasIntakeMatter(number string) bool {
 	return false
 }
 
-func (e *faultEnv) hasZoomContact(id string) bool {
+func (e *faultEnv) hasZoomContact(id string) bool { return e.zoomPathID(id) != "" }
+
+// zoomPathID is the external_contact_id of the Zoom contact whose id field
+// is ours ("" when there is none).
+func (e *faultEnv) zoomPathID(id string) string {
 	for _, c := range e.sb.Zoom().ExternalContacts() {
-		if c.ExternalContactID == id {
-			return true
+		if c.ID == id {
+			return c.ExternalContactID
 		}
 	}
-	return false
+	return ""
 }
 
 // ---------------------------------------------------------------- the matrix
@@ -1004,7 +1008,8 @@ func zoomContactDeleted(e *faultEnv) {
 			id = i
 		}
 	}
-	zid := fmt.Sprintf("clio-%d", id)
+	key := fmt.Sprintf("clio-%d", id)
+	zid := e.zoomPathID(key)
 	tok := e.sb.Zoom().IssueToken()
 	req, _ := http.NewRequestWithContext(e.ctx, http.MethodDelete, e.sb.BaseURL(core.Zoom)+"/v2/phone/external_contacts/"+zid, nil)
 	req.Header.Set("Authorization", "Bearer "+tok.Access)
@@ -1026,10 +1031,11 @@ func zoomContactDeleted(e *faultEnv) {
 			found = true
 		}
 	}
-	if !found || !e.hasZoomContact(zid) {
+	if !found || !e.hasZoomContact(key) {
 		e.t.Errorf("the contact deleted in Zoom was not created again:%s", describeLog(e.logAfter(since)))
 	}
 	// Without any change in Clio, the daily check notices the deletion too.
+	zid = e.zoomPathID(key) // created again: Zoom gave it a new id
 	req, _ = http.NewRequestWithContext(e.ctx, http.MethodDelete, e.sb.BaseURL(core.Zoom)+"/v2/phone/external_contacts/"+zid, nil)
 	req.Header.Set("Authorization", "Bearer "+tok.Access)
 	resp, err = http.DefaultClient.Do(req)
@@ -1043,7 +1049,7 @@ func zoomContactDeleted(e *faultEnv) {
 		e.t.Fatal(err)
 	}
 	e.sync()
-	if !e.hasZoomContact(zid) {
+	if !e.hasZoomContact(key) {
 		e.t.Errorf("the daily check did not bring back the contact deleted in Zoom")
 	}
 	e.recover()

@@ -67,6 +67,9 @@ type baseline struct {
 	last   map[string]time.Time // per job: the "last sync" mark
 	synced map[string]bool      // intake: prospects in the sync log
 	field  int64                // the "Box Folder ID" custom field
+	// zoomIDs maps our contact key to the external_contact_id Zoom
+	// answered the create with (the id its paths take).
+	zoomIDs map[string]string
 }
 
 // newBaseline builds the baseline's clients as core builds Firmsync's
@@ -90,10 +93,11 @@ func newBaseline(info sandbox.Info) *baseline {
 			Auth: staticAuth(p[sandbox.Box].Token), Pacer: boxPacer}),
 		lm: lawmatics.New(lawmatics.Options{APIBase: p[sandbox.Lawmatics].APIBase, OAuthBase: p[sandbox.Lawmatics].OAuthBase,
 			Auth: staticAuth(p[sandbox.Lawmatics].Token), Pacer: lmPacer}),
-		root:   info.BoxRoot,
-		s:      jobs.Defaults().Normalize(),
-		last:   map[string]time.Time{},
-		synced: map[string]bool{},
+		root:    info.BoxRoot,
+		s:       jobs.Defaults().Normalize(),
+		last:    map[string]time.Time{},
+		synced:  map[string]bool{},
+		zoomIDs: map[string]string{},
 	}
 }
 
@@ -138,6 +142,7 @@ func (b *baseline) run(ctx context.Context, job string) BaseJob {
 }
 
 func (b *baseline) contacts(ctx context.Context, first bool, out *BaseJob) {
+	listed := false // Zoom's contacts were listed to learn their ids
 	err := b.clio.Contacts(ctx, clio.ContactQuery{}, func(c clio.Contact) error {
 		name := strings.Join(strings.Fields(c.FirstName+" "+c.LastName), " ")
 		if name == "" {
@@ -162,10 +167,29 @@ func (b *baseline) contacts(ctx context.Context, first bool, out *BaseJob) {
 		id := "clio-" + strconv.FormatInt(c.ID, 10)
 		desc := "Clio contact " + strconv.FormatInt(c.ID, 10)
 		create := func() error {
-			return b.zoom.CreateExternalContact(ctx, zoom.ExternalContactWrite{ID: id, Name: name, Email: email, PhoneNumbers: []string{phone}, Description: desc})
+			zid, err := b.zoom.CreateExternalContact(ctx, zoom.ExternalContactWrite{ID: id, Name: name, Email: email, PhoneNumbers: []string{phone}, Description: desc})
+			if err == nil {
+				b.zoomIDs[id] = zid
+			}
+			return err
 		}
 		patch := func() error {
-			return b.zoom.UpdateExternalContact(ctx, id, zoom.ExternalContactPatch{Name: &name, Email: &email, PhoneNumbers: []string{phone}, Description: &desc})
+			zid, ok := b.zoomIDs[id]
+			if !ok && !listed {
+				// Created before this baseline ran: learn the ids once.
+				listed = true
+				if err := b.zoom.ExternalContacts(ctx, func(x zoom.ExternalContact) error {
+					b.zoomIDs[x.ID] = x.ExternalContactID
+					return nil
+				}); err != nil {
+					return err
+				}
+				zid, ok = b.zoomIDs[id]
+			}
+			if !ok {
+				return zoom.ErrNotFound
+			}
+			return b.zoom.UpdateExternalContact(ctx, zid, zoom.ExternalContactPatch{Name: &name, Email: &email, PhoneNumbers: []string{phone}, Description: &desc})
 		}
 		if first {
 			err = create()

@@ -179,7 +179,7 @@ func TestPacerAvoids429s(t *testing.T) {
 	c := e.newClient(e.tok.Access, e.fakeTime)
 	ctx := context.Background()
 	for _, id := range []string{"a", "b", "c"} {
-		if err := c.CreateExternalContact(ctx, zoom.ExternalContactWrite{ID: id, Name: id, PhoneNumbers: []string{"+14155550100"}}); err != nil {
+		if _, err := c.CreateExternalContact(ctx, zoom.ExternalContactWrite{ID: id, Name: id, PhoneNumbers: []string{"+14155550100"}}); err != nil {
 			t.Fatal(err)
 		}
 	}

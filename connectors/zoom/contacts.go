@@ -65,19 +65,22 @@ func (c *Client) ExternalContact(ctx context.Context, id string) (ExternalContac
 	return ec, nil
 }
 
-// CreateExternalContact creates an external contact. With a caller-chosen
+// CreateExternalContact creates an external contact and returns its
+// external_contact_id, the id its paths take (Zoom's own, not necessarily
+// w.ID; "" if the answer lacked it, when the caller finds the contact by
+// w.ID in the listing). With a caller-chosen
 // w.ID the create is idempotent, so it is safely replayed after a server
 // error, and an existing contact with that ID is an *ExistsError (matching
 // ErrExists). Invalid fields (e.g. a number not in E.164) fail with Zoom's
 // own messages.
-func (c *Client) CreateExternalContact(ctx context.Context, w ExternalContactWrite) error {
+func (c *Client) CreateExternalContact(ctx context.Context, w ExternalContactWrite) (string, error) {
 	doing := "creating external contact " + w.ID
 	if w.ID == "" {
 		doing = "creating external contact " + strconv.Quote(w.Name)
 	}
 	r, err := jsonRequest(http.MethodPost, c.apiBase+"/phone/external_contacts", w)
 	if err != nil {
-		return fmt.Errorf("zoom: %s: %w", doing, err)
+		return "", fmt.Errorf("zoom: %s: %w", doing, err)
 	}
 	if w.ID != "" {
 		r.Replay = httpx.ReplaySafe
@@ -85,11 +88,11 @@ func (c *Client) CreateExternalContact(ctx context.Context, w ExternalContactWri
 	var out CreateExternalContactResponse
 	if err := c.http.DoJSON(ctx, r, &out); err != nil {
 		if httpx.KindOf(err) == httpx.KindConflict {
-			return fmt.Errorf("zoom: %s: %w", doing, &ExistsError{ID: w.ID, Err: err})
+			return "", fmt.Errorf("zoom: %s: %w", doing, &ExistsError{ID: w.ID, Err: err})
 		}
-		return wrap(doing, err)
+		return "", wrap(doing, err)
 	}
-	return nil
+	return out.ExternalContactID, nil
 }
 
 // UpdateExternalContact changes the fields set in p (PATCH → 204). Setting

@@ -17,28 +17,31 @@ func TestExternalContactLifecycle(t *testing.T) {
 	c, ctx := e.client, context.Background()
 	jane := zoom.ExternalContactWrite{ID: "clio-77", Name: "Jane Client", Email: "jane@example.com", PhoneNumbers: []string{"+14155550123"}}
 
-	if err := c.CreateExternalContact(ctx, jane); err != nil {
-		t.Fatal(err)
+	zid, err := c.CreateExternalContact(ctx, jane)
+	if err != nil || zid == "" {
+		t.Fatalf("create: %q, %v", zid, err)
 	}
-	err := c.CreateExternalContact(ctx, jane)
+	_, err = c.CreateExternalContact(ctx, jane)
 	var ex *zoom.ExistsError
 	if !errors.Is(err, zoom.ErrExists) || !errors.As(err, &ex) || ex.ID != "clio-77" {
 		t.Fatalf("duplicate create: %v", err)
 	}
 
-	got, err := c.ExternalContact(ctx, "clio-77")
+	// Paths take the external_contact_id the create answered with; our
+	// own key is the contact's id field.
+	got, err := c.ExternalContact(ctx, zid)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got.ExternalContactID != "clio-77" || got.Name != "Jane Client" || got.Email != "jane@example.com" || len(got.PhoneNumbers) != 1 {
+	if got.ExternalContactID != zid || got.ID != "clio-77" || got.Name != "Jane Client" || got.Email != "jane@example.com" || len(got.PhoneNumbers) != 1 {
 		t.Fatalf("contact %+v", got)
 	}
 
 	name := "Jane Q. Client"
-	if err := c.UpdateExternalContact(ctx, "clio-77", zoom.ExternalContactPatch{Name: &name, PhoneNumbers: []string{"+14155550123", "+442071838750"}}); err != nil {
+	if err := c.UpdateExternalContact(ctx, zid, zoom.ExternalContactPatch{Name: &name, PhoneNumbers: []string{"+14155550123", "+442071838750"}}); err != nil {
 		t.Fatal(err)
 	}
-	got, err = c.ExternalContact(ctx, "clio-77")
+	got, err = c.ExternalContact(ctx, zid)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -46,16 +49,16 @@ func TestExternalContactLifecycle(t *testing.T) {
 		t.Fatalf("after update %+v", got)
 	}
 
-	if err := c.DeleteExternalContact(ctx, "clio-77"); err != nil {
+	if err := c.DeleteExternalContact(ctx, zid); err != nil {
 		t.Fatal(err)
 	}
 	for _, op := range []struct {
 		name string
 		do   func() error
 	}{
-		{"get", func() error { _, err := c.ExternalContact(ctx, "clio-77"); return err }},
-		{"update", func() error { return c.UpdateExternalContact(ctx, "clio-77", zoom.ExternalContactPatch{Name: &name}) }},
-		{"delete again", func() error { return c.DeleteExternalContact(ctx, "clio-77") }},
+		{"get", func() error { _, err := c.ExternalContact(ctx, zid); return err }},
+		{"update", func() error { return c.UpdateExternalContact(ctx, zid, zoom.ExternalContactPatch{Name: &name}) }},
+		{"delete again", func() error { return c.DeleteExternalContact(ctx, zid) }},
 	} {
 		if err := op.do(); !errors.Is(err, zoom.ErrNotFound) || !strings.Contains(err.Error(), "External contact does not exist") {
 			t.Fatalf("%s after delete: %v, want ErrNotFound with Zoom's message", op.name, err)
@@ -76,16 +79,17 @@ func TestExternalContactValidationSurfacesZoomsMessage(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			err := e.client.CreateExternalContact(context.Background(), tt.w)
+			_, err := e.client.CreateExternalContact(context.Background(), tt.w)
 			if httpx.KindOf(err) != httpx.KindValidation || !strings.Contains(err.Error(), tt.wants) {
 				t.Fatalf("%v, want a validation error containing %q", err, tt.wants)
 			}
 		})
 	}
-	if err := e.client.CreateExternalContact(context.Background(), zoom.ExternalContactWrite{ID: "ok", Name: "OK", PhoneNumbers: []string{"+14155550199"}}); err != nil {
+	zid, err := e.client.CreateExternalContact(context.Background(), zoom.ExternalContactWrite{ID: "ok", Name: "OK", PhoneNumbers: []string{"+14155550199"}})
+	if err != nil {
 		t.Fatal(err)
 	}
-	err := e.client.UpdateExternalContact(context.Background(), "ok", zoom.ExternalContactPatch{PhoneNumbers: []string{"555-0199"}})
+	err = e.client.UpdateExternalContact(context.Background(), zid, zoom.ExternalContactPatch{PhoneNumbers: []string{"555-0199"}})
 	if !strings.Contains(err.Error(), "E.164") {
 		t.Fatalf("update with a bad number: %v", err)
 	}
@@ -97,7 +101,7 @@ func TestExternalContactsPages(t *testing.T) {
 	const total = 305
 	for i := range total {
 		w := zoom.ExternalContactWrite{ID: fmt.Sprintf("clio-%03d", i), Name: fmt.Sprintf("Client %d", i), PhoneNumbers: []string{fmt.Sprintf("+1415555%04d", i)}}
-		if err := e.client.CreateExternalContact(ctx, w); err != nil {
+		if _, err := e.client.CreateExternalContact(ctx, w); err != nil {
 			t.Fatal(err)
 		}
 	}

@@ -676,7 +676,7 @@ func (cr *contactsRun) create(ctx context.Context, c contactSrc, fp string) bool
 		r.Done(item)
 		return true
 	}
-	err := cr.zoom.CreateExternalContact(ctx, zoom.ExternalContactWrite{
+	zid, err := cr.zoom.CreateExternalContact(ctx, zoom.ExternalContactWrite{
 		ID: c.ZoomID, Name: c.Fields.Name, Email: c.Fields.Email, PhoneNumbers: c.Fields.Phones, Description: c.Fields.Description,
 	})
 	if errors.Is(err, zoom.ErrExists) {
@@ -685,7 +685,11 @@ func (cr *contactsRun) create(ctx context.Context, c contactSrc, fp string) bool
 	if err != nil {
 		return cr.fail(ctx, item, fp, err)
 	}
-	if err := finish(r, c.Key, c.ZoomID, fp, map[string]string{"name": c.Fields.Name, "failed_fp": ""}); err != nil {
+	if zid == "" {
+		return cr.adopt(ctx, c, fp) // created, but Zoom did not say under which id
+	}
+	item.ExternalID = zid
+	if err := finish(r, c.Key, zid, fp, map[string]string{"name": c.Fields.Name, "failed_fp": ""}); err != nil {
 		// The contact exists under our id; the next run adopts it.
 		return cr.fail(ctx, item, fp, fmt.Errorf("recording the created Zoom contact: %w", err))
 	}

@@ -98,6 +98,12 @@ func contactsInZoom(e *env) map[string]zoom.ExternalContact {
 	return out
 }
 
+// zoomPathID is the external_contact_id (the id Zoom's paths take) of the
+// contact created with our key.
+func zoomPathID(e *env, ourKey string) string {
+	return contactsInZoom(e)[ourKey].ExternalContactID
+}
+
 // contactsCheckZoom asserts that Zoom holds exactly wants (one contact each).
 func contactsCheckZoom(t *testing.T, e *env, wants []contactWant) {
 	t.Helper()
@@ -230,7 +236,7 @@ func TestContactsFirstRunSecondRunAndEdit(t *testing.T) {
 	good[len(good)-1] = edit
 	contactsCheckZoom(t, e, good)
 	l, ok, err := e.st.Ledger("contacts", edit.key)
-	if err != nil || !ok || l.TargetID != edit.zoomID || l.State != store.LedgerDone {
+	if err != nil || !ok || l.TargetID != zoomPathID(e, edit.zoomID) || l.State != store.LedgerDone {
 		t.Fatalf("ledger %s: %+v %v %v", edit.key, l, ok, err)
 	}
 
@@ -288,7 +294,7 @@ func TestContactsDeletedAtSource(t *testing.T) {
 		t.Fatal(err)
 	}
 	zc, _ := e.plat.Zoom(context.Background())
-	if err := zc.DeleteExternalContact(context.Background(), z.zoomID); err != nil {
+	if err := zc.DeleteExternalContact(context.Background(), zoomPathID(e, z.zoomID)); err != nil {
 		t.Fatal(err)
 	}
 	r = contactsRunFull(e) // the last check was just now: not due yet
@@ -523,7 +529,7 @@ func TestContactsAdoptsExistingZoomContact(t *testing.T) {
 		if w.key == stale.key {
 			phone = "+14155550000"
 		}
-		if err := zc.CreateExternalContact(ctx, zoom.ExternalContactWrite{ID: w.zoomID, Name: w.name, Email: w.email,
+		if _, err := zc.CreateExternalContact(ctx, zoom.ExternalContactWrite{ID: w.zoomID, Name: w.name, Email: w.email,
 			PhoneNumbers: []string{phone}, Description: w.desc}); err != nil {
 			t.Fatal(err)
 		}
@@ -538,7 +544,7 @@ func TestContactsAdoptsExistingZoomContact(t *testing.T) {
 	contactsCheckZoom(t, e, good) // exactly one each: no duplicate
 	for _, w := range []contactWant{same, stale} {
 		l, ok, _ := e.st.Ledger("contacts", w.key)
-		if !ok || l.State != store.LedgerDone || l.TargetID != w.zoomID {
+		if !ok || l.State != store.LedgerDone || l.TargetID != zoomPathID(e, w.zoomID) {
 			t.Fatalf("ledger %s: %+v", w.key, l)
 		}
 	}
@@ -553,7 +559,7 @@ func TestContactsRecreatesContactDeletedInZoom(t *testing.T) {
 	contactsRunFull(e)
 	w := good[3]
 	zc, _ := e.plat.Zoom(context.Background())
-	if err := zc.DeleteExternalContact(context.Background(), w.zoomID); err != nil {
+	if err := zc.DeleteExternalContact(context.Background(), zoomPathID(e, w.zoomID)); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := e.sb.Clio().UpdateContact(w.clioID, cliofake.ContactInput{LastName: "Changed"}); err != nil {

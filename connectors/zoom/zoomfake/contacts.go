@@ -108,15 +108,24 @@ func (s *Server) createContact(w http.ResponseWriter, r *http.Request) {
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	id := in.ID
-	if id == "" {
-		id = randomID(22)
-	} else if s.st.Contacts[id] != nil {
-		writeError(w, apiError(http.StatusConflict, codeContactExists, "External contact already exists: "+id+"."))
-		return
+	// [U] The facts list external_contact_id (used in paths) and id (the
+	// caller's own key) as two fields; the fake always generates the
+	// former, so a client must use what the create answers, never assume
+	// its own key is the path id.
+	id := randomID(22)
+	key := in.ID
+	if key == "" {
+		key = randomID(22)
+	} else {
+		for _, o := range s.st.Contacts {
+			if o.ID == key {
+				writeError(w, apiError(http.StatusConflict, codeContactExists, "External contact already exists: "+key+"."))
+				return
+			}
+		}
 	}
 	c := &contact{
-		ExternalContactID: id, ID: id, Name: in.Name, Email: in.Email, ExtensionNumber: in.ExtensionNumber,
+		ExternalContactID: id, ID: key, Name: in.Name, Email: in.Email, ExtensionNumber: in.ExtensionNumber,
 		PhoneNumbers: append([]string{}, in.PhoneNumbers...), Description: in.Description,
 		RoutingPath: in.RoutingPath, AutoCallRecorded: in.AutoCallRecorded,
 	}

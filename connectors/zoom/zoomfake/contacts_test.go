@@ -56,7 +56,8 @@ func TestExternalContactLifecycle(t *testing.T) {
 	wantStatus(t, r, http.StatusCreated)
 	var cr zoom.CreateExternalContactResponse
 	r.decode(t, &cr)
-	if cr != (zoom.CreateExternalContactResponse{Name: "Jane Client", ExternalContactID: "clio-contact-77"}) {
+	// Zoom's own external_contact_id, not the caller's key.
+	if cr.Name != "Jane Client" || cr.ExternalContactID == "" || cr.ExternalContactID == "clio-contact-77" {
 		t.Fatalf("%+v", cr)
 	}
 	wantAPIError(t, create("clio-contact-77", "Again"), http.StatusConflict, 409)
@@ -68,7 +69,7 @@ func TestExternalContactLifecycle(t *testing.T) {
 	r = e.get(t, "/v2/phone/external_contacts?page_size=2")
 	wantStatus(t, r, http.StatusOK)
 	r.decode(t, &list)
-	if len(list.ExternalContacts) != 2 || list.NextPageToken == "" || list.PageSize != 2 || list.ExternalContacts[0].ExternalContactID != "clio-contact-77" {
+	if len(list.ExternalContacts) != 2 || list.NextPageToken == "" || list.PageSize != 2 || list.ExternalContacts[0].ExternalContactID != cr.ExternalContactID || list.ExternalContacts[0].ID != "clio-contact-77" {
 		t.Fatalf("%+v", list)
 	}
 	e.get(t, "/v2/phone/external_contacts?page_size=2&next_page_token="+list.NextPageToken).decode(t, &list)
@@ -76,27 +77,30 @@ func TestExternalContactLifecycle(t *testing.T) {
 		t.Fatalf("page 2 %+v", list)
 	}
 
+	// The caller's key is not a path id: only external_contact_id is.
+	wantAPIError(t, e.get(t, "/v2/phone/external_contacts/clio-contact-77"), http.StatusNotFound, 1001)
+	path := "/v2/phone/external_contacts/" + cr.ExternalContactID
 	name := "Jane Q. Client"
-	r = e.call(t, http.MethodPatch, "/v2/phone/external_contacts/clio-contact-77", e.tok.Access,
+	r = e.call(t, http.MethodPatch, path, e.tok.Access,
 		zoom.UpdateExternalContactRequest{Name: &name, PhoneNumbers: []string{"+442071838750"}})
 	wantStatus(t, r, http.StatusNoContent)
 	if len(r.body) != 0 {
 		t.Fatalf("PATCH body %q", r.body)
 	}
-	wantAPIError(t, e.call(t, http.MethodPatch, "/v2/phone/external_contacts/clio-contact-77", e.tok.Access,
+	wantAPIError(t, e.call(t, http.MethodPatch, path, e.tok.Access,
 		zoom.UpdateExternalContactRequest{PhoneNumbers: []string{"555"}}), http.StatusBadRequest, 300)
 
 	var c zoom.ExternalContact
-	r = e.get(t, "/v2/phone/external_contacts/clio-contact-77")
+	r = e.get(t, path)
 	wantStatus(t, r, http.StatusOK)
 	r.decode(t, &c)
 	if c.Name != name || c.ID != "clio-contact-77" || len(c.PhoneNumbers) != 1 || c.PhoneNumbers[0] != "+442071838750" || c.Email != "j@x.test" {
 		t.Fatalf("%+v", c)
 	}
 
-	wantStatus(t, e.call(t, http.MethodDelete, "/v2/phone/external_contacts/clio-contact-77", e.tok.Access, nil), http.StatusNoContent)
-	wantAPIError(t, e.get(t, "/v2/phone/external_contacts/clio-contact-77"), http.StatusNotFound, 1001)
-	wantAPIError(t, e.call(t, http.MethodDelete, "/v2/phone/external_contacts/clio-contact-77", e.tok.Access, nil), http.StatusNotFound, 1001)
+	wantStatus(t, e.call(t, http.MethodDelete, path, e.tok.Access, nil), http.StatusNoContent)
+	wantAPIError(t, e.get(t, path), http.StatusNotFound, 1001)
+	wantAPIError(t, e.call(t, http.MethodDelete, path, e.tok.Access, nil), http.StatusNotFound, 1001)
 	if got := e.fake.ExternalContacts(); len(got) != 2 || got[0].Name != "B" {
 		t.Fatalf("ExternalContacts %+v", got)
 	}
