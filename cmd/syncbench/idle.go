@@ -230,15 +230,13 @@ func desktopSession(ctx context.Context, cfg *config) (env []string, how string,
 	}
 	fail := func(e error) ([]string, string, func(), error) { stop(); return nil, "", func() {}, e }
 
-	display := os.Getenv("DISPLAY")
 	parts := []string{}
-	if display == "" && os.Getenv("WAYLAND_DISPLAY") == "" {
+	if os.Getenv("DISPLAY") == "" && os.Getenv("WAYLAND_DISPLAY") == "" {
 		d, s, err := startXvfb(ctx)
 		if err != nil {
 			return fail(err)
 		}
 		stops = append(stops, s)
-		display = d
 		env = append(env, "DISPLAY="+d)
 		parts = append(parts, "Xvfb started by the bench (software OpenGL)")
 	} else {
@@ -247,9 +245,9 @@ func desktopSession(ctx context.Context, cfg *config) (env []string, how string,
 
 	bus := os.Getenv("DBUS_SESSION_BUS_ADDRESS")
 	if bus == "" {
-		addr, s, err := startBus(ctx)
+		addr, s, err := trayhost.StartBus(ctx)
 		if err != nil {
-			return fail(err)
+			return fail(fmt.Errorf("no session bus: %w", err))
 		}
 		stops = append(stops, s)
 		bus = addr
@@ -297,29 +295,6 @@ func startXvfb(ctx context.Context) (string, func(), error) {
 		return "", nil, fmt.Errorf("Xvfb gave no display number (%q): %v", line, errors.Join(err, perr))
 	}
 	return ":" + strconv.Itoa(n), stop, nil
-}
-
-// startBus starts a private D-Bus session daemon and returns its address.
-func startBus(ctx context.Context) (string, func(), error) {
-	bin, err := exec.LookPath("dbus-daemon")
-	if err != nil {
-		return "", nil, errors.New("no session bus and no dbus-daemon (apt-get install dbus)")
-	}
-	cmd := exec.CommandContext(ctx, bin, "--session", "--nofork", "--print-address=1")
-	out, err := cmd.StdoutPipe()
-	if err != nil {
-		return "", nil, err
-	}
-	if err := cmd.Start(); err != nil {
-		return "", nil, fmt.Errorf("starting dbus-daemon: %w", err)
-	}
-	stop := func() { _ = cmd.Process.Kill(); _ = cmd.Wait() }
-	addr, err := readLineWithin(out, 15*time.Second)
-	if err != nil || addr == "" {
-		stop()
-		return "", nil, fmt.Errorf("dbus-daemon gave no address: %v", err)
-	}
-	return addr, stop, nil
 }
 
 // readLineWithin reads one line, giving up after d.

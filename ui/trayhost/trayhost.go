@@ -6,8 +6,12 @@
 package trayhost
 
 import (
+	"bufio"
 	"context"
+	"errors"
 	"fmt"
+	"os/exec"
+	"strings"
 	"sync"
 	"time"
 
@@ -125,3 +129,38 @@ func (w *Watcher) Items() []string {
 
 // Close gives the name up.
 func (w *Watcher) Close() error { return w.conn.Close() }
+
+// StartBus starts a private D-Bus session daemon (for a headless machine,
+// or a test that must not touch the user's session) and returns its
+// address and a function that stops it.
+func StartBus(ctx context.Context) (string, func(), error) {
+	bin, err := exec.LookPath("dbus-daemon")
+	if err != nil {
+		return "", nil, errors.New("no dbus-daemon (apt-get install dbus)")
+	}
+	cmd := exec.CommandContext(ctx, bin, "--session", "--nofork", "--print-address=1")
+	out, err := cmd.StdoutPipe()
+	if err != nil {
+		return "", nil, err
+	}
+	if err := cmd.Start(); err != nil {
+		return "", nil, fmt.Errorf("starting dbus-daemon: %w", err)
+	}
+	stop := func() { _ = cmd.Process.Kill(); _ = cmd.Wait() }
+	got := make(chan string, 1)
+	go func() {
+		line, _ := bufio.NewReader(out).ReadString('\n')
+		got <- strings.TrimSpace(line)
+	}()
+	select {
+	case addr := <-got:
+		if addr == "" {
+			stop()
+			return "", nil, errors.New("dbus-daemon gave no address")
+		}
+		return addr, stop, nil
+	case <-time.After(15 * time.Second):
+		stop()
+		return "", nil, errors.New("dbus-daemon gave no address within 15 s")
+	}
+}

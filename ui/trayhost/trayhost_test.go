@@ -1,4 +1,4 @@
-package trayhost
+package trayhost_test
 
 import (
 	"context"
@@ -8,27 +8,28 @@ import (
 
 	"github.com/godbus/dbus/v5"
 
+	"github.com/firmsync/firmsync/ui/trayhost"
 	"github.com/firmsync/firmsync/ui/trayhost/traytest"
 )
 
 func TestPresentFollowsTheWatcher(t *testing.T) {
 	traytest.PrivateBus(t)
 	ctx := context.Background()
-	if Present(ctx, 0) {
+	if trayhost.Present(ctx, 0) {
 		t.Fatal("a tray host is reported on a bus without one")
 	}
 
 	// A panel that starts a moment after Firmsync is waited for.
-	started := make(chan *Watcher, 1)
+	started := make(chan *trayhost.Watcher, 1)
 	go func() {
 		time.Sleep(300 * time.Millisecond)
-		w, err := Serve("")
+		w, err := trayhost.Serve("")
 		if err != nil {
 			t.Error(err)
 		}
 		started <- w
 	}()
-	if !Present(ctx, 5*time.Second) {
+	if !trayhost.Present(ctx, 5*time.Second) {
 		t.Fatal("the tray host that appeared was not seen")
 	}
 	w := <-started
@@ -46,7 +47,7 @@ func TestPresentFollowsTheWatcher(t *testing.T) {
 	if err := conn.Hello(); err != nil {
 		t.Fatal(err)
 	}
-	call := conn.Object(WatcherName, "/StatusNotifierWatcher").Call(WatcherName+".RegisterStatusNotifierItem", 0, "/StatusNotifierItem")
+	call := conn.Object(trayhost.WatcherName, "/StatusNotifierWatcher").Call(trayhost.WatcherName+".RegisterStatusNotifierItem", 0, "/StatusNotifierItem")
 	if call.Err != nil {
 		t.Fatalf("registering a tray icon: %v", call.Err)
 	}
@@ -55,13 +56,13 @@ func TestPresentFollowsTheWatcher(t *testing.T) {
 	}
 
 	// A second host cannot take the name.
-	if w2, err := Serve(""); err == nil {
+	if w2, err := trayhost.Serve(""); err == nil {
 		w2.Close()
 		t.Error("a second watcher claimed the name")
 	}
 	w.Close()
 	deadline := time.Now().Add(5 * time.Second)
-	for Present(ctx, 0) {
+	for trayhost.Present(ctx, 0) {
 		if time.Now().After(deadline) {
 			t.Fatal("a tray host is still reported after it quit")
 		}

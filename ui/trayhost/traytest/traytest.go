@@ -3,10 +3,11 @@
 package traytest
 
 import (
-	"bufio"
+	"context"
 	"os/exec"
-	"strings"
 	"testing"
+
+	"github.com/firmsync/firmsync/ui/trayhost"
 )
 
 // PrivateBus starts a dbus-daemon for the test and points
@@ -14,24 +15,14 @@ import (
 // The test is skipped where dbus-daemon is not installed.
 func PrivateBus(t testing.TB) string {
 	t.Helper()
-	bin, err := exec.LookPath("dbus-daemon")
-	if err != nil {
+	if _, err := exec.LookPath("dbus-daemon"); err != nil {
 		t.Skip("dbus-daemon not installed (make test-deps installs it)")
 	}
-	cmd := exec.Command(bin, "--session", "--nofork", "--print-address=1")
-	out, err := cmd.StdoutPipe()
+	addr, stop, err := trayhost.StartBus(context.Background())
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := cmd.Start(); err != nil {
-		t.Fatalf("starting dbus-daemon: %v", err)
-	}
-	t.Cleanup(func() { _ = cmd.Process.Kill(); _ = cmd.Wait() })
-	addr, err := bufio.NewReader(out).ReadString('\n')
-	if err != nil {
-		t.Fatalf("reading the bus address: %v", err)
-	}
-	addr = strings.TrimSpace(addr)
+	t.Cleanup(stop)
 	t.Setenv("DBUS_SESSION_BUS_ADDRESS", addr)
 	return addr
 }
