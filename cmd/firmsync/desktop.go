@@ -13,12 +13,12 @@ import (
 	"github.com/firmsync/firmsync/ui"
 )
 
-// errNoDisplay is what a desktop launch on a headless Linux box says,
-// instead of a GLFW crash.
 // trayWaitAtLogin is how long a hidden start waits for the desktop's tray
 // before showing the window instead.
 const trayWaitAtLogin = 10 * time.Second
 
+// errNoDisplay is what a desktop launch on a headless Linux box says,
+// instead of a GLFW crash.
 var errNoDisplay = errors.New(`no display found; for a headless machine use "firmsync serve"`)
 
 // hasDisplay reports whether a GUI can open here. Only X11/Wayland systems
