@@ -68,6 +68,12 @@ type Options struct {
 	// 4096. Beyond it events wait in the store and are queued again as
 	// soon as the queue drains.
 	QueueSize int
+	// MaxInFlight is how many deliveries are read and verified at once;
+	// 0 means 32. It bounds the receiver's memory (MaxInFlight × MaxBody)
+	// whatever a sender does; a delivery that waits SlotWait for a turn
+	// is answered 503 with Retry-After, which every platform retries.
+	MaxInFlight int
+	SlotWait    time.Duration // 0 means 5 s
 }
 
 // Receiver is the webhook HTTP server.
@@ -80,6 +86,10 @@ type Receiver struct {
 
 	mu     sync.Mutex // guards nonces
 	nonces map[string]time.Time
+
+	slots chan struct{} // one per delivery being read and verified
+	busy  atomic.Int64  // deliveries holding a slot
+	peak  atomic.Int64  // the most that ever held one at once
 
 	qmu      sync.Mutex      // guards inflight
 	inflight map[uint64]bool // stored events queued or being processed
@@ -108,7 +118,14 @@ func New(o Options) *Receiver {
 	if o.QueueSize == 0 {
 		o.QueueSize = 4096
 	}
-	r := &Receiver{o: o, queue: make(chan store.WebhookEvent, o.QueueSize), nonces: map[string]time.Time{}, inflight: map[uint64]bool{}}
+	if o.MaxInFlight == 0 {
+		o.MaxInFlight = 32
+	}
+	if o.SlotWait == 0 {
+		o.SlotWait = 5 * time.Second
+	}
+	r := &Receiver{o: o, queue: make(chan store.WebhookEvent, o.QueueSize), nonces: map[string]time.Time{}, inflight: map[uint64]bool{},
+		slots: make(chan struct{}, o.MaxInFlight)}
 	r.refused.log = o.Logger
 	mux := http.NewServeMux()
 	mux.HandleFunc("/webhooks/clio", r.post("clio", r.clio))
@@ -279,6 +296,12 @@ func (r *Receiver) post(platform string, h handlerFunc) http.HandlerFunc {
 				return
 			}
 		}
+		if !r.acquire(req.Context()) {
+			w.Header().Set("Retry-After", "1")
+			r.deny(w, platform, refuse(http.StatusServiceUnavailable, "too many deliveries at once"))
+			return
+		}
+		defer r.release()
 		body, err := io.ReadAll(http.MaxBytesReader(w, req.Body, MaxBody))
 		if err != nil {
 			var mbe *http.MaxBytesError
@@ -322,6 +345,35 @@ func (r *Receiver) post(platform string, h handlerFunc) http.HandlerFunc {
 	}
 }
 
+// acquire waits up to SlotWait for a delivery slot.
+func (r *Receiver) acquire(ctx context.Context) bool {
+	t := time.NewTimer(r.o.SlotWait)
+	defer t.Stop()
+	select {
+	case r.slots <- struct{}{}:
+	case <-t.C:
+		return false
+	case <-ctx.Done():
+		return false
+	}
+	n := r.busy.Add(1)
+	for {
+		p := r.peak.Load()
+		if n <= p || r.peak.CompareAndSwap(p, n) {
+			break
+		}
+	}
+	return true
+}
+
+func (r *Receiver) release() {
+	r.busy.Add(-1)
+	<-r.slots
+}
+
+// PeakInFlight is the most deliveries ever read and verified at once.
+func (r *Receiver) PeakInFlight() int64 { return r.peak.Load() }
+
 func (r *Receiver) deny(w http.ResponseWriter, platform string, rf *refusal) {
 	r.refused.add(platform, rf.reason)
 	http.Error(w, http.StatusText(rf.status), rf.status)
@@ -347,8 +399,14 @@ func (r *Receiver) NewNonce() string {
 	b := make([]byte, 16)
 	_, _ = rand.Read(b)
 	n := hex.EncodeToString(b)
+	now := r.o.Now()
 	r.mu.Lock()
-	r.nonces[n] = r.o.Now().Add(2 * time.Minute)
+	for old, exp := range r.nonces {
+		if now.After(exp) {
+			delete(r.nonces, old) // a test that never came back
+		}
+	}
+	r.nonces[n] = now.Add(2 * time.Minute)
 	r.mu.Unlock()
 	return n
 }

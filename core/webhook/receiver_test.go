@@ -889,3 +889,79 @@ func TestEventsBeyondAFullQueueAreQueuedOnceItDrains(t *testing.T) {
 		}
 	}
 }
+
+// TestDeliveriesReadAtOnceAreBounded: however many senders connect, at most
+// MaxInFlight deliveries are read and verified at once (so the receiver's
+// memory stays under MaxInFlight × MaxBody); the rest wait their turn and
+// all are stored, and one that cannot get a turn in time is told to retry.
+func TestDeliveriesReadAtOnceAreBounded(t *testing.T) {
+	const limit, senders = 4, 40
+	h := newHarness(t, withWorkers(2), withOptions(func(o *webhook.Options) { o.MaxInFlight, o.SlotWait = limit, 30*time.Second }))
+	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: senders}}
+	t.Cleanup(client.CloseIdleConnections)
+
+	// Each sender trickles its body, so deliveries overlap for certain.
+	send := func(n int, gap time.Duration) (int, string) {
+		body := zoomEvent(n)
+		pr, pw := io.Pipe()
+		go func() {
+			half := len(body) / 2
+			_, _ = pw.Write(body[:half])
+			time.Sleep(gap)
+			_, _ = pw.Write(body[half:])
+			pw.Close()
+		}()
+		req, _ := http.NewRequest(http.MethodPost, h.srv.URL+"/webhooks/zoom", pr)
+		req.Header = zoomHeaders(zoomSecret, h.now(), body)
+		req.Header.Set("Content-Type", "application/json")
+		req.ContentLength = int64(len(body))
+		res, err := client.Do(req)
+		if err != nil {
+			t.Errorf("delivery %d: %v", n, err)
+			return 0, ""
+		}
+		_, _ = io.Copy(io.Discard, res.Body)
+		res.Body.Close()
+		return res.StatusCode, res.Header.Get("Retry-After")
+	}
+	var wg sync.WaitGroup
+	for n := range senders {
+		wg.Go(func() {
+			if code, _ := send(n, 30*time.Millisecond); code != http.StatusOK {
+				t.Errorf("delivery %d: status %d, want 200", n, code)
+			}
+		})
+	}
+	wg.Wait()
+	h.flush(t)
+	if peak := h.r.PeakInFlight(); peak != limit {
+		t.Errorf("at most %d deliveries were read at once, want exactly the limit %d", peak, limit)
+	}
+	if n := len(h.stored(t)); n != senders {
+		t.Errorf("store holds %d events, want %d", n, senders)
+	}
+
+	// No turn within SlotWait: 503 with Retry-After, nothing stored.
+	h2 := newHarness(t, withOptions(func(o *webhook.Options) { o.MaxInFlight, o.SlotWait = 1, 50*time.Millisecond }))
+	stall, release := io.Pipe()
+	go func() {
+		req, _ := http.NewRequest(http.MethodPost, h2.srv.URL+"/webhooks/zoom", stall)
+		req.Header.Set("Content-Type", "application/json")
+		if res, err := http.DefaultClient.Do(req); err == nil {
+			res.Body.Close()
+		}
+	}()
+	deadline := time.Now().Add(5 * time.Second)
+	for h2.r.PeakInFlight() == 0 && time.Now().Before(deadline) {
+		time.Sleep(5 * time.Millisecond)
+	}
+	body := zoomEvent(1)
+	hdr := zoomHeaders(zoomSecret, h2.now(), body)
+	hdr.Set("Content-Type", "application/json")
+	res := h2.post(t, "/webhooks/zoom", body, hdr)
+	if res.status != http.StatusServiceUnavailable || res.header.Get("Retry-After") == "" {
+		t.Errorf("with every slot taken: status %d, Retry-After %q; want 503 with Retry-After", res.status, res.header.Get("Retry-After"))
+	}
+	release.Close()
+	h2.wantNothingStored(t)
+}
