@@ -37,6 +37,10 @@ func newIdler(post func(func()), period time.Duration, stop <-chan struct{}) *id
 func (i *idler) hide() {
 	i.mu.Lock()
 	i.hidden = true
+	select {
+	case <-i.wake: // a show that found nothing waiting: not for this wait
+	default:
+	}
 	start := !i.queued
 	i.queued = true
 	i.mu.Unlock()

@@ -46,55 +46,79 @@ func (l *fakeLoop) runSoon(t *testing.T, f func()) time.Duration {
 }
 
 func TestIdlerHoldsTheLoopOnlyWhileHidden(t *testing.T) {
-	const period = 40 * time.Millisecond
 	loop := newFakeLoop(t)
 	stop := make(chan struct{})
-	i := newIdler(loop.post, period, stop)
+	i := newIdler(loop.post, time.Hour, stop) // a wait only ends early
 	waits := make(chan struct{}, 100)
 	i.waiting = func() { waits <- struct{}{} }
-
-	// Visible: tasks run at once and nothing waits.
-	if d := loop.runSoon(t, func() {}); d > period/2 {
-		t.Errorf("visible: a task waited %v", d)
+	ran := func(f func()) chan struct{} {
+		done := make(chan struct{})
+		loop.post(func() { f(); close(done) })
+		return done
+	}
+	within := func(c chan struct{}, d time.Duration) bool {
+		select {
+		case <-c:
+			return true
+		case <-time.After(d):
+			return false
+		}
 	}
 
-	// Hidden: the loop turns about once a period, and queued work still
-	// runs within one period.
+	// Visible: nothing holds the loop.
+	if !within(ran(func() {}), 5*time.Second) {
+		t.Fatal("visible: a task did not run")
+	}
+
+	// Hidden: the loop is held; showing releases it at once.
 	i.hide()
 	i.hide() // a second hide must not start a second chain
 	<-waits
-	time.Sleep(5 * period)
-	if n := len(waits); n < 2 || n > 7 {
-		t.Errorf("hidden for 5 periods: %d waits, want about 5 (one chain)", n)
+	task := ran(func() {})
+	if within(task, 100*time.Millisecond) {
+		t.Fatal("hidden: a queued task ran while the loop should be held")
 	}
-	if d := loop.runSoon(t, func() {}); d > 3*period {
-		t.Errorf("hidden: a queued task waited %v, want under %v", d, 3*period)
-	}
-
-	// Showing cuts the wait short and stops the chain.
 	i.show()
-	if d := loop.runSoon(t, func() {}); d > period/2 {
-		t.Errorf("after show: a task waited %v", d)
+	if !within(task, 5*time.Second) {
+		t.Fatal("after show: the held task did not run")
 	}
-	for len(waits) > 0 {
-		<-waits
-	}
-	time.Sleep(3 * period)
-	if n := len(waits); n != 0 {
-		t.Errorf("shown: %d more waits", n)
+	if !within(ran(func() {}), 5*time.Second) || len(waits) != 0 {
+		t.Fatalf("shown: %d more waits", len(waits))
 	}
 
-	// Hidden again, then quitting: the chain ends and never waits again.
+	// Quitting ends a wait and the chain.
 	i.hide()
 	<-waits
 	close(stop)
-	if d := loop.runSoon(t, func() {}); d > period/2 {
-		t.Errorf("after stop: a task waited %v", d)
+	if !within(ran(func() {}), 5*time.Second) {
+		t.Fatal("after stop: a task did not run")
 	}
-	time.Sleep(2 * period)
+	time.Sleep(50 * time.Millisecond)
 	if n := len(waits); n != 0 {
 		t.Errorf("after stop: %d more waits", n)
 	}
+}
+
+func TestIdlerTurnsTheLoopEveryPeriod(t *testing.T) {
+	loop := newFakeLoop(t)
+	stop := make(chan struct{})
+	defer close(stop)
+	i := newIdler(loop.post, 20*time.Millisecond, stop)
+	var waits atomic.Int64
+	i.waiting = func() { waits.Add(1) }
+	i.hide()
+	time.Sleep(300 * time.Millisecond)
+	if n := waits.Load(); n < 3 {
+		t.Errorf("hidden for 15 periods: %d turns, want several", n)
+	}
+	done := make(chan struct{})
+	loop.post(func() { close(done) })
+	select {
+	case <-done: // queued work runs between waits
+	case <-time.After(5 * time.Second):
+		t.Fatal("hidden: a queued task never ran")
+	}
+	i.show()
 }
 
 func TestHideAndShowDriveTheIdler(t *testing.T) {
