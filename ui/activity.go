@@ -58,6 +58,11 @@ type activityTab struct {
 	link     string // web page of the selected record's object; "" = none
 	stale    bool   // new records arrived while the tab was hidden
 	pending  bool   // a refresh is scheduled
+	// notice is the outcome of the last Retry or Export, shown before the
+	// record count until the user picks another row: the refreshes that
+	// follow a retry must not wipe out what it did.
+	notice string
+	counted string // the count line without the notice
 }
 
 func newActivityTab(g *gui) *activityTab {
@@ -189,7 +194,7 @@ func (t *activityTab) apply() {
 	gen := t.gen
 	t.pager = newLogPager(t.g.app.Store(), q)
 	t.pager.page(0)
-	t.count.SetText("Counting…")
+	t.showCount("Counting…")
 	t.table.Refresh()
 	t.updateEmpty()
 	t.restoreSelection()
@@ -201,15 +206,30 @@ func (t *activityTab) apply() {
 				return
 			}
 			if err != nil {
-				t.count.SetText("Could not count the records: " + plainError(err))
+				t.showCount("Could not count the records: " + plainError(err))
 				return
 			}
 			p.total = n
-			t.count.SetText(countText(n, q))
+			t.showCount(countText(n, q))
 			t.table.Refresh()
 			t.updateEmpty()
 		})
 	}()
+}
+
+// showCount sets the line under the table: the notice, then the count.
+func (t *activityTab) showCount(s string) {
+	t.counted = s
+	if t.notice != "" {
+		s = t.notice + " " + s
+	}
+	t.count.SetText(s)
+}
+
+// setNotice shows the outcome of a user action until the next selection.
+func (t *activityTab) setNotice(s string) {
+	t.notice = s
+	t.showCount(t.counted)
 }
 
 func countText(n int, q store.LogQuery) string {
@@ -338,6 +358,9 @@ func (t *activityTab) onSelected(id widget.TableCellID) {
 		return
 	}
 	t.selected = rec.ID
+	if t.notice != "" {
+		t.setNotice("")
+	}
 	t.showDetails(rec)
 }
 
@@ -435,7 +458,7 @@ func (t *activityTab) onRetry() {
 		return
 	}
 	t.retry.Disable()
-	t.count.SetText("Retrying…")
+	t.setNotice("Retrying…")
 	t.g.background(func(ctx context.Context) {
 		res, err := t.g.app.Retry(ctx, "", []uint64{id})
 		t.g.deps.do(func() {
@@ -444,11 +467,11 @@ func (t *activityTab) onRetry() {
 			t.g.tray.refresh()
 			switch {
 			case err != nil:
-				t.count.SetText("Retry failed: " + plainError(err))
+				t.setNotice("Retry failed: " + plainError(err) + ".")
 			case res.Failed > 0:
-				t.count.SetText("Retried, but it failed again: see the newest row for why.")
+				t.setNotice("Retried, but it failed again: see the newest row for why.")
 			default:
-				t.count.SetText("Retried: done. " + t.count.Text)
+				t.setNotice("Retried: done.")
 			}
 		})
 	})
@@ -475,7 +498,7 @@ func (t *activityTab) onExport() {
 					t.g.showError("Export failed", err)
 					return
 				}
-				t.count.SetText("Exported to " + w.URI().Path())
+				t.setNotice("Exported to " + w.URI().Path() + ".")
 			})
 		}()
 	}, t.g.Window)

@@ -177,6 +177,12 @@ func TestRetryOnAFailedRow(t *testing.T) {
 	h.waitFor("the retry to finish", func() bool {
 		return strings.HasPrefix(a.count.Text, "Retried") || strings.HasPrefix(a.count.Text, "Retry failed")
 	})
+	// The refreshes and recounts that follow keep saying what the retry did.
+	h.ui(a.refresh)
+	counted(h)
+	if got := h.text(func() string { return a.count.Text }); !strings.HasPrefix(got, "Retried") && !strings.HasPrefix(got, "Retry failed") {
+		t.Errorf("after a recount the line says %q: the retry's outcome is gone", got)
+	}
 	runs, err := h.app.Store().Runs(core.JobFolders, 5)
 	if err != nil || len(runs) == 0 {
 		t.Fatalf("no folders run after Retry: %v", err)
