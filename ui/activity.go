@@ -61,7 +61,7 @@ type activityTab struct {
 	// notice is the outcome of the last Retry or Export, shown before the
 	// record count until the user picks another row: the refreshes that
 	// follow a retry must not wipe out what it did.
-	notice string
+	notice  string
 	counted string // the count line without the notice
 }
 
