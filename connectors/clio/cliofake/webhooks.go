@@ -468,10 +468,12 @@ func (s *Server) deliver(ctx context.Context, hookID int64, target, secret, even
 		if ok {
 			return
 		}
-		if ctx.Err() != nil {
-			return
+		if ctx.Err() != nil && attempt < len(delays)-1 {
+			return // stopping: the retries that remain are not owed
 		}
 	}
+	// Every attempt failed (the last one may have met shutdown after it was
+	// made and logged: its outcome still stands).
 	s.setHookStatus(hookID, "suspended")
 }
 
