@@ -34,6 +34,7 @@ import (
 	"io"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 	"unicode/utf8"
 
@@ -47,12 +48,51 @@ import (
 	"github.com/firmsync/firmsync/core/jobs"
 )
 
-// staticAuth hands out the sandbox's developer token.
-type staticAuth string
+// sandboxAuth hands out the sandbox's developer tokens for one platform,
+// taking a fresh one before the old one's lifetime ends (Box's and Zoom's
+// last an hour, and a full bench runs longer) or when one is refused: what
+// the seed's OAuth refresh did, without counting as API calls.
+type sandboxAuth struct {
+	platform string
+	mint     func() sandbox.Info // issues fresh developer tokens
+	now      func() time.Time
 
-func (a staticAuth) Token(context.Context) (string, error) { return string(a), nil }
-func (a staticAuth) Refresh(context.Context, string) (string, error) {
-	return "", fmt.Errorf("the bench's static token was refused: %w", httpx.ErrReconnect)
+	mu      sync.Mutex
+	token   string
+	expires time.Time
+}
+
+func newSandboxAuth(platform string, info sandbox.Info, mint func() sandbox.Info) *sandboxAuth {
+	a := &sandboxAuth{platform: platform, mint: mint, now: time.Now}
+	a.take(info)
+	return a
+}
+
+func (a *sandboxAuth) take(info sandbox.Info) {
+	p := info.Platforms[a.platform]
+	a.token = p.Token
+	a.expires = time.Time{} // no lifetime given: never renewed by age
+	if p.ExpiresIn > 0 {
+		a.expires = a.now().Add(time.Duration(p.ExpiresIn) * time.Second)
+	}
+}
+
+func (a *sandboxAuth) Token(context.Context) (string, error) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if !a.expires.IsZero() && a.now().After(a.expires.Add(-5*time.Minute)) {
+		a.take(a.mint())
+	}
+	return a.token, nil
+}
+
+func (a *sandboxAuth) Refresh(_ context.Context, refused string) (string, error) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if a.token == refused {
+		a.take(a.mint())
+	}
+	return a.token, nil
 }
 
 // baseline is the seed's design bound to one sandbox.
@@ -76,8 +116,9 @@ type baseline struct {
 // (core/platforms.go): default pacers, with the clocks of the budgets
 // kept client-side (Zoom's reset, Box's and Lawmatics' windows) scaled
 // by the sandbox's rate window.
-func newBaseline(info sandbox.Info) *baseline {
+func newBaseline(info sandbox.Info, mint func() sandbox.Info) *baseline {
 	p := info.Platforms
+	auth := func(platform string) *sandboxAuth { return newSandboxAuth(platform, info, mint) }
 	k := 1.0
 	if info.RateWindowMS > 0 {
 		k = float64(info.RateWindowMS) / float64(time.Minute.Milliseconds())
@@ -86,13 +127,13 @@ func newBaseline(info sandbox.Info) *baseline {
 	boxPacer.Window = scaled(boxPacer.Window, k)
 	lmPacer.Window = scaled(lmPacer.Window, k)
 	return &baseline{
-		clio: clio.New(clio.Options{APIBase: p[sandbox.Clio].APIBase, OAuthBase: p[sandbox.Clio].OAuthBase, Auth: staticAuth(p[sandbox.Clio].Token)}),
-		zoom: zoom.New(zoom.Options{APIBase: p[sandbox.Zoom].APIBase, OAuthBase: p[sandbox.Zoom].OAuthBase, Auth: staticAuth(p[sandbox.Zoom].Token),
+		clio: clio.New(clio.Options{APIBase: p[sandbox.Clio].APIBase, OAuthBase: p[sandbox.Clio].OAuthBase, Auth: auth(sandbox.Clio)}),
+		zoom: zoom.New(zoom.Options{APIBase: p[sandbox.Zoom].APIBase, OAuthBase: p[sandbox.Zoom].OAuthBase, Auth: auth(sandbox.Zoom),
 			Pacer: &httpx.Pacer{DefaultReset: scaled(time.Second, k)}}),
 		box: box.New(box.Options{APIBase: p[sandbox.Box].APIBase, UploadBase: p[sandbox.Box].UploadBase, OAuthBase: p[sandbox.Box].OAuthBase,
-			Auth: staticAuth(p[sandbox.Box].Token), Pacer: boxPacer}),
+			Auth: auth(sandbox.Box), Pacer: boxPacer}),
 		lm: lawmatics.New(lawmatics.Options{APIBase: p[sandbox.Lawmatics].APIBase, OAuthBase: p[sandbox.Lawmatics].OAuthBase,
-			Auth: staticAuth(p[sandbox.Lawmatics].Token), Pacer: lmPacer}),
+			Auth: auth(sandbox.Lawmatics), Pacer: lmPacer}),
 		root:    info.BoxRoot,
 		s:       jobs.Defaults().Normalize(),
 		last:    map[string]time.Time{},

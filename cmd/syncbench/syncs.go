@@ -197,7 +197,7 @@ func (sb *syncBench) initial(ctx context.Context, measure bool) (*SyncScenario, 
 		if err := os.MkdirAll(sb.data, 0o700); err != nil {
 			return nil, err
 		}
-		sb.base = newBaseline(sb.bs.Info())
+		sb.base = newBaseline(sb.bs.Info(), sb.bs.Info)
 		sb.cfg.progressf("initial sync %d/%d: Firmsync…", i+1, n)
 		fs, err := sb.firmsyncRun(ctx)
 		if err != nil {
