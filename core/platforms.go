@@ -245,23 +245,15 @@ func clientFor[T any](ctx context.Context, p *platforms, platform string, build 
 	return c, nil
 }
 
-// timeScale is how much faster than real the platforms' rate-limit
-// windows run: 1 for the real platforms, less in a scaled sandbox. Clio
-// says when its window resets; the other platforms do not, so their
-// clients' own budget clocks must follow the fakes' scaled windows.
-func (a *App) timeScale() float64 {
+// scaled is d on the platforms' clock: d itself for the real platforms,
+// shorter in a sandbox with scaled rate-limit windows. Clio says when its
+// window resets; the other platforms do not, so their clients' own budget
+// clocks must follow the fakes' scaled windows.
+func (a *App) scaled(d time.Duration) time.Duration {
 	if !a.inSandbox() {
-		return 1
+		return d
 	}
-	ms := a.sandboxInfo().RateWindowMS
-	if ms <= 0 {
-		return 1
-	}
-	return float64(ms) / float64(time.Minute.Milliseconds())
-}
-
-func scaled(d time.Duration, k float64) time.Duration {
-	return max(time.Duration(float64(d)*k), 10*time.Millisecond)
+	return a.sandboxInfo().Scaled(d)
 }
 
 // Clio implements jobs.Platforms.
@@ -274,9 +266,8 @@ func (p *platforms) Clio(ctx context.Context) (*clio.Client, error) {
 // Zoom implements jobs.Platforms.
 func (p *platforms) Zoom(ctx context.Context) (*zoom.Client, error) {
 	return clientFor(ctx, p, Zoom, func(src *auth.Source, ep endpoints, log *slog.Logger) *zoom.Client {
-		k := p.app.timeScale()
 		return zoom.New(zoom.Options{APIBase: ep.API, OAuthBase: ep.OAuth, Auth: src, Logger: log,
-			Pacer: &httpx.Pacer{DefaultReset: scaled(time.Second, k)}})
+			Pacer: &httpx.Pacer{DefaultReset: p.app.scaled(time.Second)}})
 	})
 }
 
@@ -284,7 +275,7 @@ func (p *platforms) Zoom(ctx context.Context) (*zoom.Client, error) {
 func (p *platforms) Box(ctx context.Context) (*box.Client, error) {
 	return clientFor(ctx, p, Box, func(src *auth.Source, ep endpoints, log *slog.Logger) *box.Client {
 		pacer := box.DefaultPacer()
-		pacer.Window = scaled(pacer.Window, p.app.timeScale())
+		pacer.Window = p.app.scaled(pacer.Window)
 		return box.New(box.Options{APIBase: ep.API, UploadBase: ep.Upload, OAuthBase: ep.OAuth, Auth: src, Logger: log, Pacer: pacer})
 	})
 }
@@ -293,7 +284,7 @@ func (p *platforms) Box(ctx context.Context) (*box.Client, error) {
 func (p *platforms) Lawmatics(ctx context.Context) (*lawmatics.Client, error) {
 	return clientFor(ctx, p, Lawmatics, func(src *auth.Source, ep endpoints, log *slog.Logger) *lawmatics.Client {
 		pacer := lawmatics.DefaultPacer()
-		pacer.Window = scaled(pacer.Window, p.app.timeScale())
+		pacer.Window = p.app.scaled(pacer.Window)
 		return lawmatics.New(lawmatics.Options{APIBase: ep.API, OAuthBase: ep.OAuth, Auth: src, Logger: log, Pacer: pacer})
 	})
 }

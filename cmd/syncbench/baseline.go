@@ -119,17 +119,13 @@ type baseline struct {
 func newBaseline(info sandbox.Info, mint func() sandbox.Info) *baseline {
 	p := info.Platforms
 	auth := func(platform string) *sandboxAuth { return newSandboxAuth(platform, info, mint) }
-	k := 1.0
-	if info.RateWindowMS > 0 {
-		k = float64(info.RateWindowMS) / float64(time.Minute.Milliseconds())
-	}
 	boxPacer, lmPacer := box.DefaultPacer(), lawmatics.DefaultPacer()
-	boxPacer.Window = scaled(boxPacer.Window, k)
-	lmPacer.Window = scaled(lmPacer.Window, k)
+	boxPacer.Window = info.Scaled(boxPacer.Window)
+	lmPacer.Window = info.Scaled(lmPacer.Window)
 	return &baseline{
 		clio: clio.New(clio.Options{APIBase: p[sandbox.Clio].APIBase, OAuthBase: p[sandbox.Clio].OAuthBase, Auth: auth(sandbox.Clio)}),
 		zoom: zoom.New(zoom.Options{APIBase: p[sandbox.Zoom].APIBase, OAuthBase: p[sandbox.Zoom].OAuthBase, Auth: auth(sandbox.Zoom),
-			Pacer: &httpx.Pacer{DefaultReset: scaled(time.Second, k)}}),
+			Pacer: &httpx.Pacer{DefaultReset: info.Scaled(time.Second)}}),
 		box: box.New(box.Options{APIBase: p[sandbox.Box].APIBase, UploadBase: p[sandbox.Box].UploadBase, OAuthBase: p[sandbox.Box].OAuthBase,
 			Auth: auth(sandbox.Box), Pacer: boxPacer}),
 		lm: lawmatics.New(lawmatics.Options{APIBase: p[sandbox.Lawmatics].APIBase, OAuthBase: p[sandbox.Lawmatics].OAuthBase,

@@ -149,18 +149,10 @@ type Budgets struct {
 }
 
 func budgetsFor(window time.Duration) Budgets {
-	k := 1.0
-	if window > 0 {
-		k = float64(window) / float64(time.Minute)
-	}
-	return Budgets{Window: window, ClioPer: scaled(time.Minute, k), ZoomPer: scaled(time.Second, k),
-		BoxPer: scaled(time.Minute, k), LMPer: scaled(time.Minute, k),
+	per := func(d time.Duration) time.Duration { return sandbox.Scaled(window, d) }
+	return Budgets{Window: window, ClioPer: per(time.Minute), ZoomPer: per(time.Second),
+		BoxPer: per(time.Minute), LMPer: per(time.Minute),
 		ClioLimit: 50, ZoomLimits: map[string]int{"Light": 30, "Medium": 20, "Phone Light": 20}, BoxLimit: 1000, LMLimit: 50}
-}
-
-// scaled is d sped up by k, at least 10 ms (as core and the sandbox scale).
-func scaled(d time.Duration, k float64) time.Duration {
-	return max(time.Duration(float64(d)*k), 10*time.Millisecond)
 }
 
 // describe names a platform's budget for the report.

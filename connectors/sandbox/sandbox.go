@@ -141,9 +141,9 @@ func Start(o Options) (*Sandbox, error) {
 func (s *Sandbox) newFakes() {
 	rl := func(p string) int { return s.o.RateLimits[p] }
 	s.clio = cliofake.New(cliofake.Options{RateWindow: s.o.RateWindow, RateLimit: rl(Clio), AllowInsecureWebhooks: true})
-	zw := s.o.RateWindow
+	zw := s.o.RateWindow // 0: the fake's real window
 	if zw != 0 {
-		zw = max(s.o.RateWindow/60, 10*time.Millisecond) // Zoom's window is one second, not a minute
+		zw = Scaled(s.o.RateWindow, time.Second) // Zoom's window is one second, not a minute
 	}
 	s.zoom = zoomfake.New(zoomfake.Options{RateWindow: zw, RateLimit: rl(Zoom), AllowInsecureWebhooks: true})
 	s.zoom.SetBaseURL(s.addrs[Zoom])
