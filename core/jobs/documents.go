@@ -259,13 +259,15 @@ func (dr *docsRun) full(ctx context.Context) error {
 	// Matters not listed yet (newly linked) are listed in full, each once.
 	matters := dr.sortedMatters()
 	recent := map[int64][]clio.Document{}
+	listed := make([]bool, len(matters)) // listed in full before
 	anyScanned := false
-	for _, m := range matters {
-		if ok, err := dr.scanned(m); err != nil {
+	for i, m := range matters {
+		ok, err := dr.scanned(m)
+		if err != nil {
 			return err
-		} else if ok {
-			anyScanned = true
 		}
+		listed[i] = ok
+		anyScanned = anyScanned || ok
 	}
 	if anyScanned {
 		err := dr.clio.Documents(ctx, 0, clio.DocumentQuery{UpdatedSince: prev}, func(d clio.Document) error {
@@ -283,12 +285,10 @@ func (dr *docsRun) full(ctx context.Context) error {
 			return nil
 		}
 	}
-	for _, m := range matters {
-		scanned, err := dr.scanned(m)
-		if err != nil {
-			return err
-		}
+	for i, m := range matters {
+		scanned := listed[i]
 		var docs []clio.Document
+		var err error
 		if scanned {
 			docs = recent[m.id]
 		} else {
