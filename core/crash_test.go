@@ -217,6 +217,19 @@ func (a *activity) check(t *testing.T, sb *sandbox.Sandbox) {
 	}
 }
 
+// noteMarkers counts Clio's call notes by the Zoom meeting each names.
+func noteMarkers(sb *sandbox.Sandbox) map[string]int {
+	markers := map[string]int{}
+	for _, n := range sb.Clio().Notes() {
+		for _, line := range strings.Split(n.Detail, "\n") {
+			if id, ok := strings.CutPrefix(strings.TrimSpace(line), "Zoom meeting ID: "); ok {
+				markers[id]++
+			}
+		}
+	}
+	return markers
+}
+
 // checkExactlyOnce asserts every object the demo firm implies exists once.
 func checkExactlyOnce(t *testing.T, sb *sandbox.Sandbox) {
 	t.Helper()
@@ -235,14 +248,7 @@ func checkExactlyOnce(t *testing.T, sb *sandbox.Sandbox) {
 		t.Error("no Zoom contacts were created")
 	}
 	// Notes: one per meeting marker.
-	markers := map[string]int{}
-	for _, n := range sb.Clio().Notes() {
-		for _, line := range strings.Split(n.Detail, "\n") {
-			if id, ok := strings.CutPrefix(strings.TrimSpace(line), "Zoom meeting ID: "); ok {
-				markers[id]++
-			}
-		}
-	}
+	markers := noteMarkers(sb)
 	for id, n := range markers {
 		if n != 1 {
 			t.Errorf("meeting %s has %d notes", id, n)

@@ -410,14 +410,7 @@ func (e *faultEnv) nothingLost() {
 	}
 
 	// Clio notes: one per meeting marker.
-	markers := map[string]int{}
-	for _, n := range sb.Clio().Notes() {
-		for _, line := range strings.Split(n.Detail, "\n") {
-			if id, ok := strings.CutPrefix(strings.TrimSpace(line), "Zoom meeting ID: "); ok {
-				markers[id]++
-			}
-		}
-	}
+	markers := noteMarkers(sb)
 	for id, n := range markers {
 		if n != 1 {
 			t.Errorf("meeting %s has %d notes, want 1", id, n)

@@ -356,11 +356,13 @@ func (b *baseline) folderField(ctx context.Context) (int64, error) {
 	return f.ID, nil
 }
 
-func (b *baseline) folders(ctx context.Context, out *BaseJob) {
+// allMatters reads the folder custom field and lists every matter: how the
+// seed's folders and documents jobs both began, on every run.
+func (b *baseline) allMatters(ctx context.Context, out *BaseJob) (int64, []clio.Matter, bool) {
 	fid, err := b.folderField(ctx)
 	if err != nil {
 		out.fail("the folder custom field", err)
-		return
+		return 0, nil, false
 	}
 	var matters []clio.Matter
 	if err := b.clio.Matters(ctx, clio.MatterQuery{Status: b.s.MatterStatuses}, func(m clio.Matter) error {
@@ -368,6 +370,14 @@ func (b *baseline) folders(ctx context.Context, out *BaseJob) {
 		return nil
 	}); err != nil {
 		out.fail("listing matters", err)
+		return 0, nil, false
+	}
+	return fid, matters, true
+}
+
+func (b *baseline) folders(ctx context.Context, out *BaseJob) {
+	fid, matters, ok := b.allMatters(ctx, out)
+	if !ok {
 		return
 	}
 	stop := errors.New("found")
@@ -411,17 +421,8 @@ func (b *baseline) folders(ctx context.Context, out *BaseJob) {
 }
 
 func (b *baseline) documents(ctx context.Context, out *BaseJob) {
-	fid, err := b.folderField(ctx)
-	if err != nil {
-		out.fail("the folder custom field", err)
-		return
-	}
-	var matters []clio.Matter
-	if err := b.clio.Matters(ctx, clio.MatterQuery{Status: b.s.MatterStatuses}, func(m clio.Matter) error {
-		matters = append(matters, m)
-		return nil
-	}); err != nil {
-		out.fail("listing matters", err)
+	fid, matters, ok := b.allMatters(ctx, out)
+	if !ok {
 		return
 	}
 	for _, m := range matters {

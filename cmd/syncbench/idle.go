@@ -64,8 +64,8 @@ func (sb *syncBench) idle(ctx context.Context, bin string) (*IdleScenario, error
 	}
 	url := sb.fs.AdminURL()
 	var err error
-	if res.Serve, err = watchIdle(ctx, cfg, bin, "serve", nil, requests, cfg.idle,
-		"serve", "--sandbox-url", url, "--data", sb.data); err != nil {
+	if res.Serve, err = watchIdle(ctx, cfg, bin, "serve", sb.data, nil, requests, cfg.idle,
+		"serve", "--sandbox-url", url); err != nil {
 		return nil, err
 	}
 
@@ -74,8 +74,8 @@ func (sb *syncBench) idle(ctx context.Context, bin string) (*IdleScenario, error
 	if err != nil {
 		res.DesktopHow = "not measured: " + err.Error()
 	} else {
-		res.Desktop, err = watchIdle(ctx, cfg, bin, "desktop", env, requests, cfg.idle,
-			"--hidden", "--sandbox-url", url, "--data", sb.data)
+		res.Desktop, err = watchIdle(ctx, cfg, bin, "desktop", sb.data, env, requests, cfg.idle,
+			"--hidden", "--sandbox-url", url)
 		stop()
 		if err != nil {
 			res.DesktopHow = "not measured: " + err.Error()
@@ -85,26 +85,22 @@ func (sb *syncBench) idle(ctx context.Context, bin string) (*IdleScenario, error
 	// Comparisons, shorter.
 	short := min(cfg.idle, 15*time.Second)
 	demo := filepath.Join(cfg.tmp, "serve-demo")
-	if res.Demo, err = watchIdle(ctx, cfg, bin, "serve-demo", nil, nil, short, "serve", "--sandbox", "--data", demo); err != nil {
+	if res.Demo, err = watchIdle(ctx, cfg, bin, "serve-demo", demo, nil, nil, short, "serve", "--sandbox"); err != nil {
 		cfg.progressf("serve --sandbox (for comparison only): %v", err)
 	}
 	plain := filepath.Join(cfg.tmp, "serve-plain")
-	if res.Plain, err = watchIdle(ctx, cfg, bin, "serve-plain", nil, nil, short, "serve", "--data", plain); err != nil {
+	if res.Plain, err = watchIdle(ctx, cfg, bin, "serve-plain", plain, nil, nil, short, "serve"); err != nil {
 		cfg.progressf("serve with nothing connected (for comparison only): %v", err)
 	}
 	return res, nil
 }
 
-// watchIdle runs the firmsync binary with args until it has settled, then
-// samples its memory and CPU for d. requests, when set, counts what the
-// platforms received: settled means it stopped moving.
-func watchIdle(ctx context.Context, cfg *config, bin, name string, env []string, requests func() int, d time.Duration, args ...string) (*IdleResult, error) {
-	data := ""
-	for i, a := range args {
-		if a == "--data" && i+1 < len(args) {
-			data = args[i+1]
-		}
-	}
+// watchIdle runs the firmsync binary with args on the data directory data
+// until it has settled, then samples its memory and CPU for d. requests,
+// when set, counts what the platforms received: settled means it stopped
+// moving.
+func watchIdle(ctx context.Context, cfg *config, bin, name, data string, env []string, requests func() int, d time.Duration, args ...string) (*IdleResult, error) {
+	args = append(args, "--data", data)
 	if err := os.MkdirAll(data, 0o700); err != nil {
 		return nil, err
 	}

@@ -213,16 +213,25 @@ func (sb *syncBench) initial(ctx context.Context, measure bool) (*SyncScenario, 
 	return sc, nil
 }
 
+// bothSides runs one Firmsync sync, then one baseline run, and says so.
+func (sb *syncBench) bothSides(ctx context.Context, what string, i int) (Side, Side, error) {
+	fs, err := sb.firmsyncRun(ctx)
+	if err != nil {
+		return Side{}, Side{}, err
+	}
+	bs := sb.baselineRun(ctx)
+	sb.cfg.progressf("%s %d/%d: Firmsync %d calls %.1f s; baseline %d calls %.1f s", what, i+1, sb.cfg.repeat, fs.Calls, fs.WallSec, bs.Calls, bs.WallSec)
+	return fs, bs, nil
+}
+
 // quiet syncs again with nothing changed.
 func (sb *syncBench) quiet(ctx context.Context) (*SyncScenario, error) {
 	sc := &SyncScenario{Name: "quiet"}
 	for i := 0; i < sb.cfg.repeat; i++ {
-		fs, err := sb.firmsyncRun(ctx)
+		fs, bs, err := sb.bothSides(ctx, "quiet day", i)
 		if err != nil {
 			return nil, err
 		}
-		bs := sb.baselineRun(ctx)
-		sb.cfg.progressf("quiet day %d/%d: Firmsync %d calls %.1f s; baseline %d calls %.1f s", i+1, sb.cfg.repeat, fs.Calls, fs.WallSec, bs.Calls, bs.WallSec)
 		sc.Firmsync = append(sc.Firmsync, fs)
 		sc.Baseline = append(sc.Baseline, bs)
 	}
@@ -246,12 +255,10 @@ func (sb *syncBench) busy(ctx context.Context) (*SyncScenario, error) {
 		for time.Now().Before(start) {
 			time.Sleep(time.Until(start))
 		}
-		fs, err := sb.firmsyncRun(ctx)
+		fs, bs, err := sb.bothSides(ctx, "busy day", i)
 		if err != nil {
 			return nil, err
 		}
-		bs := sb.baselineRun(ctx)
-		sb.cfg.progressf("busy day %d/%d: Firmsync %d calls %.1f s; baseline %d calls %.1f s", i+1, sb.cfg.repeat, fs.Calls, fs.WallSec, bs.Calls, bs.WallSec)
 		sc.Firmsync = append(sc.Firmsync, fs)
 		sc.Baseline = append(sc.Baseline, bs)
 		sc.Busy = append(sc.Busy, bf)
