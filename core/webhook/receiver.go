@@ -88,7 +88,6 @@ type Receiver struct {
 	nonces map[string]time.Time
 
 	slots chan struct{} // one per delivery being read and verified
-	busy  atomic.Int64  // deliveries holding a slot
 	peak  atomic.Int64  // the most that ever held one at once
 
 	qmu      sync.Mutex      // guards inflight
@@ -356,7 +355,7 @@ func (r *Receiver) acquire(ctx context.Context) bool {
 	case <-ctx.Done():
 		return false
 	}
-	n := r.busy.Add(1)
+	n := int64(len(r.slots)) // holders now, this one included
 	for {
 		p := r.peak.Load()
 		if n <= p || r.peak.CompareAndSwap(p, n) {
@@ -366,10 +365,7 @@ func (r *Receiver) acquire(ctx context.Context) bool {
 	return true
 }
 
-func (r *Receiver) release() {
-	r.busy.Add(-1)
-	<-r.slots
-}
+func (r *Receiver) release() { <-r.slots }
 
 // PeakInFlight is the most deliveries ever read and verified at once.
 func (r *Receiver) PeakInFlight() int64 { return r.peak.Load() }
