@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"fmt"
 	"time"
 
 	"fyne.io/fyne/v2"
@@ -45,8 +46,25 @@ func newTrayMenu(g *gui) *trayMenu {
 // install puts the icon and menu in the system tray.
 func (m *trayMenu) install(dt desktop.App) {
 	m.dt = dt
-	dt.SetSystemTrayMenu(m.menu)
+	m.apply(func(dt desktop.App) { dt.SetSystemTrayMenu(m.menu) })
 	m.refresh()
+}
+
+// apply makes one call into the tray. The tray is a convenience: if its
+// D-Bus connection is gone (Fyne closed it while quitting, or the session
+// bus went away), Firmsync carries on without it instead of crashing in
+// the middle of a sync. It runs on the UI goroutine, like every use of dt.
+func (m *trayMenu) apply(call func(desktop.App)) {
+	if m.dt == nil {
+		return
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			m.dt = nil
+			m.g.app.Logger().Warn("the tray icon stopped working; Firmsync goes on without it", "err", fmt.Sprint(r))
+		}
+	}()
+	call(m.dt)
 }
 
 // refresh recomputes the state, icon and status line.
@@ -71,12 +89,12 @@ func (m *trayMenu) refresh() {
 	changed := state != m.state || line != m.line
 	m.state, m.line = state, line
 	m.status.Label = line
-	if m.dt != nil && changed {
-		m.dt.SetSystemTrayIcon(assets.TrayIcon(state))
+	m.apply(func(dt desktop.App) {
+		if changed {
+			dt.SetSystemTrayIcon(assets.TrayIcon(state))
+		}
 		m.menu.Refresh()
-	} else if m.dt != nil {
-		m.menu.Refresh()
-	}
+	})
 }
 
 // trayStateFor picks the tray icon: a reconnect beats everything, then a

@@ -5,6 +5,8 @@ import (
 	"testing"
 	"time"
 
+	"fyne.io/fyne/v2"
+
 	"github.com/firmsync/firmsync/core"
 	"github.com/firmsync/firmsync/core/store"
 )
@@ -58,5 +60,44 @@ func TestTrayStateFollowsTheLastRun(t *testing.T) {
 	h.ui(h.g.tray.onPause)
 	if h.app.Settings().SchedulesPaused {
 		t.Error("schedules not resumed")
+	}
+}
+
+// closedTray is a tray whose D-Bus connection is gone: Fyne's systray
+// panics on every call then, as it does after Fyne quits on a signal.
+type closedTray struct{ calls int }
+
+func (c *closedTray) SetSystemTrayMenu(*fyne.Menu) {
+	c.calls++
+	panic("dbus: connection closed by user")
+}
+func (c *closedTray) SetSystemTrayIcon(fyne.Resource) {
+	c.calls++
+	panic("dbus: connection closed by user")
+}
+func (c *closedTray) SetSystemTrayWindow(fyne.Window) {}
+
+func TestALostTrayDoesNotStopFirmsync(t *testing.T) {
+	h := newHarness(t)
+	tray := &closedTray{}
+	h.ui(func() { h.g.tray.install(tray) }) // would panic the test without the guard
+	if tray.calls != 1 {
+		t.Fatalf("tray calls = %d, want 1 (the first failure drops the tray)", tray.calls)
+	}
+	// Later state changes still update the menu's status line, and leave
+	// the dead tray alone.
+	st := h.app.Store()
+	id, err := st.StartRun(store.Run{Job: core.JobFolders, Trigger: "manual", Start: time.Now()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_ = st.FinishRun(store.Run{ID: id, Job: core.JobFolders, Trigger: "manual", Start: time.Now(), End: time.Now(),
+		Status: store.RunFailed, Counts: store.Counts{Failed: 1}, Error: "Box is having trouble"})
+	h.ui(h.g.refreshAll)
+	if s := h.text(h.g.trayState); s != "error" {
+		t.Errorf("tray state = %q, want error", s)
+	}
+	if tray.calls != 1 {
+		t.Errorf("the dead tray was called again: %d calls", tray.calls)
 	}
 }

@@ -84,6 +84,11 @@ func Run(ctx context.Context, app *core.App, o Options) error {
 	if g.sandbox != nil {
 		g.sandbox.loadChoices()
 	}
+	// Fyne quits on SIGINT/SIGTERM by itself, closing the tray's D-Bus
+	// connection, at the same moment ctx ends (main catches them too). Jobs
+	// then stop and report it: those reports must find the GUI closed
+	// already, not wait until the background services are done.
+	fa.Lifecycle().SetOnStopped(g.close)
 	var loopDone atomic.Bool // Fyne's main loop has returned
 	go func() {
 		select {
@@ -95,10 +100,11 @@ func Run(ctx context.Context, app *core.App, o Options) error {
 				fyne.Do(func() { g.showBackgroundError(err) })
 			}
 			<-ctx.Done()
+			g.close()
 		case <-ctx.Done():
+			g.close()
 			<-done
 		}
-		g.close()
 		if !loopDone.Load() {
 			quitOnce(fa)
 		}
@@ -121,10 +127,14 @@ func Run(ctx context.Context, app *core.App, o Options) error {
 	return bgErr
 }
 
-// quitOnce asks Fyne to quit. If its loop ended in the meantime (a signal
-// raced us), the driver panics on the dead GLFW context: that is the one
-// panic to swallow here, since quitting is what was wanted anyway.
+// quitOnce asks Fyne to quit. It stops the driver rather than calling
+// App.Quit: that closes every window first, and a mouse move over a
+// closing window before the loop ends crashes Fyne 2.7's event loop (nil
+// GLFW window in processMouseMoved). The driver tears the windows down
+// with GLFW itself. If the loop ended in the meantime (a signal raced us),
+// the driver panics on the dead GLFW context: that is the one panic to
+// swallow here, since quitting is what was wanted anyway.
 func quitOnce(fa fyne.App) {
 	defer func() { _ = recover() }()
-	fyne.Do(fa.Quit)
+	fyne.Do(fa.Driver().Quit)
 }

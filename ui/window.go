@@ -146,7 +146,10 @@ func (g *gui) close() {
 
 // handle applies one event to the widgets; it runs on the UI goroutine.
 func (g *gui) handle(ev events.Event) {
-	if g.closing.Load() {
+	// Once Firmsync is quitting (ctx ends on a signal at the same moment
+	// Fyne starts to quit on it), the jobs' "stopped" reports are not
+	// shown: Fyne may already be gone.
+	if g.closing.Load() || g.ctx.Err() != nil {
 		return
 	}
 	switch ev.Kind {

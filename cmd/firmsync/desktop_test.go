@@ -115,3 +115,47 @@ func running(data string) bool {
 	_, err = r.Status(ctx)
 	return err == nil
 }
+
+// TestDesktopStopsCleanlyMidSync sends SIGTERM while the first sync of a
+// fresh sandbox is still running: Fyne quits on the signal by itself and
+// closes the tray's D-Bus connection while the stopping jobs still report
+// to the window and tray. Each start is a new race, so it runs a few.
+func TestDesktopStopsCleanlyMidSync(t *testing.T) {
+	if os.Getenv("FIRMSYNC_DESKTOP_TEST") == "" || os.Getenv("DISPLAY") == "" {
+		t.Skip("opens real windows: make test runs it under Xvfb (FIRMSYNC_DESKTOP_TEST=1)")
+	}
+	traytest.PrivateBus(t)
+	host, err := trayhost.Serve("")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer host.Close()
+	for i := range 3 {
+		data := t.TempDir()
+		var out lockedBuffer
+		app := program("--sandbox", "--data", data)
+		app.Stdout, app.Stderr = &out, &out
+		if err := app.Start(); err != nil {
+			t.Fatal(err)
+		}
+		exited := make(chan error, 1)
+		go func() { exited <- app.Wait() }()
+		deadline := time.Now().Add(60 * time.Second)
+		for !running(data) && time.Now().Before(deadline) {
+			time.Sleep(20 * time.Millisecond)
+		}
+		time.Sleep(time.Duration(i) * 150 * time.Millisecond) // a different moment of the sync each time
+		if err := app.Process.Signal(syscall.SIGTERM); err != nil {
+			t.Fatal(err)
+		}
+		select {
+		case err := <-exited:
+			if err != nil || strings.Contains(out.String(), "should have been called in fyne.Do") {
+				t.Fatalf("start %d: exit after SIGTERM mid-sync: %v\n%s", i, err, out.String())
+			}
+		case <-time.After(30 * time.Second):
+			_ = app.Process.Kill()
+			t.Fatalf("start %d: still running 30 s after SIGTERM\n%s", i, out.String())
+		}
+	}
+}
