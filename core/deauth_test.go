@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/firmsync/firmsync/connectors/sandbox"
 	"github.com/firmsync/firmsync/core"
 	"github.com/firmsync/firmsync/core/secrets"
 	"github.com/firmsync/firmsync/core/store"
@@ -13,50 +14,80 @@ import (
 
 // TestClioDeauthorizationCallback: Clio notifies the app's deauthorization
 // callback URL when a user removes Firmsync inside Clio. The callback is
-// not signed, so Firmsync believes it only when Clio now refuses the token;
-// then it marks Clio disconnected and deletes its secrets.
+// not signed, so Firmsync believes it only when Clio refuses the token
+// (now, or already in a run); then it marks Clio disconnected and deletes
+// its secrets. When Clio cannot be asked, nothing changes and Clio is told
+// to send the callback again.
 func TestClioDeauthorizationCallback(t *testing.T) {
-	sec := secrets.NewMemory()
-	app := openFastSandboxApp(t, t.TempDir(), sec)
-	defer app.Close()
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	done := make(chan error, 1)
-	go func() { done <- app.Run(ctx) }()
-	<-app.Ready()
-	url := app.ReceiverURL()
-	if !strings.HasPrefix(url, "http://127.0.0.1:") {
-		t.Fatalf("the receiver listens on %s, not loopback", url)
+	cases := []struct {
+		name   string
+		before func(t *testing.T, ctx context.Context, app *core.App)
+		code   int
+		status string // the Clio connection afterwards
+	}{
+		{"forged: Clio still accepts the token", nil, http.StatusForbidden, store.ConnConnected},
+		{"Clio cannot be asked", func(t *testing.T, ctx context.Context, app *core.App) {
+			f := sandbox.Fault{Platform: "clio", PathPrefix: "/api/v4/users/who_am_i", Status: http.StatusInternalServerError, Count: 20}
+			if err := sandbox.Admin(ctx, app.SandboxInstance().AdminURL(), http.MethodPost, "/faults", f, nil); err != nil {
+				t.Fatal(err)
+			}
+		}, http.StatusServiceUnavailable, store.ConnConnected},
+		{"removed in Clio", func(t *testing.T, ctx context.Context, app *core.App) {
+			app.SandboxInstance().Clio().RevokeTokens()
+		}, http.StatusOK, store.ConnDisconnected},
+		{"removed in Clio, and a run noticed first", func(t *testing.T, ctx context.Context, app *core.App) {
+			app.SandboxInstance().Clio().RevokeTokens()
+			app.Sync(ctx, []string{core.JobFolders}, false)
+			if c, _ := app.Store().Connection("clio"); c.Status != store.ConnReconnectNeeded {
+				t.Fatalf("after a run with a revoked token Clio is %q, want %q", c.Status, store.ConnReconnectNeeded)
+			}
+		}, http.StatusOK, store.ConnDisconnected},
 	}
-	if _, err := app.Connect(ctx, "clio", core.ConnectOptions{}); err != nil {
-		t.Fatal(err)
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			sec := secrets.NewMemory()
+			app := openFastSandboxApp(t, t.TempDir(), sec)
+			defer app.Close()
+			ctx, cancel := context.WithCancel(context.Background())
+			defer cancel()
+			done := make(chan error, 1)
+			go func() { done <- app.Run(ctx) }()
+			defer func() { cancel(); <-done }()
+			<-app.Ready()
+			url := app.ReceiverURL()
+			if !strings.HasPrefix(url, "http://127.0.0.1:") {
+				t.Fatalf("the receiver listens on %s, not loopback", url)
+			}
+			if _, err := app.Connect(ctx, "clio", core.ConnectOptions{}); err != nil {
+				t.Fatal(err)
+			}
+			if tc.before != nil {
+				tc.before(t, ctx, app)
+			}
+			resp, err := http.Post(url+"/oauth/clio/deauthorize", "application/json", strings.NewReader(`{"data":{}}`))
+			if err != nil {
+				t.Fatal(err)
+			}
+			resp.Body.Close()
+			if resp.StatusCode != tc.code {
+				t.Errorf("callback got %d, want %d", resp.StatusCode, tc.code)
+			}
+			if tc.code == http.StatusServiceUnavailable && resp.Header.Get("Retry-After") == "" {
+				t.Error("a 503 without Retry-After")
+			}
+			c, _ := app.Store().Connection("clio")
+			if c.Status != tc.status {
+				t.Errorf("clio afterwards is %q, want %q", c.Status, tc.status)
+			}
+			left := 0
+			for _, k := range sec.Keys() {
+				if strings.HasPrefix(k, "clio/") {
+					left++
+				}
+			}
+			if gone := tc.status == store.ConnDisconnected; gone != (left == 0) {
+				t.Errorf("%d clio secrets left with the connection %q", left, c.Status)
+			}
+		})
 	}
-	post := func() int {
-		resp, err := http.Post(url+"/oauth/clio/deauthorize", "application/json", strings.NewReader(`{"data":{}}`))
-		if err != nil {
-			t.Fatal(err)
-		}
-		resp.Body.Close()
-		return resp.StatusCode
-	}
-	if code := post(); code != http.StatusForbidden {
-		t.Fatalf("a forged callback (Clio still accepts the token) got %d, want 403", code)
-	}
-	if c, _ := app.Store().Connection("clio"); c.Status != store.ConnConnected {
-		t.Fatalf("a forged callback changed the connection: %+v", c)
-	}
-	app.SandboxInstance().Clio().RevokeTokens() // the user removed Firmsync in Clio
-	if code := post(); code != http.StatusOK {
-		t.Fatalf("a genuine callback got %d, want 200", code)
-	}
-	if c, _ := app.Store().Connection("clio"); c.Status != store.ConnDisconnected {
-		t.Fatalf("clio after deauthorization: %+v", c)
-	}
-	for _, k := range sec.Keys() {
-		if strings.HasPrefix(k, "clio/") {
-			t.Errorf("secret %s left after deauthorization", k)
-		}
-	}
-	cancel()
-	<-done
 }

@@ -292,8 +292,17 @@ func (p *platforms) Lawmatics(ctx context.Context) (*lawmatics.Client, error) {
 var _ jobs.Platforms = (*platforms)(nil)
 
 // markReconnect records that only the user can fix a platform's access.
+// A platform that is not connected stays as it is: a run still in flight
+// when the user (or Clio's deauthorization) disconnected it fails on the
+// deleted token, and that must not turn a deliberate disconnect into a
+// "reconnect" alarm.
 func (a *App) markReconnect(platform string, cause error) {
+	disconnected := false
 	err := a.store.UpdateConnection(platform, func(c *store.Connection) error {
+		if c.Status != store.ConnConnected && c.Status != store.ConnReconnectNeeded {
+			disconnected = true
+			return nil
+		}
 		c.Platform = platform
 		c.Status = store.ConnReconnectNeeded
 		c.LastError = "Reconnect " + platform + ": " + cause.Error()
@@ -303,6 +312,9 @@ func (a *App) markReconnect(platform string, cause error) {
 		a.Logger().Error("marking reconnect needed", "platform", platform, "err", err)
 	}
 	a.platforms.reset(platform)
+	if disconnected {
+		return
+	}
 	a.bus.Publish(events.ConnectionChanged, events.ConnectionData{Platform: platform, Status: store.ConnReconnectNeeded, Error: cause.Error()})
 	a.bus.Publish(events.NeedsAttention, events.AttentionData{Platform: platform, Message: "Reconnect " + platform, Incident: "reconnect/" + platform})
 	a.Logger().Warn("connection needs reconnecting", "platform", platform, "err", cause)

@@ -198,15 +198,23 @@ func (r *Receiver) lawmatics(w http.ResponseWriter, req *http.Request, body []by
 	return &store.WebhookEvent{Type: p.Event, Resource: idString(p.Data.ID), DeliveryKey: "sig:" + sig}, nil
 }
 
+// ErrStillAuthorized is wrapped by a Deauthorize error when Clio still
+// accepts Firmsync's token: the callback was not Clio's, or not true.
+var ErrStillAuthorized = errors.New("Clio still accepts the token")
+
 // deauthorize handles Clio's deauthorization callback. Its payload and
 // signing are not documented, so the claim is checked with Clio itself.
 func (r *Receiver) deauthorize(w http.ResponseWriter, req *http.Request, body []byte) (*store.WebhookEvent, *refusal) {
 	if r.o.Deauthorize == nil {
 		return nil, refuse(http.StatusNotFound, "deauthorize not configured")
 	}
-	if err := r.o.Deauthorize(req.Context()); err != nil {
+	if err := r.o.Deauthorize(req.Context()); errors.Is(err, ErrStillAuthorized) {
 		r.o.Logger.Warn("refused a Clio deauthorization callback", "err", err)
 		return nil, refuse(http.StatusForbidden, "deauthorization not confirmed by Clio")
+	} else if err != nil {
+		r.o.Logger.Warn("could not check a Clio deauthorization callback; Clio will send it again", "err", err)
+		w.Header().Set("Retry-After", "60")
+		return nil, refuse(http.StatusServiceUnavailable, "deauthorization could not be checked with Clio now")
 	}
 	w.WriteHeader(http.StatusOK)
 	return nil, nil

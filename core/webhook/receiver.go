@@ -51,7 +51,10 @@ type Options struct {
 	// event recorded with that error.
 	Process func(ctx context.Context, ev store.WebhookEvent) error
 	// Deauthorize handles Clio's deauthorization callback; it must check
-	// the claim itself (e.g. that Clio now refuses the token).
+	// the claim itself (e.g. that Clio now refuses the token). An error
+	// wrapping ErrStillAuthorized means the claim is false (403); any
+	// other error means it could not be checked now (503, so Clio sends
+	// the callback again).
 	Deauthorize func(ctx context.Context) error
 	// Verified is called after an event is stored (for "a verified event
 	// has arrived" in status).

@@ -1,0 +1,59 @@
+package core
+
+import (
+	"context"
+	"errors"
+	"testing"
+
+	"github.com/firmsync/firmsync/core/events"
+	"github.com/firmsync/firmsync/core/secrets"
+	"github.com/firmsync/firmsync/core/store"
+)
+
+// TestMarkReconnectLeavesADisconnectedPlatformAlone: a run still in flight
+// when Clio was disconnected fails on the deleted token; that must not
+// raise a "reconnect" alarm for a platform nobody wants connected.
+func TestMarkReconnectLeavesADisconnectedPlatformAlone(t *testing.T) {
+	cases := []struct {
+		before, after string
+		alarm         bool
+	}{
+		{store.ConnConnected, store.ConnReconnectNeeded, true},
+		{store.ConnReconnectNeeded, store.ConnReconnectNeeded, true},
+		{store.ConnDisconnected, store.ConnDisconnected, false},
+		{"", store.ConnDisconnected, false}, // never connected
+	}
+	for _, tc := range cases {
+		t.Run("from "+tc.before, func(t *testing.T) {
+			a, err := Open(context.Background(), Options{DataDir: t.TempDir(), Sandbox: true, Secrets: secrets.NewMemory()})
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer a.Close()
+			if tc.before != "" {
+				if err := a.store.UpdateConnection(Clio, func(c *store.Connection) error { c.Status = tc.before; return nil }); err != nil {
+					t.Fatal(err)
+				}
+			}
+			sub := a.Bus().Subscribe(events.NeedsAttention)
+			defer sub.Unsubscribe()
+			a.markReconnect(Clio, errors.New("the access token was refused"))
+			c, err := a.store.Connection(Clio)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if c.Status != tc.after {
+				t.Errorf("status %q, want %q", c.Status, tc.after)
+			}
+			alarm := false
+			select {
+			case <-sub.C():
+				alarm = true
+			default:
+			}
+			if alarm != tc.alarm {
+				t.Errorf("needs-attention event: %v, want %v", alarm, tc.alarm)
+			}
+		})
+	}
+}
