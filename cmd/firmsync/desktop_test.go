@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"os"
 	"os/exec"
 	"strings"
@@ -31,7 +32,10 @@ func program(args ...string) *exec.Cmd {
 	return cmd
 }
 
-func TestDesktopStartsHiddenInTrayAndComesForward(t *testing.T) {
+// desktopTray skips unless the test may open real windows, then gives the
+// app a private session bus with a stand-in tray host on it.
+func desktopTray(t *testing.T) *trayhost.Watcher {
+	t.Helper()
 	if os.Getenv("FIRMSYNC_DESKTOP_TEST") == "" || os.Getenv("DISPLAY") == "" {
 		t.Skip("opens real windows: make test runs it under Xvfb (FIRMSYNC_DESKTOP_TEST=1)")
 	}
@@ -40,29 +44,61 @@ func TestDesktopStartsHiddenInTrayAndComesForward(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer host.Close()
+	t.Cleanup(func() { host.Close() })
+	return host
+}
 
-	data := t.TempDir()
-	var out lockedBuffer
-	app := program("--sandbox", "--hidden", "--data", data)
-	app.Stdout, app.Stderr = &out, &out
-	if err := app.Start(); err != nil {
+// child is a running firmsync program and its output.
+type child struct {
+	cmd    *exec.Cmd
+	out    *lockedBuffer
+	exited chan error
+}
+
+func startChild(t *testing.T, args ...string) *child {
+	t.Helper()
+	c := &child{cmd: program(args...), out: &lockedBuffer{}, exited: make(chan error, 1)}
+	c.cmd.Stdout, c.cmd.Stderr = c.out, c.out
+	if err := c.cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
-	exited := make(chan error, 1)
-	go func() { exited <- app.Wait() }()
-	defer func() { _ = app.Process.Kill() }()
+	go func() { c.exited <- c.cmd.Wait() }()
+	t.Cleanup(func() { _ = c.cmd.Process.Kill() })
+	return c
+}
+
+// stop sends SIGTERM and fails the test unless the program then exits
+// cleanly within 30 s, without Fyne complaining of calls off its thread.
+func (c *child) stop(t *testing.T, what string) {
+	t.Helper()
+	if err := c.cmd.Process.Signal(syscall.SIGTERM); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case err := <-c.exited:
+		if err != nil || strings.Contains(c.out.String(), "should have been called in fyne.Do") {
+			t.Fatalf("%s: exit after SIGTERM: %v\n%s", what, err, c.out.String())
+		}
+	case <-time.After(30 * time.Second):
+		t.Fatalf("%s: still running 30 s after SIGTERM\n%s", what, c.out.String())
+	}
+}
+
+func TestDesktopStartsHiddenInTrayAndComesForward(t *testing.T) {
+	host := desktopTray(t)
+	data := t.TempDir()
+	app := startChild(t, "--sandbox", "--hidden", "--data", data)
 
 	// The tray icon registers and the control endpoint answers.
 	deadline := time.Now().Add(60 * time.Second)
 	for len(host.Items()) == 0 || !running(data) {
 		select {
-		case err := <-exited:
-			t.Fatalf("the app exited early: %v\n%s", err, out.String())
+		case err := <-app.exited:
+			t.Fatalf("the app exited early: %v\n%s", err, app.out.String())
 		case <-time.After(100 * time.Millisecond):
 		}
 		if time.Now().After(deadline) {
-			t.Fatalf("no tray icon (%q) or control endpoint after 60 s\n%s", host.Items(), out.String())
+			t.Fatalf("no tray icon (%q) or control endpoint after 60 s\n%s", host.Items(), app.out.String())
 		}
 	}
 
@@ -73,16 +109,24 @@ func TestDesktopStartsHiddenInTrayAndComesForward(t *testing.T) {
 	}
 
 	// SIGTERM stops it cleanly, window shown or hidden.
-	if err := app.Process.Signal(syscall.SIGTERM); err != nil {
-		t.Fatal(err)
-	}
-	select {
-	case err := <-exited:
-		if err != nil {
-			t.Fatalf("exit after SIGTERM: %v\n%s", err, out.String())
+	app.stop(t, "brought forward")
+}
+
+// TestDesktopStopsCleanlyMidSync sends SIGTERM while the first sync of a
+// fresh sandbox is still running: Fyne quits on the signal by itself and
+// closes the tray's D-Bus connection while the stopping jobs still report
+// to the window and tray. Each start is a new race, so it runs a few.
+func TestDesktopStopsCleanlyMidSync(t *testing.T) {
+	desktopTray(t)
+	for i := range 3 {
+		data := t.TempDir()
+		app := startChild(t, "--sandbox", "--data", data)
+		deadline := time.Now().Add(60 * time.Second)
+		for !running(data) && time.Now().Before(deadline) {
+			time.Sleep(20 * time.Millisecond)
 		}
-	case <-time.After(30 * time.Second):
-		t.Fatalf("still running 30 s after SIGTERM\n%s", out.String())
+		time.Sleep(time.Duration(i) * 150 * time.Millisecond) // a different moment of the sync each time
+		app.stop(t, fmt.Sprintf("start %d, mid-sync", i))
 	}
 }
 
@@ -114,48 +158,4 @@ func running(data string) bool {
 	defer cancel()
 	_, err = r.Status(ctx)
 	return err == nil
-}
-
-// TestDesktopStopsCleanlyMidSync sends SIGTERM while the first sync of a
-// fresh sandbox is still running: Fyne quits on the signal by itself and
-// closes the tray's D-Bus connection while the stopping jobs still report
-// to the window and tray. Each start is a new race, so it runs a few.
-func TestDesktopStopsCleanlyMidSync(t *testing.T) {
-	if os.Getenv("FIRMSYNC_DESKTOP_TEST") == "" || os.Getenv("DISPLAY") == "" {
-		t.Skip("opens real windows: make test runs it under Xvfb (FIRMSYNC_DESKTOP_TEST=1)")
-	}
-	traytest.PrivateBus(t)
-	host, err := trayhost.Serve("")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer host.Close()
-	for i := range 3 {
-		data := t.TempDir()
-		var out lockedBuffer
-		app := program("--sandbox", "--data", data)
-		app.Stdout, app.Stderr = &out, &out
-		if err := app.Start(); err != nil {
-			t.Fatal(err)
-		}
-		exited := make(chan error, 1)
-		go func() { exited <- app.Wait() }()
-		deadline := time.Now().Add(60 * time.Second)
-		for !running(data) && time.Now().Before(deadline) {
-			time.Sleep(20 * time.Millisecond)
-		}
-		time.Sleep(time.Duration(i) * 150 * time.Millisecond) // a different moment of the sync each time
-		if err := app.Process.Signal(syscall.SIGTERM); err != nil {
-			t.Fatal(err)
-		}
-		select {
-		case err := <-exited:
-			if err != nil || strings.Contains(out.String(), "should have been called in fyne.Do") {
-				t.Fatalf("start %d: exit after SIGTERM mid-sync: %v\n%s", i, err, out.String())
-			}
-		case <-time.After(30 * time.Second):
-			_ = app.Process.Kill()
-			t.Fatalf("start %d: still running 30 s after SIGTERM\n%s", i, out.String())
-		}
-	}
 }
