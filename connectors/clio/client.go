@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"maps"
 	"net/http"
 	"net/url"
 	"regexp"
@@ -404,6 +405,21 @@ func idChunks(ids []int64) [][]int64 {
 		ids = ids[n:]
 	}
 	return append(out, ids)
+}
+
+// listIDs lists path with base's filters, once per chunk of ids with that
+// chunk as ids[], or once unfiltered by id when ids is empty.
+func listIDs[T any](ctx context.Context, c *Client, doing, path string, base url.Values, ids []int64, fn func(T) error) error {
+	for _, chunk := range idChunks(ids) {
+		v := maps.Clone(base)
+		for _, id := range chunk {
+			v.Add("ids[]", strconv.FormatInt(id, 10))
+		}
+		if err := list(ctx, c, doing, path, v, fn); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // drain reads and closes a body so the connection can be reused.

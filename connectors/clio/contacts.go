@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
-	"strconv"
 	"strings"
 	"time"
 )
@@ -25,19 +24,11 @@ type ContactQuery struct {
 // Contacts calls fn for each contact matching q, in id order, paging with
 // Clio's cursor. An error from fn stops the listing and is returned.
 func (c *Client) Contacts(ctx context.Context, q ContactQuery, fn func(Contact) error) error {
-	for _, ids := range idChunks(q.IDs) {
-		v := url.Values{"fields": {ContactFields}}
-		if !q.UpdatedSince.IsZero() {
-			v.Set("updated_since", formatTime(q.UpdatedSince))
-		}
-		for _, id := range ids {
-			v.Add("ids[]", strconv.FormatInt(id, 10))
-		}
-		if err := list(ctx, c, "listing contacts", "/contacts.json", v, fn); err != nil {
-			return err
-		}
+	v := url.Values{"fields": {ContactFields}}
+	if !q.UpdatedSince.IsZero() {
+		v.Set("updated_since", formatTime(q.UpdatedSince))
 	}
-	return nil
+	return listIDs(ctx, c, "listing contacts", "/contacts.json", v, q.IDs, fn)
 }
 
 // Contact returns one contact; a missing one is ErrNotFound.

@@ -71,6 +71,8 @@ func TestContactsUpdatedSinceAndIDs(t *testing.T) {
 		{"ids", clio.ContactQuery{IDs: []int64{ids[0], ids[4], ids[5]}}, []int64{ids[0], ids[4], ids[5]}},
 		{"both", clio.ContactQuery{UpdatedSince: since, IDs: []int64{ids[0], ids[4]}}, []int64{ids[4]}},
 		{"nothing new", clio.ContactQuery{UpdatedSince: since.Add(time.Minute)}, nil},
+		// ids[] goes out 100 at a time, every chunk with the other filters.
+		{"ids in two chunks", clio.ContactQuery{UpdatedSince: since, IDs: append(unknownIDs(120), ids[1], ids[5])}, []int64{ids[1]}},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			var got []int64
@@ -149,4 +151,13 @@ func TestCreateContactFillsPersonDefaults(t *testing.T) {
 	if err != nil || back.ID != c.ID || back.Etag == "" || back.PhoneNumbers[0].Number != "+1 555 010 4000" {
 		t.Fatalf("Contact = %+v, %v", back, err)
 	}
+}
+
+// unknownIDs are n ids no object has.
+func unknownIDs(n int) []int64 {
+	out := make([]int64, n)
+	for i := range out {
+		out[i] = 900_000_000 + int64(i)
+	}
+	return out
 }

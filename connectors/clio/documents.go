@@ -40,22 +40,7 @@ func (c *Client) Documents(ctx context.Context, matterID int64, q DocumentQuery,
 	if !q.UpdatedSince.IsZero() {
 		v.Set("updated_since", formatTime(q.UpdatedSince))
 	}
-	if len(q.IDs) == 0 {
-		return list(ctx, c, doing, "/documents.json", v, fn)
-	}
-	for _, ids := range idChunks(q.IDs) {
-		w := url.Values{}
-		for k, vs := range v {
-			w[k] = vs
-		}
-		for _, id := range ids {
-			w.Add("ids[]", strconv.FormatInt(id, 10))
-		}
-		if err := list(ctx, c, doing, "/documents.json", w, fn); err != nil {
-			return err
-		}
-	}
-	return nil
+	return listIDs(ctx, c, doing, "/documents.json", v, q.IDs, fn)
 }
 
 // Download opens the latest version of a document for reading and returns

@@ -30,34 +30,26 @@ type MatterQuery struct {
 // Matters calls fn for each matter matching q, in id order, paging with
 // Clio's cursor. An error from fn stops the listing and is returned.
 func (c *Client) Matters(ctx context.Context, q MatterQuery, fn func(Matter) error) error {
-	for _, ids := range idChunks(q.IDs) {
-		v := url.Values{"fields": {MatterFields}}
-		if !q.UpdatedSince.IsZero() {
-			v.Set("updated_since", formatTime(q.UpdatedSince))
-		}
-		if len(q.Status) > 0 {
-			st := make([]string, len(q.Status))
-			for i, s := range q.Status {
-				st[i] = strings.ToLower(strings.TrimSpace(s))
-			}
-			v.Set("status", strings.Join(st, ","))
-		}
-		for _, id := range ids {
-			v.Add("ids[]", strconv.FormatInt(id, 10))
-		}
-		for id, val := range q.CustomFieldValue {
-			// A leading operator character would be read as one; "=" makes
-			// the equality explicit.
-			if strings.ContainsAny(val[:min(1, len(val))], "<>=") {
-				val = "=" + val
-			}
-			v.Set(fmt.Sprintf("custom_field_values[%d]", id), val)
-		}
-		if err := list(ctx, c, "listing matters", "/matters.json", v, fn); err != nil {
-			return err
-		}
+	v := url.Values{"fields": {MatterFields}}
+	if !q.UpdatedSince.IsZero() {
+		v.Set("updated_since", formatTime(q.UpdatedSince))
 	}
-	return nil
+	if len(q.Status) > 0 {
+		st := make([]string, len(q.Status))
+		for i, s := range q.Status {
+			st[i] = strings.ToLower(strings.TrimSpace(s))
+		}
+		v.Set("status", strings.Join(st, ","))
+	}
+	for id, val := range q.CustomFieldValue {
+		// A leading operator character would be read as one; "=" makes
+		// the equality explicit.
+		if strings.ContainsAny(val[:min(1, len(val))], "<>=") {
+			val = "=" + val
+		}
+		v.Set(fmt.Sprintf("custom_field_values[%d]", id), val)
+	}
+	return listIDs(ctx, c, "listing matters", "/matters.json", v, q.IDs, fn)
 }
 
 // Matter returns one matter; a missing one is ErrNotFound.
