@@ -49,7 +49,7 @@ test-go:
 
 # The real desktop app under Xvfb, hidden in a tray of the test's own:
 # the tray icon registers, a second launch brings the window forward, and
-# SIGTERM stops it cleanly.
+# SIGTERM stops it cleanly, also in the middle of a sync.
 test-desktop:
 	FIRMSYNC_DESKTOP_TEST=1 xvfb-run -a $(GO) test -race -count=1 -run TestDesktop ./cmd/firmsync/
 

@@ -99,12 +99,11 @@ func Run(ctx context.Context, app *core.App, o Options) error {
 				err := bgErr
 				fyne.Do(func() { g.showBackgroundError(err) })
 			}
-			<-ctx.Done()
-			g.close()
 		case <-ctx.Done():
-			g.close()
-			<-done
 		}
+		<-ctx.Done()
+		g.close() // before the background services stop, not after
+		<-done
 		if !loopDone.Load() {
 			quitOnce(fa)
 		}
