@@ -4,6 +4,9 @@ import (
 	"context"
 	"errors"
 	"testing"
+	"time"
+
+	"github.com/firmsync/firmsync/connectors/clio"
 
 	"github.com/firmsync/firmsync/core/events"
 	"github.com/firmsync/firmsync/core/secrets"
@@ -53,6 +56,28 @@ func TestMarkReconnectLeavesADisconnectedPlatformAlone(t *testing.T) {
 			}
 			if alarm != tc.alarm {
 				t.Errorf("needs-attention event: %v, want %v", alarm, tc.alarm)
+			}
+		})
+	}
+}
+
+func TestClioHookDead(t *testing.T) {
+	now := time.Now()
+	cases := []struct {
+		name string
+		hook clio.Webhook
+		want string
+	}{
+		{"enabled", clio.Webhook{Status: "enabled", ExpiresAt: now.Add(time.Hour)}, ""},
+		{"pending is not dead (upkeep confirms it)", clio.Webhook{Status: "pending", ExpiresAt: now.Add(time.Hour)}, ""},
+		{"suspended", clio.Webhook{Status: "suspended", ExpiresAt: now.Add(time.Hour)}, "suspended"},
+		{"lapsed", clio.Webhook{Status: "enabled", ExpiresAt: now.Add(-time.Second)}, "expired"},
+		{"no expiry given", clio.Webhook{Status: "enabled"}, ""},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := clioHookDead(tc.hook, now); got != tc.want {
+				t.Fatalf("clioHookDead = %q, want %q", got, tc.want)
 			}
 		})
 	}

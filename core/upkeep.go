@@ -34,7 +34,7 @@ func clioHooks() []clioHook {
 const (
 	clioHookLifetime = 30 * 24 * time.Hour
 	clioRenewWithin  = 7 * 24 * time.Hour
-	upkeepInterval   = 6 * time.Hour
+	upkeepInterval   = time.Hour // two list calls: cheap, and a suspended hook is back within the hour
 )
 
 // WebhookURL is where a platform delivers, behind the tunnel.
@@ -122,6 +122,34 @@ func (a *App) upkeepClio(ctx context.Context, tunnel string) error {
 		if have[w.Model] {
 			continue
 		}
+		if reason := clioHookDead(w, now); reason != "" {
+			// A suspended or lapsed hook delivers nothing while it still
+			// looks present; Clio offers no way to re-enable a suspended
+			// one, so it is replaced (below, with the missing models).
+			if err := c.DeleteWebhook(ctx, w.ID); err != nil && !errors.Is(err, clio.ErrNotFound) {
+				return fmt.Errorf("removing the %s %s webhook: %w", reason, w.Model, err)
+			}
+			_ = a.webhookKeys.setClio(ctx, id, "")
+			a.Logger().Warn("replacing a Clio webhook", "model", w.Model, "state", reason)
+			continue
+		}
+		if w.Status == "pending" {
+			// Never confirmed (the handshake was lost, e.g. the tunnel was
+			// down): confirm it with the secret Clio gave us.
+			secret := w.SharedSecret
+			if secret == "" {
+				secret = a.webhookKeys.clioSecret(ctx, id)
+			}
+			if secret == "" || c.ActivateWebhook(ctx, w.ID, secret) != nil {
+				if err := c.DeleteWebhook(ctx, w.ID); err != nil && !errors.Is(err, clio.ErrNotFound) {
+					return fmt.Errorf("removing the unconfirmed %s webhook: %w", w.Model, err)
+				}
+				_ = a.webhookKeys.setClio(ctx, id, "")
+				a.Logger().Warn("replacing a Clio webhook that could not be confirmed", "model", w.Model)
+				continue
+			}
+			w.Status = "enabled"
+		}
 		have[w.Model] = true
 		exp := w.ExpiresAt
 		if !exp.IsZero() && exp.Sub(now) < clioRenewWithin {
@@ -173,6 +201,18 @@ func (a *App) upkeepClio(ctx context.Context, tunnel string) error {
 		cn.Webhooks = regs
 		return nil
 	})
+}
+
+// clioHookDead says why a Clio webhook can no longer deliver ("suspended",
+// "expired"), or "" when it can.
+func clioHookDead(w clio.Webhook, now time.Time) string {
+	switch {
+	case w.Status == "suspended":
+		return "suspended"
+	case !w.ExpiresAt.IsZero() && !w.ExpiresAt.After(now):
+		return "expired"
+	}
+	return ""
 }
 
 func (a *App) upkeepBox(ctx context.Context, tunnel string) error {
@@ -310,4 +350,12 @@ func (a *App) webhookArrived(platform string) {
 		}
 		return nil
 	})
+}
+
+// clioSecret is the shared secret recorded for one Clio webhook ("" if none).
+func (k *webhookKeys) clioSecret(ctx context.Context, id string) string {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	k.loadLocked(ctx)
+	return k.clio[id]
 }

@@ -7,6 +7,8 @@ import (
 	"time"
 
 	"github.com/firmsync/firmsync/connectors/clio"
+	"github.com/firmsync/firmsync/connectors/clio/cliofake"
+	"github.com/firmsync/firmsync/connectors/sandbox"
 	"github.com/firmsync/firmsync/core"
 	"github.com/firmsync/firmsync/core/secrets"
 )
@@ -126,3 +128,74 @@ type staticAuth string
 
 func (s staticAuth) Token(context.Context) (string, error)           { return string(s), nil }
 func (s staticAuth) Refresh(context.Context, string) (string, error) { return string(s), nil }
+
+// TestUpkeepReplacesASuspendedClioHook: after a night with the tunnel down
+// Clio suspends the hook that kept failing; the next upkeep must replace
+// it (a suspended hook delivers nothing though it still "exists"), and
+// status must show the platform's real state in between.
+func TestUpkeepReplacesASuspendedClioHook(t *testing.T) {
+	ctx := context.Background()
+	app, err := core.Open(ctx, core.Options{DataDir: t.TempDir(), Sandbox: true, Secrets: secrets.NewMemory(),
+		SandboxOptions: sandbox.Options{RateLimits: fastLimits(), RateWindow: 100 * time.Millisecond}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer app.Close()
+	if _, err := app.Connect(ctx, "clio", core.ConnectOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	sb := app.SandboxInstance()
+	// Port 9 on loopback refuses connections: a tunnel that is down.
+	setTunnel(t, app, "http://127.0.0.1:9/down")
+	if err := app.UpkeepWebhooks(ctx); err != nil {
+		t.Fatal(err)
+	}
+	matterHook := func() clio.Webhook {
+		for _, h := range sb.Clio().Webhooks() {
+			if h.Model == "matter" {
+				return h
+			}
+		}
+		t.Fatal("no matter hook")
+		return clio.Webhook{}
+	}
+	before := matterHook()
+	if before.Status != "enabled" {
+		t.Fatalf("new hook is %q", before.Status)
+	}
+	if _, err := sb.Clio().CreateMatter(cliofake.MatterInput{Description: "Nguyen — Lease review", Status: "Open"}); err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(10 * time.Second)
+	for matterHook().Status != "suspended" {
+		if time.Now().After(deadline) {
+			t.Fatalf("the failing hook was never suspended: %+v", matterHook())
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+
+	if err := app.UpkeepWebhooks(ctx); err != nil {
+		t.Fatal(err)
+	}
+	after := matterHook()
+	if after.ID == before.ID || after.Status != "enabled" {
+		t.Fatalf("upkeep left the matter hook %+v (was %d)", after, before.ID)
+	}
+	if n := len(sb.Clio().Webhooks()); n != 3 {
+		t.Fatalf("%d clio hooks after the replacement, want 3", n)
+	}
+	st, err := app.Status(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range st.Connections {
+		if c.Platform != "clio" {
+			continue
+		}
+		for _, w := range c.Webhooks {
+			if w.Status != "enabled" {
+				t.Errorf("status shows the %s hook as %q", w.Model, w.Status)
+			}
+		}
+	}
+}
