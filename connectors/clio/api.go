@@ -1,5 +1,10 @@
 // Package clio holds the Clio Manage API v4 wire types shared by the Firmsync
 // Clio client and its fake (package cliofake). No HTTP code lives here.
+//
+// A field tagged `clio:"null"` is one Clio sends as JSON null when it is
+// unset (Clio never sends "" or 0 for it). The Go field stays a plain
+// string so callers compare values simply (null decodes to ""); the fake
+// renders the zero value as null.
 package clio
 
 import (
@@ -117,11 +122,11 @@ type Contact struct {
 	ID                  int64              `json:"id"`
 	Etag                string             `json:"etag"`
 	Name                string             `json:"name"`
-	FirstName           string             `json:"first_name"`
-	MiddleName          string             `json:"middle_name"`
-	LastName            string             `json:"last_name"`
-	Type                string             `json:"type"` // Person | Company
-	Title               string             `json:"title"`
+	FirstName           string             `json:"first_name" clio:"null"` // null for a Company
+	MiddleName          string             `json:"middle_name" clio:"null"`
+	LastName            string             `json:"last_name" clio:"null"` // null for a Company
+	Type                string             `json:"type"`                  // Person | Company
+	Title               string             `json:"title" clio:"null"`
 	PrimaryEmailAddress *string            `json:"primary_email_address"` // null when none
 	PrimaryPhoneNumber  *string            `json:"primary_phone_number"`  // null when none
 	IsClient            bool               `json:"is_client"`
@@ -137,8 +142,8 @@ type PracticeArea struct {
 	ID        int64     `json:"id"`
 	Etag      string    `json:"etag"`
 	Name      string    `json:"name"`
-	Code      string    `json:"code"`
-	Category  string    `json:"category"`
+	Code      string    `json:"code" clio:"null"`
+	Category  string    `json:"category" clio:"null"` // one of Clio's category enum (e.g. "family"), null when unset
 	CreatedAt time.Time `json:"created_at"`
 	UpdatedAt time.Time `json:"updated_at"`
 }
@@ -149,7 +154,7 @@ type Matter struct {
 	Etag                string             `json:"etag"`
 	Number              int64              `json:"number"`
 	DisplayNumber       string             `json:"display_number"` // e.g. "00012-Lastname"
-	CustomNumber        string             `json:"custom_number"`
+	CustomNumber        string             `json:"custom_number" clio:"null"`
 	Description         string             `json:"description"`
 	Status              string             `json:"status"` // Pending | Open | Closed (read); lower-case on write
 	Billable            bool               `json:"billable"`
@@ -162,6 +167,7 @@ type Matter struct {
 	PracticeArea        *PracticeArea      `json:"practice_area"`
 	ResponsibleAttorney *User              `json:"responsible_attorney"`
 	CustomFieldValues   []CustomFieldValue `json:"custom_field_values"`
+	Folder              *Folder            `json:"folder"` // the matter's documents folder
 }
 
 // PicklistOption is one choice of a picklist custom field.
@@ -191,7 +197,7 @@ type CustomField struct {
 // a composite string such as "text_line-1", null for a displayed unset field.
 type CustomFieldValue struct {
 	ID          *string      `json:"id"`
-	Etag        string       `json:"etag"`
+	Etag        string       `json:"etag" clio:"null"` // null with a null ID
 	FieldName   string       `json:"field_name"`
 	Value       any          `json:"value"`
 	CreatedAt   *time.Time   `json:"created_at"`
@@ -215,11 +221,20 @@ type Note struct {
 	Author         *User     `json:"author"`
 }
 
-// Parent names the container of a document or folder.
+// Parent names the container of a document or folder. Clio answers it as
+// a Folder (Type "Folder"): a document uploaded with a Matter or Contact
+// parent lands in that matter's or contact's documents folder, so its
+// parent id is a folder id, never the matter id. As an upload target
+// (Client.Upload) Type may also be "Matter", "Contact" or "Document".
 type Parent struct {
-	ID   int64  `json:"id"`
-	Type string `json:"type"` // Matter | Folder | Contact
-	Name string `json:"name"`
+	ID        int64     `json:"id"`
+	Etag      string    `json:"etag"`
+	Type      string    `json:"type"` // Folder (read); Matter | Folder | Contact | Document (upload target)
+	Name      string    `json:"name"`
+	Root      bool      `json:"root"`
+	Locked    bool      `json:"locked"`
+	CreatedAt time.Time `json:"created_at"`
+	UpdatedAt time.Time `json:"updated_at"`
 }
 
 // PutHeader is a header the uploader must send with the PUT to put_url.
@@ -238,7 +253,7 @@ type DocumentVersion struct {
 	ContentType   string      `json:"content_type"`
 	VersionNumber int         `json:"version_number"`
 	FullyUploaded bool        `json:"fully_uploaded"`
-	PutURL        string      `json:"put_url"`
+	PutURL        string      `json:"put_url" clio:"null"` // null once fully uploaded
 	PutHeaders    []PutHeader `json:"put_headers"`
 	CreatedAt     time.Time   `json:"created_at"`
 	UpdatedAt     time.Time   `json:"updated_at"`
@@ -254,21 +269,25 @@ type Document struct {
 	ContentType           string           `json:"content_type"`
 	CreatedAt             time.Time        `json:"created_at"`
 	UpdatedAt             time.Time        `json:"updated_at"`
+	ReceivedAt            *time.Time       `json:"received_at"` // when the latest version's file arrived; null while the first upload is unfinished
 	Parent                *Parent          `json:"parent"`
 	Matter                *Matter          `json:"matter"`
 	Contact               *Contact         `json:"contact"`
 	LatestDocumentVersion *DocumentVersion `json:"latest_document_version"`
 }
 
-// Folder is a document folder.
+// Folder is a document folder. Root is true only for the account's one
+// root folder; each matter has its own documents folder (Matter.Folder).
 type Folder struct {
 	ID        int64     `json:"id"`
 	Etag      string    `json:"etag"`
+	Type      string    `json:"type"` // always "Folder"
 	Name      string    `json:"name"`
 	Root      bool      `json:"root"`
 	Locked    bool      `json:"locked"`
 	Parent    *Parent   `json:"parent"`
 	Matter    *Matter   `json:"matter"`
+	Contact   *Contact  `json:"contact"`
 	CreatedAt time.Time `json:"created_at"`
 	UpdatedAt time.Time `json:"updated_at"`
 }

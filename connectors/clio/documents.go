@@ -14,24 +14,35 @@ import (
 )
 
 // DocumentFields is what the client asks for on every document read.
-const DocumentFields = "id,etag,name,filename,size,content_type,updated_at,created_at," +
-	"latest_document_version{id,uuid,size,fully_uploaded,created_at},parent{id,type},matter{id}"
+const DocumentFields = "id,etag,name,filename,size,content_type,updated_at,created_at,received_at," +
+	"latest_document_version{id,uuid,size,fully_uploaded,created_at},parent{id,type,name},matter{id}"
 
 // DocumentQuery narrows a document listing.
 type DocumentQuery struct {
 	UpdatedSince time.Time // only documents updated at or after this; zero = all
 	IDs          []int64   // only these documents (ids[]); empty = all
+	// ShowUncompleted also lists documents whose first upload is not
+	// finished (step 1 done, never completed: no file yet). Clio leaves
+	// them out unless asked (show_uncompleted=true); only a caller hunting
+	// for its own stray uploads wants them.
+	ShowUncompleted bool
 }
 
-// Documents calls fn for each document of a matter, in id order. A
-// document whose LatestDocumentVersion is not FullyUploaded has no file
-// yet (an upload in progress or abandoned). An error from fn stops the
-// listing and is returned.
+// Documents calls fn for each document of a matter, in id order, wherever
+// it sits in the matter's folders. The matter is named by matter_id: a
+// document's Parent is a Folder (the matter's documents folder or a
+// subfolder), so parent_id would take a folder id, never the matter id.
+// A listed document whose LatestDocumentVersion is not FullyUploaded has a
+// new version being uploaded. An error from fn stops the listing and is
+// returned.
 //
 // A matterID of 0 lists documents across all matters (with UpdatedSince,
 // one listing finds every recent change, however many matters there are).
 func (c *Client) Documents(ctx context.Context, matterID int64, q DocumentQuery, fn func(Document) error) error {
 	v := url.Values{"fields": {DocumentFields}}
+	if q.ShowUncompleted {
+		v.Set("show_uncompleted", "true")
+	}
 	doing := "listing documents"
 	if matterID != 0 {
 		v.Set("matter_id", strconv.FormatInt(matterID, 10))
@@ -76,8 +87,8 @@ func (c *Client) Download(ctx context.Context, docID int64) (io.ReadCloser, int6
 
 // UploadError is an upload that failed after Clio created the document
 // record (step 1). The record has no fully uploaded version, so Clio offers
-// no file for it and Documents shows FullyUploaded false; nothing is
-// claimed as done. To retry, upload again with Parent{ID: DocumentID,
+// no file for it and Documents leaves it out (unless ShowUncompleted, with
+// FullyUploaded false); nothing is claimed as done. To retry, upload again with Parent{ID: DocumentID,
 // Type: "Document"} (a new version of the same record) or as a new
 // document; delete or ignore the stray record.
 type UploadError struct {
@@ -95,7 +106,8 @@ func (e *UploadError) Unwrap() error { return e.Err }
 
 // Upload stores size bytes from body as a document named name under parent
 // (Type "Matter", "Contact", "Folder", or "Document" for a new version of
-// that document), streaming them, in Clio's three steps: create the record
+// that document; the returned Document's Parent is the Folder it landed
+// in, e.g. the matter's documents folder), streaming them, in Clio's three steps: create the record
 // and get a pre-signed put_url; PUT the bytes there with every put_header
 // and no bearer token; mark the version fully uploaded. body is read once;
 // it is sent again after a storage 5xx only when it is an io.Seeker. A

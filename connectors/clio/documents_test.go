@@ -3,9 +3,12 @@ package clio_test
 import (
 	"bytes"
 	"crypto/sha256"
+	"encoding/json"
 	"errors"
 	"io"
 	"math/rand/v2"
+	"net/http"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -42,7 +45,7 @@ func TestUploadThenDownloadReturnsTheSameBytes(t *testing.T) {
 				t.Fatal(err)
 			}
 			if d.ID == 0 || d.Name != "lease.pdf" || d.Size != tt.size || d.LatestDocumentVersion == nil || !d.LatestDocumentVersion.FullyUploaded ||
-				d.Matter == nil || d.Matter.ID != m.ID || d.Parent == nil || d.Parent.Type != "Matter" {
+				d.Matter == nil || d.Matter.ID != m.ID || d.Parent == nil || d.Parent.Type != "Folder" || m.Folder == nil || d.Parent.ID != m.Folder.ID {
 				t.Fatalf("Upload = %+v", d)
 			}
 			// The three steps, and the storage PUT carried no bearer.
@@ -111,8 +114,14 @@ func TestFailedUploadIsNotClaimedDone(t *testing.T) {
 	if err := e.c.Documents(ctx, m.ID, clio.DocumentQuery{}, func(d clio.Document) error { docs = append(docs, d); return nil }); err != nil {
 		t.Fatal(err)
 	}
-	if len(docs) != 1 || docs[0].LatestDocumentVersion == nil || docs[0].LatestDocumentVersion.FullyUploaded {
-		t.Fatalf("documents %+v", docs)
+	if len(docs) != 0 {
+		t.Fatalf("the unfinished upload is listed by default: %+v", docs)
+	}
+	if err := e.c.Documents(ctx, m.ID, clio.DocumentQuery{ShowUncompleted: true}, func(d clio.Document) error { docs = append(docs, d); return nil }); err != nil {
+		t.Fatal(err)
+	}
+	if len(docs) != 1 || docs[0].ID != ue.DocumentID || docs[0].LatestDocumentVersion == nil || docs[0].LatestDocumentVersion.FullyUploaded || docs[0].ReceivedAt != nil {
+		t.Fatalf("documents with ShowUncompleted %+v", docs)
 	}
 	if _, _, err := e.c.Download(ctx, ue.DocumentID); !errors.Is(err, clio.ErrNotFound) {
 		t.Fatalf("Download of the half document: %v", err)
@@ -166,4 +175,56 @@ func TestDocumentsListMatterDocumentsSince(t *testing.T) {
 			}
 		})
 	}
+}
+
+// A matter's documents are named by matter_id: their parent is a folder
+// (the matter's documents folder or a subfolder), whose id is no matter id.
+func TestDocumentsOfAMatterIncludeItsSubfolders(t *testing.T) {
+	e := newEnv(t, cliofake.Options{}, clio.Options{})
+	ctx := t.Context()
+	m, _ := e.fake.CreateMatter(cliofake.MatterInput{Description: "Lease", ClientName: "Kim Ortiz"})
+	top, err := e.c.Upload(ctx, clio.Parent{ID: m.ID, Type: "Matter"}, "top.pdf", 1, strings.NewReader("t"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if top.Parent == nil || top.Parent.Type != "Folder" || top.Parent.ID == m.ID || top.Parent.Name != m.DisplayNumber {
+		t.Fatalf("parent %+v, want the matter's folder (matter %d)", top.Parent, m.ID)
+	}
+	// A subfolder made through the API (the client has no folder calls).
+	resp, b := e.post("/api/v4/folders.json?fields=id", `{"data":{"name":"Drafts","parent":{"id":`+strconv.FormatInt(m.ID, 10)+`,"type":"Matter"}}}`)
+	var sub clio.DataResponse[clio.Folder]
+	if resp.StatusCode != 201 || json.Unmarshal(b, &sub) != nil {
+		t.Fatalf("folder: %d %s", resp.StatusCode, b)
+	}
+	deep, err := e.c.Upload(ctx, clio.Parent{ID: sub.Data.ID, Type: "Folder"}, "deep.pdf", 1, strings.NewReader("d"))
+	if err != nil || deep.Parent.ID != sub.Data.ID || deep.Matter == nil || deep.Matter.ID != m.ID {
+		t.Fatalf("upload into the subfolder: %+v %v", deep, err)
+	}
+	var got []int64
+	if err := e.c.Documents(ctx, m.ID, clio.DocumentQuery{}, func(d clio.Document) error { got = append(got, d.ID); return nil }); err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != 2 || got[0] != top.ID || got[1] != deep.ID {
+		t.Fatalf("documents %v, want [%d %d]", got, top.ID, deep.ID)
+	}
+	for _, r := range e.requests("/api/v4/documents.json") {
+		if r.Method == "GET" && (r.Query.Get("matter_id") != strconv.FormatInt(m.ID, 10) || r.Query.Has("parent_id") || r.Query.Has("show_uncompleted")) {
+			t.Fatalf("listing query %v: a matter is named by matter_id", r.Query)
+		}
+	}
+}
+
+// post sends a JSON POST with the env's token, bypassing the client.
+func (e *env) post(path, body string) (*http.Response, []byte) {
+	e.t.Helper()
+	req, _ := http.NewRequest(http.MethodPost, e.srv.URL+path, strings.NewReader(body))
+	req.Header.Set("Authorization", "Bearer "+e.tok.Access)
+	req.Header.Set("Content-Type", "application/json")
+	resp, err := e.srv.Client().Do(req)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return resp, b
 }

@@ -223,3 +223,25 @@ func TestCustomFieldNameClashSurfacesClioMessage(t *testing.T) {
 		t.Fatalf("err = %v", err)
 	}
 }
+
+// Clio sends null for an unset practice area code or category; the client
+// reads it as "" and a set category (from Clio's enum) as itself.
+func TestPracticeAreasReadNullCodeAndCategory(t *testing.T) {
+	e := newEnv(t, cliofake.Options{}, clio.Options{})
+	resp, b := e.raw("/api/v4/practice_areas.json?fields=name,code,category&limit=1")
+	if resp.StatusCode != 200 || !strings.Contains(string(b), `"category":null`) || !strings.Contains(string(b), `"code":null`) {
+		t.Fatalf("raw reply %d %s", resp.StatusCode, b)
+	}
+	resp, b = e.post("/api/v4/practice_areas.json", `{"data":{"name":"Fam","code":"FAM","category":"family"}}`)
+	if resp.StatusCode != 201 {
+		t.Fatalf("create: %d %s", resp.StatusCode, b)
+	}
+	areas, err := e.c.PracticeAreas(t.Context())
+	if err != nil || len(areas) < 2 {
+		t.Fatalf("PracticeAreas = %+v, %v", areas, err)
+	}
+	first, last := areas[0], areas[len(areas)-1]
+	if first.Category != "" || first.Code != "" || last.Name != "Fam" || last.Category != "family" || last.Code != "FAM" {
+		t.Fatalf("first %+v, last %+v", first, last)
+	}
+}

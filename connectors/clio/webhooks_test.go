@@ -1,6 +1,7 @@
 package clio_test
 
 import (
+	"encoding/json"
 	"errors"
 	"io"
 	"net/http"
@@ -89,5 +90,47 @@ func TestWebhookLifecycle(t *testing.T) {
 	}
 	if hooks, err := e.c.Webhooks(ctx); err != nil || len(hooks) != 0 {
 		t.Fatalf("Webhooks after delete = %+v, %v", hooks, err)
+	}
+}
+
+// A model may be named by its id (1 = matter); Clio answers the name. The
+// matter status events are subscribable on their own.
+func TestWebhookByModelIDDeliversMatterStatusEvents(t *testing.T) {
+	e := newEnv(t, cliofake.Options{AllowInsecureWebhooks: true}, clio.Options{})
+	ctx := t.Context()
+	rc := &receiver{}
+	hookSrv := httptest.NewServer(rc)
+	t.Cleanup(hookSrv.Close)
+	h, err := e.c.CreateWebhook(ctx, clio.WebhookCreate{URL: hookSrv.URL + "/clio", Model: "1", Fields: "id,status",
+		Events: []string{"matter_opened", "matter_pended", "matter_closed"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if h.Model != "matter" || len(h.Events) != 3 {
+		t.Fatalf("CreateWebhook = %+v", h)
+	}
+	if _, err := e.fake.AwaitDeliveries(ctx, 1); err != nil {
+		t.Fatal(err)
+	}
+	if err := e.c.ActivateWebhook(ctx, h.ID, h.SharedSecret); err != nil {
+		t.Fatal(err)
+	}
+	m, err := e.fake.CreateMatter(cliofake.MatterInput{Description: "Lease", ClientName: "Kim Ortiz"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.fake.UpdateMatter(m.ID, cliofake.MatterPatch{Status: "Pending"}); err != nil {
+		t.Fatal(err)
+	}
+	e.fake.Wait()
+	rc.mu.Lock()
+	bodies := rc.body[1:] // after the handshake
+	rc.mu.Unlock()
+	if len(bodies) != 1 {
+		t.Fatalf("%d deliveries, want only matter_pended", len(bodies))
+	}
+	var d clio.WebhookDelivery
+	if err := json.Unmarshal(bodies[0], &d); err != nil || d.Meta.Event != "matter_pended" || d.Meta.WebhookID != h.ID {
+		t.Fatalf("delivery %s (%v)", bodies[0], err)
 	}
 }

@@ -424,11 +424,15 @@ func (dr *docsRun) targeted(ctx context.Context) error {
 }
 
 // targetDoc reads one document (Clio's index filtered by ids[]: one
-// request) and processes it if its matter has a Box folder.
+// request) and processes it if its matter has a Box folder. Clio fires
+// "created" when an upload starts, while its index leaves unfinished
+// uploads out unless asked: asking keeps such a document from being
+// reported as gone (process skips it as not finished; "updated" follows
+// when the upload completes).
 func (dr *docsRun) targetDoc(ctx context.Context, key string, id int64) error {
 	r := dr.r
 	var doc *clio.Document
-	err := dr.clio.Documents(ctx, 0, clio.DocumentQuery{IDs: []int64{id}}, func(d clio.Document) error {
+	err := dr.clio.Documents(ctx, 0, clio.DocumentQuery{IDs: []int64{id}, ShowUncompleted: true}, func(d clio.Document) error {
 		if d.ID == id {
 			doc = &d
 		}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/sha1"
 	"encoding/hex"
+	"errors"
 	"math/rand/v2"
 	"strconv"
 	"strings"
@@ -467,3 +468,28 @@ func TestDocumentsFollowRecreatedFolder(t *testing.T) {
 }
 
 func cliofakeMatter(desc string) cliofake.MatterInput { return cliofake.MatterInput{Description: desc} }
+
+// A document whose upload to Clio is still running (Clio's index hides it
+// unless show_uncompleted) is skipped as unfinished, not reported as gone.
+func TestDocumentsTargetedUnfinishedUploadIsNotGone(t *testing.T) {
+	e := newEnv(t, envOptions{})
+	linked := docsLinked(t, e)
+	var matterID int64
+	for id := range linked {
+		matterID = max(matterID, id)
+	}
+	ctx := context.Background()
+	c, _ := e.plat.Clio(ctx)
+	_, err := c.Upload(ctx, clio.Parent{ID: matterID, Type: "Matter"}, "scan.pdf", 10, strings.NewReader("short"))
+	var ue *clio.UploadError
+	if !errors.As(err, &ue) || ue.DocumentID == 0 {
+		t.Fatalf("upload: %v, want an UploadError after step 1", err)
+	}
+	res := foldTarget(e, "documents", "doc:"+strconv.FormatInt(ue.DocumentID, 10))
+	if c := res.Run.Counts; c.Skipped != 1 || c.Created != 0 || c.Failed != 0 {
+		t.Fatalf("targeted run: %+v", c)
+	}
+	if l := e.logs("documents", store.LogSkipped); len(l) == 0 || !strings.Contains(l[len(l)-1].Message, "not finished") {
+		t.Errorf("skip reason: %+v, want the upload is not finished", l)
+	}
+}

@@ -272,6 +272,9 @@ func (s *Server) createPracticeAreaLocked(in clio.PracticeAreaWrite) (*clio.Prac
 	if in.Name == "" {
 		return nil, write422("name can't be blank")
 	}
+	if in.Category != "" && !slices.Contains(practiceAreaCategories(), in.Category) {
+		return nil, write422("category %q is not a practice area category", in.Category)
+	}
 	for _, pa := range s.st.PracticeAreas.m {
 		if pa.Name == in.Name {
 			return nil, write422("name has already been taken")
@@ -281,4 +284,23 @@ func (s *Server) createPracticeAreaLocked(in clio.PracticeAreaWrite) (*clio.Prac
 	pa := &clio.PracticeArea{ID: s.nextIDLocked("practice_area"), Etag: s.etagLocked(), Name: in.Name, Code: in.Code, Category: in.Category, CreatedAt: now, UpdatedAt: now}
 	s.st.PracticeAreas.put(pa.ID, pa)
 	return pa, nil
+}
+
+// practiceAreaCategories is the SPEC's enum of practice area categories.
+func practiceAreaCategories() []string {
+	return []string{
+		"administrative", "admiralty_and_maritime", "anti_trust_and_competition", "appellate",
+		"banking_and_finance", "bankruptcy", "business_formation_and_compliance", "civil_litigation",
+		"civil_rights_and_constitutional", "collections_and_debt", "commercial_and_sale_of_goods",
+		"commercial_litigation", "construction", "consumer_protection", "contracts", "corporate_litigation",
+		"criminal", "disability_and_social_security", "education", "elder", "employment_and_labor",
+		"energy_and_environmental", "ethics", "family", "food_and_drug", "general_practice", "government",
+		"healthcare", "immigration", "in_house_counsel", "insurance", "intellectual_property", "international",
+		"juvenile", "legal_aid", "mediation_and_arbitration", "medical_malpractice", "military", "multi_practice",
+		"non_profit_and_pro_bono", "other", "personal_injury", "privacy_and_information_security",
+		"private_client", "product_liability", "real_estate", "science_and_technology",
+		"securities_and_mergers_and_acquisitions", "small_claims", "sports_and_entertainment_and_gaming", "tax",
+		"telecommunications", "traffic_offenses", "transportation", "tribal", "trusts", "wills_and_estates",
+		"workers_compensation",
+	}
 }

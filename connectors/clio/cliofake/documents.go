@@ -40,9 +40,11 @@ func (s *Server) signLocked(parts ...string) string {
 	return hex.EncodeToString(m.Sum(nil))
 }
 
-// docViewLocked resolves a document's matter, contact and latest version.
+// docViewLocked resolves a document's parent folder, matter, contact and
+// latest version.
 func (s *Server) docViewLocked(d *clio.Document) *clio.Document {
 	v := *d
+	v.Parent = s.parentViewLocked(d.Parent)
 	if d.Matter != nil {
 		if m, ok := s.st.Matters.get(d.Matter.ID); ok {
 			v.Matter = s.matterViewLocked(m)
@@ -62,32 +64,39 @@ func (s *Server) docViewLocked(d *clio.Document) *clio.Document {
 	return &v
 }
 
+// listDocuments filters by matter_id and contact_id (the record the
+// document belongs to, wherever in its folders it is) and parent_id (a
+// FOLDER id: its children, or with scope=descendants everything below it).
+// Documents whose first upload is unfinished (no version received yet) are
+// left out unless show_uncompleted=true.
 func (s *Server) listDocuments(w http.ResponseWriter, r *http.Request) {
 	q, ok := s.parseList(w, r, clio.Document{})
 	if !ok {
 		return
 	}
-	v := r.URL.Query()
-	var ids [3]int64
-	for i, key := range []string{"matter_id", "contact_id", "parent_id"} {
-		if raw := v.Get(key); raw != "" {
-			id, err := strconv.ParseInt(raw, 10, 64)
-			if err != nil || id <= 0 {
-				// Stricter reading: no record has id 0, so 0 is not "any".
-				badRequest(w, key+" must be a positive integer")
-				return
-			}
-			ids[i] = id
+	ids, ok := positiveIDs(w, r, "matter_id", "contact_id", "parent_id")
+	if !ok {
+		return
+	}
+	descendants, ok := parseScope(w, r)
+	if !ok {
+		return
+	}
+	var uncompleted bool
+	if raw := r.URL.Query().Get("show_uncompleted"); raw != "" {
+		var err error
+		if uncompleted, err = strconv.ParseBool(raw); err != nil {
+			badRequest(w, "show_uncompleted must be true or false")
+			return
 		}
 	}
-	var match func(*clio.Document) bool
-	if ids != [3]int64{} || q.query != "" {
-		match = func(d *clio.Document) bool {
-			return (ids[0] == 0 || d.Matter != nil && d.Matter.ID == ids[0]) &&
-				(ids[1] == 0 || d.Contact != nil && d.Contact.ID == ids[1]) &&
-				(ids[2] == 0 || d.Parent != nil && d.Parent.ID == ids[2]) &&
-				(q.query == "" || containsFold(q.query, d.Name))
-		}
+	matter, contact, parent := ids[0], ids[1], ids[2]
+	match := func(d *clio.Document) bool {
+		return (uncompleted || d.ReceivedAt != nil) &&
+			(matter == 0 || d.Matter != nil && d.Matter.ID == matter) &&
+			(contact == 0 || d.Contact != nil && d.Contact.ID == contact) &&
+			(parent == 0 || d.Parent != nil && s.underLocked(d.Parent.ID, parent, descendants)) &&
+			(q.query == "" || containsFold(q.query, d.Name))
 	}
 	s.mu.Lock()
 	rep := pageLocked(r, q, &s.st.Documents, documentTimes, match, func(d *clio.Document) any { return s.docViewLocked(d) })
@@ -142,37 +151,44 @@ func (s *Server) createDocument(w http.ResponseWriter, r *http.Request) {
 	writeRecord(w, r, recordReply{status: http.StatusCreated, etag: d.Etag, updated: d.UpdatedAt, data: p.one(s.docViewLocked(d))})
 }
 
-// resolveParentLocked checks a Matter/Folder/Contact parent and returns the
-// document's parent, matter and contact references.
+// resolveParentLocked checks a Matter/Folder/Contact parent and returns
+// the folder the item goes into (a Matter or Contact parent means its
+// documents folder) and the matter and contact the item then belongs to.
 func (s *Server) resolveParentLocked(pr *clio.ParentRef) (*clio.Parent, *clio.Matter, *clio.Contact, error) {
 	if pr == nil {
 		return nil, nil, nil, write422("parent can't be blank")
 	}
+	var f *clio.Folder
 	switch pr.Type {
 	case "Matter":
 		m, ok := s.st.Matters.get(pr.ID)
 		if !ok {
 			return nil, nil, nil, write422("parent matter %d does not exist", pr.ID)
 		}
-		return &clio.Parent{ID: m.ID, Type: "Matter", Name: m.DisplayNumber}, &clio.Matter{ID: m.ID}, nil, nil
+		f = s.matterFolderLocked(m)
 	case "Contact":
 		c, ok := s.st.Contacts.get(pr.ID)
 		if !ok {
 			return nil, nil, nil, write422("parent contact %d does not exist", pr.ID)
 		}
-		return &clio.Parent{ID: c.ID, Type: "Contact", Name: c.Name}, nil, &clio.Contact{ID: c.ID}, nil
+		f = s.contactFolderLocked(c)
 	case "Folder":
-		f, ok := s.st.Folders.get(pr.ID)
-		if !ok {
+		var ok bool
+		if f, ok = s.st.Folders.get(pr.ID); !ok {
 			return nil, nil, nil, write422("parent folder %d does not exist", pr.ID)
 		}
-		var m *clio.Matter
-		if f.Matter != nil {
-			m = &clio.Matter{ID: f.Matter.ID}
-		}
-		return &clio.Parent{ID: f.ID, Type: "Folder", Name: f.Name}, m, nil, nil
+	default:
+		return nil, nil, nil, write422("parent type must be Matter, Folder, Contact or Document")
 	}
-	return nil, nil, nil, write422("parent type must be Matter, Folder, Contact or Document")
+	var m *clio.Matter
+	if f.Matter != nil {
+		m = &clio.Matter{ID: f.Matter.ID}
+	}
+	var c *clio.Contact
+	if f.Contact != nil {
+		c = &clio.Contact{ID: f.Contact.ID}
+	}
+	return &clio.Parent{ID: f.ID, Type: "Folder"}, m, c, nil
 }
 
 // startDocumentLocked creates the document or a new pending version. base is
@@ -309,6 +325,8 @@ func (s *Server) completeVersionLocked(d *clio.Document, dv *docVersion) {
 	dv.Version.Etag, dv.Version.UpdatedAt = s.etagLocked(), s.now()
 	delete(s.st.Uploads, dv.Version.UUID)
 	d.Filename, d.Size, d.ContentType = dv.Version.Filename, dv.Version.Size, dv.Version.ContentType
+	received := s.now()
+	d.ReceivedAt = &received
 	d.LatestDocumentVersion = &clio.DocumentVersion{ID: dv.Version.ID}
 }
 
@@ -443,55 +461,4 @@ func (s *Server) serveS3Get(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Content-Length", strconv.Itoa(len(content)))
 	w.Header().Set("Content-Disposition", mime.FormatMediaType("attachment", map[string]string{"filename": name}))
 	w.Write(content)
-}
-
-// --- folders (minimal: list and create) ---
-
-func folderTimes(f *clio.Folder) (time.Time, time.Time) { return f.CreatedAt, f.UpdatedAt }
-
-func (s *Server) listFolders(w http.ResponseWriter, r *http.Request) {
-	q, ok := s.parseList(w, r, clio.Folder{})
-	if !ok {
-		return
-	}
-	parent, _ := strconv.ParseInt(r.URL.Query().Get("parent_id"), 10, 64)
-	matter, _ := strconv.ParseInt(r.URL.Query().Get("matter_id"), 10, 64)
-	var match func(*clio.Folder) bool
-	if parent != 0 || matter != 0 || q.query != "" {
-		match = func(f *clio.Folder) bool {
-			return (parent == 0 || f.Parent != nil && f.Parent.ID == parent) &&
-				(matter == 0 || f.Matter != nil && f.Matter.ID == matter) && (q.query == "" || containsFold(q.query, f.Name))
-		}
-	}
-	s.mu.Lock()
-	rep := pageLocked(r, q, &s.st.Folders, folderTimes, match, func(f *clio.Folder) any { return f })
-	s.mu.Unlock()
-	writeJSON(w, http.StatusOK, rep)
-}
-
-func (s *Server) createFolder(w http.ResponseWriter, r *http.Request) {
-	p, ok := s.fieldsPlan(w, r, clio.Folder{})
-	if !ok {
-		return
-	}
-	var in clio.FolderWrite
-	if err := decodeData(r, &in); err != nil {
-		writeErr(w, err)
-		return
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if in.Name == "" {
-		writeErr(w, write422("name can't be blank"))
-		return
-	}
-	parent, matter, _, err := s.resolveParentLocked(in.Parent)
-	if err != nil {
-		writeErr(w, err)
-		return
-	}
-	now := s.now()
-	f := &clio.Folder{ID: s.nextIDLocked("folder"), Etag: s.etagLocked(), Name: in.Name, Parent: parent, Matter: matter, CreatedAt: now, UpdatedAt: now}
-	s.st.Folders.put(f.ID, f)
-	writeRecord(w, r, recordReply{status: http.StatusCreated, etag: f.Etag, updated: f.UpdatedAt, data: p.one(f)})
 }

@@ -113,7 +113,8 @@ func TestDocumentUploadAndDownload(t *testing.T) {
 	if fo["name"] != "Drafts" {
 		t.Fatalf("folder %v", fo)
 	}
-	if l := list(e.expect(200, "GET", "/api/v4/folders.json", nil)); len(l) != 1 {
+	// The account root, the matter's folder, and Drafts inside the latter.
+	if l := list(e.expect(200, "GET", "/api/v4/folders.json?fields=id,name,parent{id}", nil)); len(l) != 3 || l[2]["name"] != "Drafts" || id(l[2]["parent"].(obj)) != id(l[1]) {
 		t.Fatalf("folders %v", l)
 	}
 }

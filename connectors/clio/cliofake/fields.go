@@ -81,8 +81,9 @@ type typeInfo struct {
 }
 
 type fieldInfo struct {
-	index  int
-	nested *typeInfo // non-nil for struct, *struct and []struct fields
+	index    int
+	nested   *typeInfo // non-nil for struct, *struct and []struct fields
+	nullZero bool      // tagged clio:"null": the zero value is sent as null
 }
 
 // schemas caches typeInfo per wire type. It only grows and its content is
@@ -114,7 +115,7 @@ func (sc *schemas) infoLocked(t reflect.Type) *typeInfo {
 		if tag == "" || tag == "-" {
 			continue
 		}
-		fi := &fieldInfo{index: i}
+		fi := &fieldInfo{index: i, nullZero: f.Tag.Get("clio") == "null"}
 		ft := f.Type
 		for ft.Kind() == reflect.Pointer || ft.Kind() == reflect.Slice {
 			ft = ft.Elem()
@@ -132,9 +133,10 @@ func (sc *schemas) infoLocked(t reflect.Type) *typeInfo {
 type plan []planField
 
 type planField struct {
-	name  string
-	index int
-	sub   plan // nil for scalars
+	name     string
+	index    int
+	sub      plan // nil for scalars
+	nullZero bool // render the zero value as null (Clio never sends "" or 0 for it)
 }
 
 // defaults is what Clio returns when no fields are named: id and etag.
@@ -167,7 +169,7 @@ func (ti *typeInfo) compile(sels []fieldSel) (plan, error) {
 		if !ok {
 			return nil, fmt.Errorf("fields: unknown field %q", s.name)
 		}
-		pf := planField{name: s.name, index: f.index}
+		pf := planField{name: s.name, index: f.index, nullZero: f.nullZero}
 		switch {
 		case f.nested == nil && s.braces:
 			return nil, fmt.Errorf("fields: %q is not a nested resource", s.name)
@@ -198,7 +200,11 @@ func (p plan) project(v reflect.Value) any {
 	for _, f := range p {
 		fv := v.Field(f.index)
 		if f.sub == nil {
-			out[f.name] = fv.Interface()
+			if f.nullZero && fv.IsZero() {
+				out[f.name] = nil
+			} else {
+				out[f.name] = fv.Interface()
+			}
 			continue
 		}
 		if fv.Kind() == reflect.Slice {

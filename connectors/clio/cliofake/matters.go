@@ -47,6 +47,12 @@ func (s *Server) matterViewLocked(m *clio.Matter) *clio.Matter {
 		}
 	}
 	v.CustomFieldValues = s.cfvViewLocked("Matter", m.CustomFieldValues)
+	if m.Folder != nil {
+		if f, ok := s.st.Folders.get(m.Folder.ID); ok {
+			cp := *f
+			v.Folder = &cp
+		}
+	}
 	return &v
 }
 
@@ -257,6 +263,7 @@ func (s *Server) createMatterLocked(in clio.MatterWrite) (*clio.Matter, error) {
 		last = client.Name
 	}
 	m.DisplayNumber = fmt.Sprintf("%05d-%s", m.Number, strings.ReplaceAll(last, " ", ""))
+	s.matterFolderLocked(m) // Clio gives every matter its documents folder
 	m.Etag, m.UpdatedAt = s.etagLocked(), now
 	s.st.Matters.put(m.ID, m)
 	s.st.ClientMatters[client.ID]++

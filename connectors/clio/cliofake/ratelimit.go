@@ -2,7 +2,6 @@ package cliofake
 
 import (
 	"net/http"
-	"regexp"
 	"strconv"
 	"strings"
 	"time"
@@ -23,9 +22,19 @@ func (s *Server) rateLimit() int {
 	return 50 // Clio's peak-hours default
 }
 
-// apiVersionRE accepts the v4 minors up to the SPEC's default 4.0.9 [U: the
-// exact list of live minors is not published; anything else answers 410].
-var apiVersionRE = regexp.MustCompile(`^4\.0\.[0-9]$`)
+// apiVersionSupported reports whether v is a minor version the SPEC
+// documents: 4.0.4 (the oldest in its changelog) to 4.0.10 (the newest).
+// Anything else answers 410, as Clio does for an invalid or retired one
+// [U: whether 4.0.0–4.0.3 still answer is not published; refusing them is
+// the stricter reading].
+func apiVersionSupported(v string) bool {
+	patch, ok := strings.CutPrefix(v, "4.0.")
+	if !ok {
+		return false
+	}
+	n, err := strconv.Atoi(patch)
+	return err == nil && strconv.Itoa(n) == patch && n >= 4 && n <= 10
+}
 
 // api wraps an /api/v4 handler with, in order: the X-API-VERSION check and
 // echo (410 for an invalid one), bearer authentication (401 invalid_token)
@@ -36,7 +45,7 @@ func (s *Server) api(h http.HandlerFunc) http.HandlerFunc {
 		v := r.Header.Get("X-API-VERSION")
 		if v == "" {
 			v = DefaultAPIVersion
-		} else if !apiVersionRE.MatchString(v) {
+		} else if !apiVersionSupported(v) {
 			writeError(w, http.StatusGone, "InvalidApiVersion", "The API version "+strconv.Quote(v)+" is not supported")
 			return
 		}

@@ -156,6 +156,7 @@ func (s *Server) routes() *http.ServeMux {
 	api("GET /api/v4/documents/{id}/download.json", s.downloadDocument)
 	api("GET /api/v4/folders.json", s.listFolders)
 	api("POST /api/v4/folders.json", s.createFolder)
+	api("GET /api/v4/folders/{file}", s.getFolder)
 	api("GET /api/v4/webhooks.json", s.listWebhooks)
 	api("POST /api/v4/webhooks.json", s.createWebhook)
 	api("GET /api/v4/webhooks/{file}", s.getWebhook)

@@ -118,6 +118,8 @@ type state struct {
 	Versions      table[docVersion]          `json:"versions"`
 	Uploads       map[string]int64           `json:"uploads"` // version uuid → version id
 	Folders       table[clio.Folder]         `json:"folders"`
+	RootFolder    int64                      `json:"root_folder"`     // the account's one root folder
+	ContactFolder map[int64]int64            `json:"contact_folders"` // contact → its documents folder
 	Webhooks      table[clio.Webhook]        `json:"webhooks"`
 	HookSeen      map[int64]map[int64]string `json:"hook_seen"`      // webhook → record → last delivered projection
 	ClientMatters map[int64]int              `json:"client_matters"` // contact → number of matters it is client of
@@ -133,13 +135,15 @@ func newState() *state {
 		Uploads:       map[string]int64{},
 		HookSeen:      map[int64]map[int64]string{},
 		ClientMatters: map[int64]int{},
+		ContactFolder: map[int64]int64{},
 		Codes:         map[string]*authCode{},
 		Access:        map[string]*accessToken{},
 		Refresh:       map[string]*refreshToken{},
 	}
 }
 
-// seedLocked adds the who_am_i attorney and the default practice areas.
+// seedLocked adds the who_am_i attorney, the account's root folder and the
+// default practice areas.
 func (s *Server) seedLocked() {
 	now := s.now()
 	u := &clio.User{
@@ -149,6 +153,7 @@ func (s *Server) seedLocked() {
 	}
 	s.st.Users.put(u.ID, u)
 	s.st.WhoAmI = u.ID
+	s.rootFolderLocked()
 	for _, name := range []string{"Family Law", "Immigration", "Personal Injury", "Estate Planning", "Criminal Defense", "General"} {
 		pa := &clio.PracticeArea{ID: s.nextIDLocked("practice_area"), Etag: s.etagLocked(), Name: name, CreatedAt: now, UpdatedAt: now}
 		s.st.PracticeAreas.put(pa.ID, pa)

@@ -7,6 +7,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"net/url"
 	"slices"
@@ -22,10 +23,42 @@ const (
 	maxWebhookFields  = 1000
 )
 
-// webhookModels lists Clio's webhook models; a model may also be named by
-// its 1-based position here [U: the numeric mapping is not published].
+// webhookModels lists Clio's webhook models in the order of their numeric
+// ids (SPEC, Webhooks "Supported Models"): a model may be named by its
+// string identifier or by its id, 1-based position here. Replies always
+// carry the string identifier (the record's model is a string enum).
 func webhookModels() []string {
-	return []string{"activity", "bill", "calendar_entry", "clio_payments_payment", "communication", "contact", "document", "folder", "matter", "task"}
+	return []string{"matter", "activity", "bill", "calendar_entry", "communication", "contact", "task", "document", "folder", "clio_payments_payment"}
+}
+
+// webhookModel is the model of a webhook write body: a string identifier
+// ("matter") or the model's id, as a JSON number (1) or a numeric string
+// ("1", as form-encoded bodies carry it).
+type webhookModel string
+
+// UnmarshalJSON implements json.Unmarshaler.
+func (m *webhookModel) UnmarshalJSON(b []byte) error {
+	var s string
+	if err := json.Unmarshal(b, &s); err == nil {
+		*m = webhookModel(s)
+		return nil
+	}
+	var n int64
+	if err := json.Unmarshal(b, &n); err != nil {
+		return fmt.Errorf("model must be a string identifier or a model id")
+	}
+	*m = webhookModel(strconv.FormatInt(n, 10))
+	return nil
+}
+
+// webhookWrite is the fake's reading of POST/PATCH /webhooks data: as
+// clio.WebhookWrite, but model may be a number.
+type webhookWrite struct {
+	URL       string       `json:"url"`
+	Model     webhookModel `json:"model"`
+	Fields    string       `json:"fields"`
+	Events    []string     `json:"events"`
+	ExpiresAt *time.Time   `json:"expires_at"`
 }
 
 func modelEvents(model string) []string {
@@ -166,7 +199,10 @@ func (s *Server) checkWebhookLocked(h *clio.Webhook) error {
 	if err != nil || u.Host == "" || (u.Scheme != "https" && !(u.Scheme == "http" && s.opts.AllowInsecureWebhooks)) {
 		return write422("url must be a valid https URL")
 	}
-	if n, err := strconv.Atoi(h.Model); err == nil && n >= 1 && n <= len(webhookModels()) {
+	if n, err := strconv.Atoi(h.Model); err == nil {
+		if n < 1 || n > len(webhookModels()) {
+			return write422("model %d is not a webhook model id (1 to %d)", n, len(webhookModels()))
+		}
 		h.Model = webhookModels()[n-1]
 	}
 	if !slices.Contains(webhookModels(), h.Model) {
@@ -203,7 +239,7 @@ func (s *Server) createWebhook(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	var in clio.WebhookWrite
+	var in webhookWrite
 	if err := decodeData(r, &in); err != nil {
 		writeErr(w, err)
 		return
@@ -211,7 +247,7 @@ func (s *Server) createWebhook(w http.ResponseWriter, r *http.Request) {
 	s.mu.Lock()
 	defer s.unlockAndFlush()
 	now := s.now()
-	h := &clio.Webhook{URL: in.URL, Model: in.Model, Fields: in.Fields, Events: in.Events, ExpiresAt: now.Add(webhookDefaultTTL),
+	h := &clio.Webhook{URL: in.URL, Model: string(in.Model), Fields: in.Fields, Events: in.Events, ExpiresAt: now.Add(webhookDefaultTTL),
 		Status: "pending", CreatedAt: now, UpdatedAt: now}
 	if in.ExpiresAt != nil {
 		h.ExpiresAt = in.ExpiresAt.UTC()
@@ -236,7 +272,7 @@ func (s *Server) patchWebhook(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	var in clio.WebhookWrite
+	var in webhookWrite
 	if err := decodeData(r, &in); err != nil {
 		writeErr(w, err)
 		return
@@ -257,7 +293,7 @@ func (s *Server) patchWebhook(w http.ResponseWriter, r *http.Request) {
 		h.URL = in.URL
 	}
 	if in.Model != "" {
-		h.Model = in.Model
+		h.Model = string(in.Model)
 	}
 	if in.Fields != "" {
 		h.Fields = in.Fields

@@ -79,7 +79,7 @@ func TestWebhookValidation(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) { e.expect(422, "POST", "/api/v4/webhooks.json", body(tt.data)) })
 	}
-	h := data(e.expect(201, "POST", "/api/v4/webhooks.json?fields=id,status,expires_at,shared_secret,model", body(obj{"url": "https://h.invalid/x", "model": "9", "fields": "id"})))
+	h := data(e.expect(201, "POST", "/api/v4/webhooks.json?fields=id,status,expires_at,shared_secret,model", body(obj{"url": "https://h.invalid/x", "model": 1, "fields": "id"})))
 	if h["status"] != "pending" || h["model"] != "matter" || h["expires_at"] != e.clock.Now().Add(72*time.Hour).Format(time.RFC3339) || h["shared_secret"] == "" {
 		t.Fatalf("webhook %v", h)
 	}
