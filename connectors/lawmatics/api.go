@@ -3,15 +3,18 @@
 // and the fake server in lawmaticsfake both speak these types.
 //
 // Responses use a JSON:API-like envelope: {"data":{"id":"25","type":"contact",
-// "attributes":{…},"relationships":{…}}}. Ids are strings; nested objects
-// such as custom-field ids are numbers. Which attributes come back depends on
-// the request's fields parameter, so every attribute may be missing (zero).
+// "attributes":{…},"relationships":{…}}}. Record ids are strings; ids nested
+// in attributes (custom-field ids) are numbers in most of the vendor's
+// examples and strings in the newest one, so FieldID accepts both. Which
+// attributes come back depends on the request's fields parameter, so every
+// attribute may be missing (zero), and list rows carry "relationships":{}.
 package lawmatics
 
 import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -19,40 +22,63 @@ import (
 // TimeLayout is how Lawmatics writes timestamps: 2018-10-17T18:17:15.722-07:00.
 const TimeLayout = "2006-01-02T15:04:05.000Z07:00"
 
-// Time is a Lawmatics timestamp. It marshals with TimeLayout and accepts any
-// RFC 3339 form (and JSON null, which leaves the zero value).
+// DateLayout is how Lawmatics writes plain dates (birthdate, date custom
+// fields): 1991-06-28.
+const DateLayout = "2006-01-02"
+
+// Time is a Lawmatics timestamp or date. It accepts any RFC 3339 form, a
+// plain date (2024-05-01, read as midnight UTC with DateOnly set), a
+// date-time without zone (read as UTC), and JSON null or "" (the zero value).
+//
+// Some attributes have no confirmed form: converted_date is null in every
+// vendor example, and a Rails *_date column would render as a plain date
+// while a timestamp column would not, so both must be read.
 type Time struct {
 	time.Time
+	// DateOnly says the value is a calendar date without a time of day; it
+	// then marshals with DateLayout.
+	DateOnly bool
 }
 
-// MarshalJSON writes t with TimeLayout, or null for the zero time.
+// MarshalJSON writes t with TimeLayout (DateLayout when DateOnly), or null
+// for the zero time.
 func (t Time) MarshalJSON() ([]byte, error) {
 	if t.IsZero() {
 		return []byte("null"), nil
 	}
+	if t.DateOnly {
+		return []byte(`"` + t.Format(DateLayout) + `"`), nil
+	}
 	return []byte(`"` + t.Format(TimeLayout) + `"`), nil
 }
 
-// UnmarshalJSON reads an RFC 3339 timestamp or null.
+// UnmarshalJSON reads a timestamp, a plain date or null.
 func (t *Time) UnmarshalJSON(b []byte) error {
+	*t = Time{}
 	if bytes.Equal(b, []byte("null")) {
-		t.Time = time.Time{}
 		return nil
 	}
 	var s string
 	if err := json.Unmarshal(b, &s); err != nil {
 		return fmt.Errorf("lawmatics time: %w", err)
 	}
+	s = strings.TrimSpace(s)
 	if s == "" {
-		t.Time = time.Time{}
 		return nil
 	}
-	v, err := time.Parse(time.RFC3339Nano, s)
-	if err != nil {
-		return fmt.Errorf("lawmatics time %q: %w", s, err)
+	if v, err := time.Parse(time.RFC3339Nano, s); err == nil {
+		t.Time = v
+		return nil
 	}
-	t.Time = v
-	return nil
+	if v, err := time.Parse(DateLayout, s); err == nil {
+		t.Time, t.DateOnly = v, true
+		return nil
+	}
+	if v, err := time.Parse("2006-01-02T15:04:05.999999999", s); err == nil {
+		t.Time = v
+		return nil
+	}
+	return fmt.Errorf("lawmatics time %q: not an RFC 3339 timestamp or a YYYY-MM-DD date", s)
 }
 
 // Resource type names as they appear in the "type" member.
@@ -60,10 +86,11 @@ const (
 	TypeContact      = "contact"
 	TypeProspect     = "prospect"
 	TypeNote         = "note"
-	TypeFile         = "document" // [U] the files list links to /v1/documents; clients must not depend on it
+	TypeFile         = "file" // although the files list links to /v1/documents
 	TypeUser         = "user"
-	TypeSubStatus    = "sub_status"
+	TypeSubStatus    = "sub_status" // lists; single-record writes say "prospect_sub_status"
 	TypePracticeArea = "practice_area"
+	TypeCustomField  = "custom_field"
 )
 
 // Matter (prospect) statuses. A new prospect is StatusPNC; "hired" is the
@@ -75,9 +102,21 @@ const (
 )
 
 // CaseTypeFieldName is the name of the prospect custom field that carries
-// the firm's case type (divorce_standard, custody_only, ...). Lawmatics has
-// no built-in case-type attribute; the firm models it as a custom field.
+// the firm's case type. Lawmatics has no built-in case-type attribute; the
+// firm models it as a picklist custom field (field_type "list") whose
+// options are labels such as "Custody only".
 const CaseTypeFieldName = "Case Type"
+
+// Custom field types (field_type) the vendor documents.
+const (
+	FieldTypeList          = "list" // picklist: value is the option id, formatted_value its label
+	FieldTypeMultiPicklist = "multi_picklist"
+	FieldTypeString        = "string"
+	FieldTypeText          = "text"
+	FieldTypeBoolean       = "boolean"
+	FieldTypeDate          = "date"
+	FieldTypeDateTime      = "datetime"
+)
 
 // Ref points at another resource inside a relationship.
 type Ref struct {
@@ -95,20 +134,95 @@ type ToMany struct {
 	Data []Ref `json:"data"`
 }
 
-// CustomField is one custom field value on a contact or prospect.
+// FieldID is a custom-field (or list option) id nested in attributes. The
+// vendor's examples write it as a number (6435) in most places and as a
+// string ("6435") in the newest one, so it reads both; it writes a number.
+type FieldID int64
+
+// MarshalJSON writes the id as a JSON number.
+func (id FieldID) MarshalJSON() ([]byte, error) {
+	return strconv.AppendInt(nil, int64(id), 10), nil
+}
+
+// UnmarshalJSON reads a JSON number or a string holding one.
+func (id *FieldID) UnmarshalJSON(b []byte) error {
+	s := strings.TrimSpace(string(b))
+	if s == "null" {
+		*id = 0
+		return nil
+	}
+	if u, err := strconv.Unquote(s); err == nil {
+		s = strings.TrimSpace(u)
+	}
+	n, err := strconv.ParseInt(s, 10, 64)
+	if err != nil {
+		return fmt.Errorf("lawmatics custom field id %s: not an integer", b)
+	}
+	*id = FieldID(n)
+	return nil
+}
+
+// String returns the id in decimal.
+func (id FieldID) String() string { return strconv.FormatInt(int64(id), 10) }
+
+// CustomField is one custom field value on a contact or prospect:
+// {"id":6435,"name":"Case Type","field_type":"list","value":"3240",
+// "formatted_value":"Custody only"}.
 type CustomField struct {
-	ID             int64  `json:"id"`              // the field definition's id (a number)
-	Name           string `json:"name"`            // e.g. CaseTypeFieldName
-	FieldType      string `json:"field_type"`      // e.g. "select", "text"
-	Value          any    `json:"value"`           // raw value; nil when unset
-	FormattedValue string `json:"formatted_value"` // display form
+	ID             FieldID `json:"id"`              // the field definition's id
+	Name           string  `json:"name"`            // e.g. CaseTypeFieldName
+	FieldType      string  `json:"field_type"`      // FieldTypeList, FieldTypeString, ...
+	Value          any     `json:"value"`           // raw value (a list's option id, a bool, ...); nil when unset
+	FormattedValue string  `json:"formatted_value"` // what a person sees (a list's option label, "Yes", ...)
+}
+
+// RawValue returns Value as text ("" when unset): the option id of a list
+// field, the text of a string field.
+func (f CustomField) RawValue() string {
+	switch v := f.Value.(type) {
+	case nil:
+		return ""
+	case string:
+		return v
+	case float64:
+		return strconv.FormatFloat(v, 'f', -1, 64)
+	}
+	return fmt.Sprint(f.Value)
+}
+
+// Label returns what a person sees in Lawmatics: the option label
+// (formatted_value) of a list field, the value of a string or text field,
+// and for other types formatted_value when given, else the raw value. It
+// is "" when the field is unset.
+func (f CustomField) Label() string {
+	if f.Value == nil {
+		return ""
+	}
+	switch strings.ToLower(f.FieldType) {
+	case FieldTypeList, FieldTypeMultiPicklist:
+		// value is the option id ("3240"), meaningless to a person; only
+		// when formatted_value is missing is it better than nothing.
+		if l := strings.TrimSpace(f.FormattedValue); l != "" {
+			return l
+		}
+	case FieldTypeString, FieldTypeText:
+		if v := f.RawValue(); v != "" {
+			return v
+		}
+		return strings.TrimSpace(f.FormattedValue)
+	default:
+		if l := strings.TrimSpace(f.FormattedValue); l != "" {
+			return l
+		}
+	}
+	return f.RawValue()
 }
 
 // CustomFieldValue sets one custom field in a create or update body; a nil
-// Value clears it.
+// Value clears it. For a list field Value is the option id.
 type CustomFieldValue struct {
-	ID    int64 `json:"id"`
-	Value any   `json:"value"`
+	ID    FieldID `json:"id"`
+	Value any     `json:"value"`
 }
 
 // InlineNote adds a note in a contact or prospect create/update body.
@@ -171,14 +285,13 @@ type ProspectAttributes struct {
 	CaseTitle           string        `json:"case_title"`
 	CaseNumber          string        `json:"case_number"`
 	CaseBlurb           string        `json:"case_blurb"`
-	Status              string        `json:"status"`        // StatusPNC, StatusHired or StatusLost
-	SubStatus           string        `json:"sub_status"`    // sub-status name, "" when none
-	PracticeArea        string        `json:"practice_area"` // practice area name, "" when none
+	Status              string        `json:"status"`     // StatusPNC, StatusHired or StatusLost (old records: "active")
+	SubStatus           string        `json:"sub_status"` // the sub-status name, or the status capitalised ("Pnc") when none
 	TypeOfBilling       string        `json:"type_of_billing"`
 	EstimatedValueCents *int64        `json:"estimated_value_cents"`
 	ActualValueCents    *int64        `json:"actual_value_cents"`
 	LeadCostCents       *int64        `json:"lead_cost_cents"`
-	ConvertedDate       *Time         `json:"converted_date"` // [U] probably the hire time
+	ConvertedDate       *Time         `json:"converted_date"` // [U] probably the hire date; a date or a date-time
 	FirstName           string        `json:"first_name"`
 	LastName            string        `json:"last_name"`
 	Email               string        `json:"email"`
@@ -198,21 +311,24 @@ func (a ProspectAttributes) CustomField(name string) (CustomField, bool) {
 	return CustomField{}, false
 }
 
-// CaseType returns the firm's case type (the CaseTypeFieldName custom
-// field), or "" when unset or not selected by fields.
+// CaseType returns the firm's case type as a person sees it (the label of
+// the CaseTypeFieldName picklist, e.g. "Custody only"; see
+// CustomField.Label), or "" when unset or not selected by fields.
 func (a ProspectAttributes) CaseType() string {
 	f, ok := a.CustomField(CaseTypeFieldName)
-	if !ok || f.Value == nil {
+	if !ok {
 		return ""
 	}
-	return fmt.Sprint(f.Value)
+	return f.Label()
 }
 
-// ProspectRelationships are a prospect's relationships.
+// ProspectRelationships are a prospect's relationships. Single records
+// carry them; list rows have none ("relationships":{}) unless a
+// relationship is named in fields. The sub-status is an attribute, not a
+// relationship.
 type ProspectRelationships struct {
 	Contact      ToOne  `json:"contact"`
 	PracticeArea ToOne  `json:"practice_area"`
-	SubStatus    ToOne  `json:"sub_status"`
 	Documents    ToMany `json:"documents"`
 	Notes        ToMany `json:"notes"`
 }
@@ -314,20 +430,55 @@ type User struct {
 
 // SubStatusAttributes are a sub-status's attributes.
 type SubStatusAttributes struct {
-	Name   string `json:"name"`
-	Status string `json:"status"` // the parent status
+	Name      string `json:"name"`
+	Status    string `json:"status"` // the parent status
+	CreatedAt Time   `json:"created_at"`
+	UpdatedAt Time   `json:"updated_at"`
 }
 
-// SubStatus is a firm-defined sub-status under pnc, hired or lost.
+// SubStatus is a firm-defined sub-status under pnc, hired or lost. Its
+// relationships (prospects, created_by) are kept raw: list rows carry none.
 type SubStatus struct {
-	ID         string              `json:"id"`
-	Type       string              `json:"type"`
-	Attributes SubStatusAttributes `json:"attributes"`
+	ID            string                     `json:"id"`
+	Type          string                     `json:"type"` // TypeSubStatus; "prospect_sub_status" in write replies
+	Attributes    SubStatusAttributes        `json:"attributes"`
+	Relationships map[string]json.RawMessage `json:"relationships"`
 }
 
 // PracticeAreaAttributes are a practice area's attributes.
 type PracticeAreaAttributes struct {
-	Name string `json:"name"`
+	Name      string `json:"name"`
+	Color     string `json:"color,omitempty"`
+	CreatedAt Time   `json:"created_at"`
+	UpdatedAt Time   `json:"updated_at"`
+}
+
+// CustomFieldOption is one choice of a list (picklist) custom field. Its id
+// is what a record's value holds and what a write sends.
+type CustomFieldOption struct {
+	ID   FieldID `json:"id"`
+	Name string  `json:"name"` // the label a person sees (a record's formatted_value)
+}
+
+// CustomFieldDefAttributes are a custom field definition's attributes
+// (GET /v1/custom_fields).
+type CustomFieldDefAttributes struct {
+	Name         string              `json:"name"`
+	FieldType    string              `json:"field_type"`              // FieldTypeList, ...
+	Type         string              `json:"type"`                    // the entity: "Prospect" (matters), "Contact", "Client", "Company", "PracticeArea"
+	Visibility   string              `json:"visibility,omitempty"`    // "default", "starred", "hidden"
+	PracticeArea string              `json:"practice_area,omitempty"` // for type PracticeArea
+	LookupType   string              `json:"lookup_type,omitempty"`   // for field_type lookup
+	ListOptions  []CustomFieldOption `json:"list_options,omitempty"`  // for list and multi_picklist
+	CreatedAt    Time                `json:"created_at"`
+	UpdatedAt    Time                `json:"updated_at"`
+}
+
+// CustomFieldDef is a firm-defined custom field (type TypeCustomField).
+type CustomFieldDef struct {
+	ID         string                   `json:"id"`
+	Type       string                   `json:"type"`
+	Attributes CustomFieldDefAttributes `json:"attributes"`
 }
 
 // PracticeArea is a firm-defined practice area.

@@ -16,7 +16,8 @@ type ContactQuery struct {
 // Contacts calls fn for every contact matching q with all attributes,
 // oldest change first (sorted by updated_at ascending), so a caller can
 // keep the last updated_at it saw as its next UpdatedSince. It stops and
-// returns fn's error when fn fails. See scanUpdated for how paging stays
+// returns fn's error when fn fails. List rows carry no relationships
+// (Lawmatics sends "relationships":{}). See scanUpdated for how paging stays
 // correct while records change.
 func (c *Client) Contacts(ctx context.Context, q ContactQuery, fn func(Contact) error) error {
 	base := url.Values{"fields": {fieldsAll}}

@@ -19,7 +19,9 @@ type ProspectQuery struct {
 
 // Prospects calls fn for every prospect matching q with all attributes
 // (case fields, status, sub-status, converted date, custom fields, person
-// fields, timestamps). It stops and returns fn's error when fn fails.
+// fields, timestamps). List rows carry no relationships (Lawmatics sends
+// "relationships":{}); use Prospect for the contact or practice area. It
+// stops and returns fn's error when fn fails.
 //
 // Lawmatics allows one filter per request. With UpdatedSince set (alone or
 // with Status), the server filters on updated_at and Status is checked

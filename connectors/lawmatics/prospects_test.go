@@ -106,28 +106,64 @@ func TestProspectsSeeAHireMadeAfterTheCursor(t *testing.T) {
 }
 
 func TestProspectReadsCaseFields(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		opts lawmaticsfake.Options
+	}{
+		// The newest vendor example writes custom-field ids as strings and
+		// a Rails *_date renders as a plain date: both once failed to decode.
+		{"string field ids, date-only converted_date", lawmaticsfake.Options{}},
+		{"numeric field ids, date-time converted_date", lawmaticsfake.Options{NumericCustomFieldIDs: true, ConvertedDateTime: true}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			e := newEnv(t, tc.opts)
+			in, err := e.fake.CreateProspect(lawmaticsfake.ProspectInput{
+				FirstName: "Ana", LastName: "Reyes", Email: "ana@example.com", CaseTitle: "Reyes divorce",
+				CaseNumber: "2024-017", CaseBlurb: "Uncontested", CaseType: "Custody only", PracticeArea: "Family Law",
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := e.fake.Hire(in.ID); err != nil {
+				t.Fatal(err)
+			}
+			p, err := e.c.Prospect(context.Background(), in.ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			a := p.Attributes
+			if a.CaseTitle != "Reyes divorce" || a.CaseNumber != "2024-017" || a.CaseBlurb != "Uncontested" ||
+				a.Status != lawmatics.StatusHired || a.SubStatus != "Hired" || a.ConvertedDate == nil ||
+				a.ConvertedDate.DateOnly == tc.opts.ConvertedDateTime || a.ConvertedDate.Year() != 2024 ||
+				p.Relationships.PracticeArea.Data == nil || p.Relationships.Contact.Data == nil {
+				t.Fatalf("prospect %+v", p)
+			}
+			// The label a person picked, not the option id in value.
+			cf, _ := a.CustomField(lawmatics.CaseTypeFieldName)
+			if a.CaseType() != "Custody only" || cf.RawValue() != "3241" || cf.ID != lawmaticsfake.CaseTypeFieldID {
+				t.Fatalf("case type %q from %+v", a.CaseType(), cf)
+			}
+			if _, err := e.c.Prospect(context.Background(), "0"); httpx.KindOf(err) != httpx.KindNotFound {
+				t.Fatalf("unknown prospect: %v", err)
+			}
+		})
+	}
+}
+
+func TestCaseTypeOptionsFromTheFake(t *testing.T) {
 	e := newEnv(t, lawmaticsfake.Options{})
-	in, err := e.fake.CreateProspect(lawmaticsfake.ProspectInput{
-		FirstName: "Ana", LastName: "Reyes", Email: "ana@example.com", CaseTitle: "Reyes divorce",
-		CaseNumber: "2024-017", CaseBlurb: "Uncontested", CaseType: "divorce_standard", PracticeArea: "Family Law",
-	})
+	opts, err := e.c.CaseTypeOptions(context.Background())
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := e.fake.Hire(in.ID); err != nil {
-		t.Fatal(err)
+	var labels []string
+	for _, o := range opts {
+		labels = append(labels, o.Label)
+		if id, ok := lawmaticsfake.CaseTypeOptionID(o.Label); !ok || fmt.Sprint(id) != o.ID {
+			t.Errorf("option %+v: fake id %d", o, id)
+		}
 	}
-	p, err := e.c.Prospect(context.Background(), in.ID)
-	if err != nil {
-		t.Fatal(err)
-	}
-	a := p.Attributes
-	if a.CaseTitle != "Reyes divorce" || a.CaseNumber != "2024-017" || a.CaseBlurb != "Uncontested" ||
-		a.Status != lawmatics.StatusHired || a.ConvertedDate == nil || a.CaseType() != "divorce_standard" ||
-		a.PracticeArea != "Family Law" || p.Relationships.Contact.Data == nil {
-		t.Fatalf("prospect %+v", p)
-	}
-	if _, err := e.c.Prospect(context.Background(), "0"); httpx.KindOf(err) != httpx.KindNotFound {
-		t.Fatalf("unknown prospect: %v", err)
+	if !slices.Equal(labels, lawmaticsfake.CaseTypes()) {
+		t.Fatalf("labels %q, want %q", labels, lawmaticsfake.CaseTypes())
 	}
 }

@@ -59,11 +59,13 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"os"
 	"slices"
 	"strconv"
 	"strings"
 	"time"
+	"unicode"
 
 	"github.com/firmsync/firmsync/connectors/clio"
 	"github.com/firmsync/firmsync/connectors/httpx"
@@ -592,7 +594,7 @@ func (x *intakeRun) createMatter(ctx context.Context, p lawmatics.Prospect, ln L
 	// Practice area through the firm's mapping.
 	var notes []string
 	ct := strings.TrimSpace(p.Attributes.CaseType())
-	area := strings.TrimSpace(x.s.CaseTypeMapping[ct])
+	area := intakeArea(x.s.CaseTypeMapping, p)
 	if area == "" {
 		area = strings.TrimSpace(x.s.FallbackPracticeArea)
 		if ct == "" {
@@ -674,6 +676,55 @@ func (x *intakeRun) createMatter(ctx context.Context, p lawmatics.Prospect, ln L
 		return 0, false, fmt.Errorf("writing the intake ledger: %w", err)
 	}
 	return m.ID, true, nil
+}
+
+// intakeArea returns the practice area the firm's mapping gives the
+// prospect's case type, or "" when none. The table is keyed by the label a
+// person picks in Lawmatics (CaseType: a picklist's formatted_value). A key
+// that differs only in case, spacing or punctuation ("custody_only" for
+// "Custody only") matches too, and so does the picklist option id in value
+// ("3241"), which is what a table filled in from raw API values holds.
+func intakeArea(mapping map[string]string, p lawmatics.Prospect) string {
+	label := strings.TrimSpace(p.Attributes.CaseType())
+	if label == "" {
+		return ""
+	}
+	if a, ok := mapping[label]; ok {
+		return strings.TrimSpace(a)
+	}
+	raw := ""
+	if f, ok := p.Attributes.CustomField(lawmatics.CaseTypeFieldName); ok {
+		raw = strings.TrimSpace(f.RawValue())
+	}
+	want := caseTypeSlug(label)
+	// Sorted, so that two loose matches always resolve the same way.
+	for _, k := range slices.Sorted(maps.Keys(mapping)) {
+		key := strings.TrimSpace(k)
+		if (want != "" && caseTypeSlug(key) == want) || (raw != "" && key == raw) {
+			return strings.TrimSpace(mapping[k])
+		}
+	}
+	return ""
+}
+
+// caseTypeSlug lower-cases s and joins its runs of letters and digits with
+// "_": "Immigration — asylum" and "immigration_asylum" both give
+// "immigration_asylum".
+func caseTypeSlug(s string) string {
+	var b strings.Builder
+	sep := false
+	for _, r := range strings.ToLower(s) {
+		if unicode.IsLetter(r) || unicode.IsDigit(r) {
+			if sep && b.Len() > 0 {
+				b.WriteByte('_')
+			}
+			b.WriteRune(r)
+			sep = false
+		} else {
+			sep = true
+		}
+	}
+	return b.String()
 }
 
 // resolveContact finds the prospect's Clio contact by email, then by E.164

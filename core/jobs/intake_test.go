@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"io"
+	"maps"
 	"net/http"
 	"slices"
 	"strconv"
@@ -382,7 +383,7 @@ func TestIntakeTargetedNewlyHiredProspect(t *testing.T) {
 	lmf := e.sb.Lawmatics()
 	p, err := lmf.CreateProspect(lawmaticsfake.ProspectInput{
 		FirstName: "Nadia", LastName: "Petrova", Email: "nadia.petrova@example.org", Phone: "(415) 555-0142",
-		CaseTitle: "Nadia Petrova — asylum", CaseNumber: "LM-2042", CaseType: "immigration_asylum",
+		CaseTitle: "Nadia Petrova — asylum", CaseNumber: "LM-2042", CaseType: "Immigration — asylum",
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -439,7 +440,7 @@ func TestIntakeMatchesContactByPhone(t *testing.T) {
 	lmf := e.sb.Lawmatics()
 	p, err := lmf.CreateProspect(lawmaticsfake.ProspectInput{
 		FirstName: "Tomas", LastName: "Reyes", Email: "t.reyes@example.net", Phone: "+1 (415) 555 0177",
-		CaseTitle: "Reyes — will", CaseNumber: "LM-3001", CaseType: "estate_planning_will", Status: "hired",
+		CaseTitle: "Reyes — will", CaseNumber: "LM-3001", CaseType: "Estate planning — will", Status: "hired",
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -452,6 +453,115 @@ func TestIntakeMatchesContactByPhone(t *testing.T) {
 	m := intakeCheckMatter(t, e, full, "Estate Planning")
 	if m.Client == nil || m.Client.ID != existing.ID {
 		t.Errorf("client %+v, want the existing contact %d matched by phone", m.Client, existing.ID)
+	}
+}
+
+// TestIntakeMapsCaseTypeByLabel: real Lawmatics case types are picklists
+// whose value is an option id ("3241") and whose formatted_value is the
+// label; the mapping is keyed by the label. The sandbox's Lawmatics writes
+// custom-field ids as strings and converted_date as a plain date, the forms
+// of the vendor's newest example, so these prospects also prove both decode.
+func TestIntakeMapsCaseTypeByLabel(t *testing.T) {
+	cases := []struct {
+		name     string
+		caseType string
+		added    bool                                 // the firm added this label to its picklist
+		mapping  func(optID string) map[string]string // saved settings; nil keeps the defaults
+		want     string                               // "" = the fallback
+	}{
+		{name: "default table, by label", caseType: "Custody only", want: "Family Law"},
+		{name: "the firm's own row for the label", caseType: "Custody only",
+			mapping: func(string) map[string]string { return map[string]string{"Custody only": "Estate Planning"} }, want: "Estate Planning"},
+		{name: "old slug keys in saved settings", caseType: "Personal injury — auto",
+			mapping: func(string) map[string]string { return map[string]string{"personal_injury_auto": "Immigration"} }, want: "Immigration"},
+		{name: "a label row beats an option-id row", caseType: "Divorce (standard)",
+			mapping: func(string) map[string]string { return map[string]string{"3240": "Personal Injury"} }, want: "Family Law"},
+		{name: "an added label", caseType: "Pet custody", added: true,
+			mapping: func(string) map[string]string { return map[string]string{"Pet custody": "Personal Injury"} }, want: "Personal Injury"},
+		{name: "an added label, row typed loosely", caseType: "Pet custody", added: true,
+			mapping: func(string) map[string]string { return map[string]string{"pet_custody": "Immigration"} }, want: "Immigration"},
+		{name: "an added label, row keyed by its option id", caseType: "Pet custody", added: true,
+			mapping: func(id string) map[string]string { return map[string]string{id: "Estate Planning"} }, want: "Estate Planning"},
+		{name: "an added label nobody mapped", caseType: "Pet custody", added: true, want: ""},
+	}
+	for i, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			e := newEnv(t, envOptions{})
+			lmf := e.sb.Lawmatics()
+			optID := ""
+			if tc.added {
+				o, err := lmf.AddCaseType(tc.caseType)
+				if err != nil {
+					t.Fatal(err)
+				}
+				optID = o.ID.String()
+			}
+			if tc.mapping != nil {
+				e.setSettings(func(s *jobs.Settings) { s.CaseTypeMapping = tc.mapping(optID) })
+			}
+			in, err := lmf.CreateProspect(lawmaticsfake.ProspectInput{
+				FirstName: "Mara", LastName: "Quinn", Email: "mara.quinn@example.org", CaseTitle: "Quinn — " + tc.caseType,
+				CaseNumber: "LM-5" + strconv.Itoa(i), CaseType: tc.caseType,
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := lmf.Hire(in.ID); err != nil {
+				t.Fatal(err)
+			}
+			r := intakeRunWith(e, engine.Trigger{Kind: engine.TriggerWebhook, ObjectIDs: []string{"prospect:" + in.ID}}, engine.RunOptions{})
+			if r.Run.Counts.Failed != 0 || r.Run.Counts.Created < 2 {
+				t.Fatalf("run: %+v", r.Run.Counts)
+			}
+			lm, _ := e.plat.Lawmatics(context.Background())
+			p, err := lm.Prospect(context.Background(), in.ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			cf, _ := p.Attributes.CustomField(lawmatics.CaseTypeFieldName)
+			if cf.FieldType != "list" || cf.RawValue() == tc.caseType || p.Attributes.CaseType() != tc.caseType ||
+				p.Attributes.ConvertedDate == nil || !p.Attributes.ConvertedDate.DateOnly {
+				t.Fatalf("the sandbox prospect is not in the vendor's shape: %+v", p.Attributes)
+			}
+			want := tc.want
+			if want == "" {
+				want = "General" // the fallback
+			}
+			intakeCheckMatter(t, e, p, want)
+			_, fellBack := intakeLogWith(e, store.LogSuccess, "not in the case-type mapping")
+			if fellBack != (tc.want == "") {
+				t.Errorf("fell back: %v", fellBack)
+			}
+		})
+	}
+}
+
+func TestSettingsMigrateSlugCaseTypes(t *testing.T) {
+	s := jobs.Settings{CaseTypeMapping: map[string]string{
+		"divorce_standard":     "Divorce",    // old key, no label row: renamed
+		"custody_only":         "Old choice", // old key whose label is also set: the label wins
+		"Custody only":         "Children",
+		"Pet custody":          "Animal Law", // the firm's own label: kept
+		"estate_planning_will": "",           // an unmapped old key stays unmapped
+	}}.Normalize()
+	want := map[string]string{
+		"Divorce (standard)":     "Divorce",
+		"Custody only":           "Children",
+		"Pet custody":            "Animal Law",
+		"Immigration — asylum":   "Immigration",
+		"Personal injury — auto": "Personal Injury",
+		"Estate planning — will": "",
+	}
+	if !maps.Equal(s.CaseTypeMapping, want) {
+		t.Fatalf("mapping %v\nwant %v", s.CaseTypeMapping, want)
+	}
+	if !maps.Equal(jobs.Settings{}.Normalize().CaseTypeMapping, jobs.DefaultCaseTypeMapping()) {
+		t.Fatal("defaults changed by Normalize")
+	}
+	for k := range jobs.DefaultCaseTypeMapping() {
+		if _, ok := lawmaticsfake.CaseTypeOptionID(k); !ok {
+			t.Errorf("default key %q is not a label of the sandbox's Case Type picklist", k)
+		}
 	}
 }
 

@@ -33,19 +33,54 @@ type Settings struct {
 
 	// intake
 	HiredSubStatus       string            `json:"hired_sub_status"`       // also take prospects with this sub-status; "" = status hired only
-	CaseTypeMapping      map[string]string `json:"case_type_mapping"`      // Lawmatics case type → Clio practice area name
+	CaseTypeMapping      map[string]string `json:"case_type_mapping"`      // Lawmatics case-type label (what a person picks, e.g. "Custody only") → Clio practice area name
 	FallbackPracticeArea string            `json:"fallback_practice_area"` // for unmapped case types
 }
 
-// DefaultCaseTypeMapping is the seed firm's case-type → practice-area table.
+// DefaultCaseTypeMapping is the seed firm's case-type → practice-area
+// table, keyed by the labels of its Lawmatics "Case Type" picklist (the
+// formatted_value a person sees, not the option id in value).
 func DefaultCaseTypeMapping() map[string]string {
 	return map[string]string{
-		"divorce_standard":     "Family Law",
-		"custody_only":         "Family Law",
-		"immigration_asylum":   "Immigration",
-		"personal_injury_auto": "Personal Injury",
-		"estate_planning_will": "Estate Planning",
+		"Divorce (standard)":     "Family Law",
+		"Custody only":           "Family Law",
+		"Immigration — asylum":   "Immigration",
+		"Personal injury — auto": "Personal Injury",
+		"Estate planning — will": "Estate Planning",
 	}
+}
+
+// legacyCaseTypeKeys maps the keys DefaultCaseTypeMapping had when case
+// types were slugs to the labels that replaced them, so a firm whose saved
+// table still says "divorce_standard" keeps its choices.
+func legacyCaseTypeKeys() map[string]string {
+	return map[string]string{
+		"divorce_standard":     "Divorce (standard)",
+		"custody_only":         "Custody only",
+		"immigration_asylum":   "Immigration — asylum",
+		"personal_injury_auto": "Personal injury — auto",
+		"estate_planning_will": "Estate planning — will",
+	}
+}
+
+// migrateCaseTypeMapping renames legacy slug keys to their labels. A label
+// the firm already mapped wins over its old slug.
+func migrateCaseTypeMapping(m map[string]string) map[string]string {
+	legacy := legacyCaseTypeKeys()
+	out := make(map[string]string, len(m))
+	for k, v := range m {
+		if _, old := legacy[k]; !old {
+			out[k] = v
+		}
+	}
+	for k, v := range m {
+		if label, old := legacy[k]; old {
+			if _, set := out[label]; !set {
+				out[label] = v
+			}
+		}
+	}
+	return out
 }
 
 // DefaultSubfolders is the seed firm's subfolder template.
@@ -74,7 +109,8 @@ func Defaults() Settings {
 }
 
 // Normalize fills unset fields from Defaults (the firm's overrides for the
-// case-type mapping are merged over the built-in table).
+// case-type mapping are merged over the built-in table, after renaming the
+// old slug keys to labels).
 func (s Settings) Normalize() Settings {
 	d := Defaults()
 	if len(s.ContactSources) == 0 {
@@ -111,7 +147,7 @@ func (s Settings) Normalize() Settings {
 		s.NameClash = d.NameClash
 	}
 	merged := DefaultCaseTypeMapping()
-	for k, v := range s.CaseTypeMapping {
+	for k, v := range migrateCaseTypeMapping(s.CaseTypeMapping) {
 		merged[k] = v
 	}
 	s.CaseTypeMapping = merged

@@ -79,7 +79,7 @@ type ProspectInput struct {
 	CaseTitle           string
 	CaseNumber          string // "" for auto-numbering
 	CaseBlurb           string
-	CaseType            string // one of CaseTypes(), stored in the "Case Type" custom field; "" for none
+	CaseType            string // an option of the "Case Type" picklist: CaseTypes() or AddCaseType's, by label, option id or the label's slug; stored as the option id; "" for none
 	PracticeArea        string // practice area name; created when new; "" for none
 	Status              string // "" means pnc; "hired" also converts (fires matter.converted)
 }
@@ -102,7 +102,12 @@ func (s *Server) CreateProspect(in ProspectInput) (lawmatics.Prospect, error) {
 		p["match_contact_by"] = "email"
 	}
 	if in.CaseType != "" {
-		p["custom_fields"] = []any{map[string]any{"id": float64(CaseTypeFieldID), "value": in.CaseType}}
+		def, _ := s.caseTypeDefLocked()
+		opt, ok := def.optionFor(in.CaseType)
+		if !ok {
+			return lawmatics.Prospect{}, fmt.Errorf("create prospect: case type %q is not an option of the %q picklist", in.CaseType, lawmatics.CaseTypeFieldName)
+		}
+		p["custom_fields"] = []any{map[string]any{"id": float64(CaseTypeFieldID), "value": opt.ID.String()}}
 	}
 	if in.PracticeArea != "" {
 		id := int64(0)
@@ -121,6 +126,42 @@ func (s *Server) CreateProspect(in ProspectInput) (lawmatics.Prospect, error) {
 		return lawmatics.Prospect{}, fmt.Errorf("create prospect: %s", msg)
 	}
 	return s.prospectLocked(rec), nil
+}
+
+// AddCaseType adds an option to the firm's "Case Type" picklist, as an
+// admin does in Lawmatics' settings, and returns it with its new id.
+func (s *Server) AddCaseType(label string) (lawmatics.CustomFieldOption, error) {
+	label = strings.TrimSpace(label)
+	if label == "" {
+		return lawmatics.CustomFieldOption{}, fmt.Errorf("add case type: the label is empty")
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	def, i := s.caseTypeDefLocked()
+	if i < 0 {
+		return lawmatics.CustomFieldOption{}, fmt.Errorf("add case type: the %q field is gone", lawmatics.CaseTypeFieldName)
+	}
+	next := lawmatics.FieldID(1)
+	for _, o := range def.Options {
+		if strings.EqualFold(o.Name, label) {
+			return lawmatics.CustomFieldOption{}, fmt.Errorf("add case type: %q already exists", label)
+		}
+		next = max(next, o.ID+1)
+	}
+	o := lawmatics.CustomFieldOption{ID: next, Name: label}
+	s.st.CustomFields[i].Options = append(s.st.CustomFields[i].Options, o)
+	return o, nil
+}
+
+// caseTypeDefLocked returns the "Case Type" definition and its index (-1
+// when missing). The caller holds s.mu.
+func (s *Server) caseTypeDefLocked() (customFieldDef, int) {
+	for i, d := range s.st.CustomFields {
+		if d.ID == CaseTypeFieldID {
+			return d, i
+		}
+	}
+	return customFieldDef{}, -1
 }
 
 // Hire marks a prospect hired as a staff member does: status hired,

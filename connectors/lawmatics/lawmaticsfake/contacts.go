@@ -19,7 +19,9 @@ func contactDefaults() []string {
 }
 
 func contactSpec() listSpec {
-	return newListSpec("/v1/contact", contactDefaults(), lawmatics.ContactAttributes{})
+	sp := newListSpec("/v1/contact", contactDefaults(), lawmatics.ContactAttributes{})
+	sp.relsByField = true
+	return sp
 }
 
 // contactLocked renders a contact with all attributes. The caller holds s.mu.
@@ -54,7 +56,7 @@ func (s *Server) listContacts(w http.ResponseWriter, r *http.Request) {
 	s.mu.Lock()
 	rows := make([]row, 0, len(s.st.Contacts))
 	for _, c := range s.st.Contacts {
-		rows = append(rows, newRow(s.contactLocked(c), nil))
+		rows = append(rows, newRow(s.wire(s.contactLocked(c)), nil))
 	}
 	s.mu.Unlock()
 	serveList(w, r, contactSpec(), rows)
@@ -74,7 +76,7 @@ func (s *Server) showContact(w http.ResponseWriter, r *http.Request) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if c := s.lookupContactLocked(w, r); c != nil {
-		serveOne(w, r, http.StatusOK, s.contactLocked(c), contactDefaults())
+		serveOne(w, r, http.StatusOK, s.wire(s.contactLocked(c)), contactDefaults())
 	}
 }
 
@@ -101,7 +103,7 @@ func (s *Server) createContact(w http.ResponseWriter, r *http.Request) {
 	c.Attrs.UpdatedAt = c.Attrs.CreatedAt
 	s.st.Contacts[c.ID] = c
 	s.addInlineNotesLocked("Contact", c.ID, p.notes())
-	serveOne(w, r, http.StatusCreated, s.contactLocked(c), nil)
+	serveOne(w, r, http.StatusCreated, s.wire(s.contactLocked(c)), nil)
 }
 
 func (s *Server) updateContact(w http.ResponseWriter, r *http.Request) {
@@ -125,7 +127,7 @@ func (s *Server) updateContact(w http.ResponseWriter, r *http.Request) {
 	next.Attrs.UpdatedAt = s.stamp()
 	*c = next
 	s.addInlineNotesLocked("Contact", c.ID, p.notes())
-	serveOne(w, r, http.StatusOK, s.contactLocked(c), nil)
+	serveOne(w, r, http.StatusOK, s.wire(s.contactLocked(c)), nil)
 }
 
 // applyContactLocked copies writable params onto c; it returns a validation
@@ -169,7 +171,7 @@ func (s *Server) deleteContact(w http.ResponseWriter, r *http.Request) {
 	if c == nil {
 		return
 	}
-	out := s.contactLocked(c)
+	out := s.wire(s.contactLocked(c))
 	// [U] What happens to the contact's matters is undocumented: they stay,
 	// keep a copy of the person fields and lose their contact link.
 	for _, p := range s.st.Prospects {
@@ -203,7 +205,7 @@ func (s *Server) findContact(by string) http.HandlerFunc {
 			writeError(w, r, http.StatusNotFound, "Not found", "Contact with "+by+" "+q+" was not found.")
 			return
 		}
-		serveOne(w, r, http.StatusOK, s.contactLocked(best), contactDefaults())
+		serveOne(w, r, http.StatusOK, s.wire(s.contactLocked(best)), contactDefaults())
 	}
 }
 

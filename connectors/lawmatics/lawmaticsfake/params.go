@@ -83,6 +83,7 @@ func (p params) notes() []lawmatics.InlineNote {
 }
 
 // customFields returns the custom_fields[] entries (id → value, nil clears).
+// Ids may be numbers or strings, as the vendor writes both.
 func (p params) customFields() ([]lawmatics.CustomFieldValue, error) {
 	v, ok := p["custom_fields"]
 	if !ok || v == nil {
@@ -95,49 +96,51 @@ func (p params) customFields() ([]lawmatics.CustomFieldValue, error) {
 	var out []lawmatics.CustomFieldValue
 	for _, e := range arr {
 		m, _ := e.(map[string]any)
-		id, err := strconv.ParseInt(scalarString(m["id"]), 10, 64)
-		if m == nil || err != nil {
+		if m == nil {
+			return nil, fmt.Errorf("custom_fields entries must be objects with an id and a value")
+		}
+		id, err := strconv.ParseInt(strings.TrimSpace(scalarString(m["id"])), 10, 64)
+		if err != nil {
 			return nil, fmt.Errorf("custom_fields entries need a numeric id")
 		}
-		out = append(out, lawmatics.CustomFieldValue{ID: id, Value: m["value"]})
+		out = append(out, lawmatics.CustomFieldValue{ID: lawmatics.FieldID(id), Value: m["value"]})
 	}
 	return out, nil
 }
 
 // applyCustomLocked validates and stores custom field values for entity.
-// The caller holds s.mu.
+// A list field takes the id of one of its options (a number or its text),
+// never the label, and stores it as the id's text. The caller holds s.mu.
 func (s *Server) applyCustomLocked(entity string, dst map[int64]any, in []lawmatics.CustomFieldValue) error {
 	defs := s.st.customFieldDefs(entity)
 	for _, cf := range in {
+		id := int64(cf.ID)
 		var def *customFieldDef
 		for i := range defs {
-			if defs[i].ID == cf.ID {
+			if defs[i].ID == id {
 				def = &defs[i]
 			}
 		}
 		if def == nil {
-			return fmt.Errorf("Custom field %d does not exist", cf.ID)
+			return fmt.Errorf("Custom field %d does not exist", id)
 		}
 		if cf.Value == nil || cf.Value == "" {
-			delete(dst, cf.ID)
+			delete(dst, id)
 			continue
 		}
 		v := scalarString(cf.Value)
-		if def.FieldType == "select" && !containsFold(def.Options, v) {
-			return fmt.Errorf("%s is not a valid option for %s", v, def.Name)
+		if def.FieldType == lawmatics.FieldTypeList {
+			// [U] The exact message is undocumented; the status and the
+			// errors body are the documented validation shape.
+			o, ok := def.option(cf.Value)
+			if !ok {
+				return fmt.Errorf("%s is not a valid option for %s", v, def.Name)
+			}
+			v = o.ID.String()
 		}
-		dst[cf.ID] = v
+		dst[id] = v
 	}
 	return nil
-}
-
-func containsFold(list []string, v string) bool {
-	for _, x := range list {
-		if strings.EqualFold(x, v) {
-			return true
-		}
-	}
-	return false
 }
 
 func formatValue(v any) string { return scalarString(v) }

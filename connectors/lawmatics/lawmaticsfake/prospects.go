@@ -1,11 +1,13 @@
 package lawmaticsfake
 
 import (
+	"encoding/json"
 	"fmt"
 	"maps"
 	"net/http"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/firmsync/firmsync/connectors/lawmatics"
 )
@@ -20,7 +22,9 @@ func prospectDefaults() []string {
 }
 
 func prospectSpec() listSpec {
-	return newListSpec("/v1/prospect", prospectDefaults(), lawmatics.ProspectAttributes{}, "contact_id", "practice_area_id", "sub_status_id")
+	sp := newListSpec("/v1/prospect", prospectDefaults(), lawmatics.ProspectAttributes{}, "contact_id", "practice_area_id", "sub_status_id")
+	sp.relsByField = true
+	return sp
 }
 
 // prospectLocked renders a prospect with all attributes. The caller holds s.mu.
@@ -32,12 +36,13 @@ func (s *Server) prospectLocked(p *prospectRec) lawmatics.Prospect {
 		rel.Contact.Data = &lawmatics.Ref{ID: idString(c.ID), Type: lawmatics.TypeContact}
 	}
 	if pa := s.st.PracticeAreas[p.PracticeAreaID]; pa != nil {
-		a.PracticeArea = pa.Attrs.Name
 		rel.PracticeArea.Data = &lawmatics.Ref{ID: idString(pa.ID), Type: lawmatics.TypePracticeArea}
 	}
+	// sub_status is an attribute: the sub-status name, or the status
+	// capitalised when none is set ("Pnc", as the vendor's examples show).
+	a.SubStatus = capitalize(a.Status)
 	if ss := s.st.SubStatuses[p.SubStatusID]; ss != nil {
 		a.SubStatus = ss.Attrs.Name
-		rel.SubStatus.Data = &lawmatics.Ref{ID: idString(ss.ID), Type: lawmatics.TypeSubStatus}
 	}
 	a.CustomFields = s.st.renderCustom("prospect", p.Custom)
 	for _, id := range slices.Sorted(maps.Keys(s.st.Files)) {
@@ -53,6 +58,14 @@ func (s *Server) prospectLocked(p *prospectRec) lawmatics.Prospect {
 	return lawmatics.Prospect{ID: idString(p.ID), Type: lawmatics.TypeProspect, Attributes: a, Relationships: rel}
 }
 
+// capitalize upper-cases the first letter: "pnc" → "Pnc".
+func capitalize(s string) string {
+	if s == "" {
+		return ""
+	}
+	return strings.ToUpper(s[:1]) + s[1:]
+}
+
 // copyPersonLocked snapshots the linked contact's person fields into p.
 func (s *Server) copyPersonLocked(p *prospectRec) {
 	if c := s.st.Contacts[p.ContactID]; c != nil {
@@ -61,7 +74,7 @@ func (s *Server) copyPersonLocked(p *prospectRec) {
 }
 
 func (s *Server) prospectRowLocked(p *prospectRec) row {
-	return newRow(s.prospectLocked(p), map[string]any{
+	return newRow(s.wire(s.prospectLocked(p)), map[string]any{
 		"contact_id":       nullID(p.ContactID),
 		"practice_area_id": nullID(p.PracticeAreaID),
 		"sub_status_id":    nullID(p.SubStatusID),
@@ -98,7 +111,7 @@ func (s *Server) showProspect(w http.ResponseWriter, r *http.Request) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if p := s.lookupProspectLocked(w, r); p != nil {
-		serveOne(w, r, http.StatusOK, s.prospectLocked(p), prospectDefaults())
+		serveOne(w, r, http.StatusOK, s.wire(s.prospectLocked(p)), prospectDefaults())
 	}
 }
 
@@ -115,7 +128,7 @@ func (s *Server) createProspect(w http.ResponseWriter, r *http.Request) {
 		writeInvalid(w, r, msg)
 		return
 	}
-	serveOne(w, r, http.StatusCreated, s.prospectLocked(p), nil)
+	serveOne(w, r, http.StatusCreated, s.wire(s.prospectLocked(p)), nil)
 }
 
 // createProspectLocked creates a prospect from params, linking or creating
@@ -280,14 +293,20 @@ func (s *Server) updateProspect(w http.ResponseWriter, r *http.Request) {
 	if !wasHired && p.Attrs.Status == lawmatics.StatusHired {
 		s.convertLocked(p)
 	}
-	serveOne(w, r, http.StatusOK, s.prospectLocked(p), nil)
+	serveOne(w, r, http.StatusOK, s.wire(s.prospectLocked(p)), nil)
 }
 
-// convertLocked records a hire: converted_date now and a matter.converted
+// convertLocked records a hire: converted_date now (a plain date in the
+// firm's zone unless Options.ConvertedDateTime) and a matter.converted
 // webhook. The caller holds s.mu and has set status hired.
 func (s *Server) convertLocked(p *prospectRec) {
 	t := s.stamp()
-	p.Attrs.ConvertedDate = &t
+	conv := t
+	if !s.opts.ConvertedDateTime {
+		y, m, d := t.Date()
+		conv = lawmatics.Time{Time: time.Date(y, m, d, 0, 0, 0, 0, time.UTC), DateOnly: true}
+	}
+	p.Attrs.ConvertedDate = &conv
 	p.Attrs.UpdatedAt = t
 	s.fireLocked(lawmatics.EventMatterConverted, s.prospectLocked(p))
 }
@@ -299,7 +318,7 @@ func (s *Server) deleteProspect(w http.ResponseWriter, r *http.Request) {
 	if p == nil {
 		return
 	}
-	out := s.prospectLocked(p)
+	out := s.wire(s.prospectLocked(p))
 	delete(s.st.Prospects, p.ID)
 	serveOne(w, r, http.StatusOK, out, nil)
 }
@@ -324,7 +343,7 @@ func (s *Server) findProspect(by string) http.HandlerFunc {
 			writeError(w, r, http.StatusNotFound, "Not found", "Prospect with "+by+" "+q+" was not found.")
 			return
 		}
-		serveOne(w, r, http.StatusOK, s.prospectLocked(best), prospectDefaults())
+		serveOne(w, r, http.StatusOK, s.wire(s.prospectLocked(best)), prospectDefaults())
 	}
 }
 
@@ -332,7 +351,9 @@ func (s *Server) listSubStatuses(w http.ResponseWriter, r *http.Request) {
 	s.mu.Lock()
 	var rows []row
 	for _, ss := range s.st.SubStatuses {
-		rows = append(rows, newRow(lawmatics.SubStatus{ID: idString(ss.ID), Type: lawmatics.TypeSubStatus, Attributes: ss.Attrs}, nil))
+		// List rows carry "relationships":{} as the vendor's example shows.
+		rows = append(rows, newRow(lawmatics.SubStatus{ID: idString(ss.ID), Type: lawmatics.TypeSubStatus, Attributes: ss.Attrs,
+			Relationships: map[string]json.RawMessage{}}, nil))
 	}
 	s.mu.Unlock()
 	serveList(w, r, newListSpec("/v1/sub_status", nil, lawmatics.SubStatusAttributes{}), rows)

@@ -13,7 +13,7 @@ func TestProspectShapeAndCaseType(t *testing.T) {
 	e := newEnv(t, lawmaticsfake.Options{})
 	p, err := e.fake.CreateProspect(lawmaticsfake.ProspectInput{
 		FirstName: "Lena", LastName: "Novak", Email: "lena@example.com", Phone: "555-0199",
-		CaseTitle: "Novak divorce", CaseNumber: "2024-017", CaseType: "divorce_standard", PracticeArea: "Family Law",
+		CaseTitle: "Novak divorce", CaseNumber: "2024-017", CaseType: "Divorce (standard)", PracticeArea: "Family Law",
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -32,12 +32,15 @@ func TestProspectShapeAndCaseType(t *testing.T) {
 	}
 	a := got.Data.Attributes
 	if got.Data.Type != "prospect" || a.CaseTitle != "Novak divorce" || a.CaseNumber != "2024-017" || a.Status != "pnc" ||
-		a.PracticeArea != "Family Law" || a.CaseType() != "divorce_standard" || a.FirstName != "Lena" || a.Email != "lena@example.com" || a.ConvertedDate != nil {
+		a.SubStatus != "Pnc" || a.CaseType() != "Divorce (standard)" || a.FirstName != "Lena" || a.Email != "lena@example.com" || a.ConvertedDate != nil {
 		t.Fatalf("prospect %+v", got.Data)
 	}
 	cf, _ := a.CustomField(lawmatics.CaseTypeFieldName)
-	if cf.ID != lawmaticsfake.CaseTypeFieldID || cf.FieldType != "select" || cf.FormattedValue != "divorce_standard" {
+	if cf.ID != lawmaticsfake.CaseTypeFieldID || cf.FieldType != "list" || cf.Value != "3240" || cf.FormattedValue != "Divorce (standard)" {
 		t.Fatalf("custom field %+v", cf)
+	}
+	if _, has := dig(m, "data", "relationships").(map[string]any)["sub_status"]; has {
+		t.Fatalf("sub_status is an attribute, not a relationship: %v", dig(m, "data", "relationships"))
 	}
 	r := got.Data.Relationships
 	if r.Contact.Data == nil || r.Contact.Data.Type != "contact" || r.PracticeArea.Data == nil || r.Notes.Data == nil || r.Documents.Data == nil {
@@ -53,7 +56,7 @@ func TestProspectWritesAndFinders(t *testing.T) {
 	e := newEnv(t, lawmaticsfake.Options{})
 	m := e.json("POST", "/v1/prospects", map[string]any{
 		"first_name": "Omar", "last_name": "Haddad", "email": "omar@example.com", "case_title": "Asylum claim",
-		"custom_fields": []any{map[string]any{"id": lawmaticsfake.CaseTypeFieldID, "value": "immigration_asylum"}},
+		"custom_fields": []any{map[string]any{"id": lawmaticsfake.CaseTypeFieldID, "value": 3242}},
 	}, 201)
 	id := dig(m, "data", "id").(string)
 	if dig(m, "data", "attributes", "status") != "pnc" || dig(m, "data", "relationships", "contact", "data", "type") != "contact" {
@@ -68,6 +71,8 @@ func TestProspectWritesAndFinders(t *testing.T) {
 	for _, body := range []map[string]any{
 		{"first_name": "X", "status": "active"},
 		{"first_name": "X", "custom_fields": []any{map[string]any{"id": lawmaticsfake.CaseTypeFieldID, "value": "bogus"}}},
+		{"first_name": "X", "custom_fields": []any{map[string]any{"id": lawmaticsfake.CaseTypeFieldID, "value": "Custody only"}}}, // the label, not the option id
+		{"first_name": "X", "custom_fields": []any{map[string]any{"id": lawmaticsfake.CaseTypeFieldID, "value": "9999"}}},
 		{"contact_id": "99999"},
 	} {
 		e.json("POST", "/v1/prospects", body, 422)

@@ -40,6 +40,10 @@ type listSpec struct {
 	link     string          // relative, singular: "/v1/contact"
 	defaults []string        // attributes shown without fields; nil = all
 	kinds    map[string]kind // filterable/sortable keys
+	// relsByField: rows carry only the relationships named in fields, so
+	// by default "relationships":{} (contacts and matters, per the vendor's
+	// list examples; notes and files rows keep theirs).
+	relsByField bool
 }
 
 // newListSpec derives the filterable keys from the attribute struct's JSON
@@ -133,6 +137,25 @@ func selectFields(obj map[string]any, fields []string) map[string]any {
 		}
 	}
 	out["attributes"] = sel
+	return out
+}
+
+// selectRelationships keeps only the relationships named in fields (none
+// for fields=all): a list row of matters shows its practice_area only when
+// asked with fields=practice_area, as the vendor's filtering example does.
+func selectRelationships(obj map[string]any, fields []string) map[string]any {
+	out := make(map[string]any, len(obj))
+	for k, v := range obj {
+		out[k] = v
+	}
+	rels, _ := obj["relationships"].(map[string]any)
+	sel := map[string]any{}
+	for _, f := range fields {
+		if v, ok := rels[f]; ok {
+			sel[f] = v
+		}
+	}
+	out["relationships"] = sel
 	return out
 }
 
@@ -377,7 +400,11 @@ func serveList(w http.ResponseWriter, r *http.Request, sp listSpec, rows []row) 
 	fields := parseFields(q, sp.defaults)
 	data := make([]map[string]any, 0, hi-lo)
 	for _, x := range rows[lo:hi] {
-		data = append(data, selectFields(x.obj, fields))
+		m := selectFields(x.obj, fields)
+		if sp.relsByField {
+			m = selectRelationships(m, fields)
+		}
+		data = append(data, m)
 	}
 	links := lawmatics.ListLinks{Self: fmt.Sprintf("%s?page=%d", sp.link, page)}
 	if page < pages {

@@ -48,6 +48,15 @@ type Options struct {
 	// (http://127.0.0.1:*, http://localhost:*, http://[::1]:*) so a desktop
 	// client's ephemeral port works.
 	RedirectURIs []string
+	// NumericCustomFieldIDs writes the ids in records' custom_fields as JSON
+	// numbers, as most of the vendor's examples do. The zero value writes
+	// strings ("6433"), as its newest example (Create Matter, 2023) does; a
+	// client must read both.
+	NumericCustomFieldIDs bool
+	// ConvertedDateTime writes a hired prospect's converted_date as a
+	// timestamp. The zero value writes a plain date (2024-05-01), as a
+	// *_date column renders; the vendor's examples only ever show null.
+	ConvertedDateTime bool
 }
 
 // Server is a fake Lawmatics account (one firm, one developer app).
@@ -102,6 +111,14 @@ func New(opts Options) *Server {
 	s.ctx, s.cancel = context.WithCancel(context.Background())
 	s.changed = make(chan struct{})
 	s.st = newState()
+	// The seeded definitions were made when the account was.
+	for i := range s.st.CustomFields {
+		s.st.CustomFields[i].CreatedAt = s.stamp()
+	}
+	for _, ss := range s.st.SubStatuses {
+		ss.Attrs.CreatedAt = s.stamp()
+		ss.Attrs.UpdatedAt = ss.Attrs.CreatedAt
+	}
 	s.routes()
 	return s
 }
@@ -141,6 +158,8 @@ func (s *Server) routes() {
 	api("GET /v1/prospects/find_by_name/{value}", s.findProspect("name"))
 	api("GET /v1/sub_statuses", s.listSubStatuses)
 	api("GET /v1/practice_areas", s.listPracticeAreas)
+	api("GET /v1/custom_fields", s.listCustomFields)
+	api("GET /v1/custom_fields/{id}", s.showCustomField)
 
 	api("GET /v1/notes", s.listNotes)
 	api("POST /v1/notes", s.createNote)
@@ -228,6 +247,23 @@ func writeJSON(w http.ResponseWriter, r *http.Request, status int, v any) {
 	}
 	w.WriteHeader(status)
 	w.Write(body)
+}
+
+// wire renders a contact or prospect as the HTTP API writes it: the ids in
+// custom_fields become strings unless Options.NumericCustomFieldIDs.
+func (s *Server) wire(obj any) map[string]any {
+	m := toMap(obj)
+	if s.opts.NumericCustomFieldIDs {
+		return m
+	}
+	a, _ := m["attributes"].(map[string]any)
+	cfs, _ := a["custom_fields"].([]any)
+	for _, e := range cfs {
+		if f, ok := e.(map[string]any); ok {
+			f["id"] = scalarString(f["id"])
+		}
+	}
+	return m
 }
 
 // writeError writes {"errors":[{"status":…,"title":…,"detail":…}]}.
