@@ -11,7 +11,7 @@ TEST_PKGS  := dbus dbus-daemon gnome-keyring xvfb xauth
 SHOT_PKGS  := imagemagick
 FYNE_VERSION := v2.7.1
 
-.PHONY: all deps test-deps run build test vet fmt-check test-go test-keyring test-desktop package screenshots soak fuzz bench clean
+.PHONY: all deps test-deps run build test vet fmt-check test-go test-keyring test-desktop conformance package screenshots soak fuzz bench clean
 
 all: build
 
@@ -35,7 +35,7 @@ run: build
 	else ./$(BIN) --sandbox --data $(CURDIR)/.sandbox-data; fi
 
 # The full race suite runs last, so its results close the output.
-test: test-deps fmt-check vet test-keyring test-desktop test-go
+test: test-deps fmt-check vet test-keyring test-desktop conformance test-go
 
 fmt-check:
 	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
@@ -46,6 +46,13 @@ vet:
 
 test-go:
 	$(GO) test -race -count=1 ./...
+
+# conformance validates every response the four fakes give while the real
+# clients run against the vendors' own API schemas (connectors/spec) and
+# prints the per-platform report: responses checked, violations, relaxations,
+# examples decoded.
+conformance:
+	$(GO) test -race -count=1 -v -run 'TestFakesConformToVendorSpecs|TestSpecExamplesDecodeIntoClientTypes|TestLawmaticsExamplesDecodeIntoClientTypes' ./connectors/spec/
 
 # The real desktop app under Xvfb, hidden in a tray of the test's own:
 # the tray icon registers, a second launch brings the window forward, and

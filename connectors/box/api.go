@@ -39,11 +39,18 @@ func (e *OAuthError) Error() string {
 
 // AccessToken is the body of a 200 from POST /oauth2/token.
 type AccessToken struct {
-	AccessToken  string   `json:"access_token"`
-	ExpiresIn    int      `json:"expires_in"` // seconds; 3600
-	TokenType    string   `json:"token_type"` // "bearer"
-	RefreshToken string   `json:"refresh_token"`
-	RestrictedTo []string `json:"restricted_to"` // [] for a normal token
+	AccessToken  string      `json:"access_token"`
+	ExpiresIn    int         `json:"expires_in"` // seconds; 3600
+	TokenType    string      `json:"token_type"` // "bearer"
+	RefreshToken string      `json:"refresh_token"`
+	RestrictedTo []FileScope `json:"restricted_to"` // [] for a normal token
+}
+
+// FileScope is one entry of a down-scoped token's restricted_to: a scope
+// on one file or folder (Box's FileOrFolderScope).
+type FileScope struct {
+	Scope  string `json:"scope"` // e.g. "item_download"
+	Object *Item  `json:"object,omitempty"`
 }
 
 // User is a Box user (GET /2.0/users/me, created_by).
@@ -303,12 +310,21 @@ type UpdateWebhookRequest struct {
 	Triggers []string       `json:"triggers,omitempty"`
 }
 
+// WebhookMini is a webhook as GET /2.0/webhooks lists it (Box's
+// Webhook--Mini): id, type and target only. The address, triggers and
+// creator come from GET /2.0/webhooks/{id}.
+type WebhookMini struct {
+	ID     string        `json:"id"`
+	Type   string        `json:"type"` // "webhook"
+	Target WebhookTarget `json:"target"`
+}
+
 // Webhooks is the body of GET /2.0/webhooks.
 type Webhooks struct {
-	Limit      int       `json:"limit"`
-	NextMarker *string   `json:"next_marker"`
-	PrevMarker *string   `json:"prev_marker"`
-	Entries    []Webhook `json:"entries"`
+	Limit      int           `json:"limit"`
+	NextMarker *string       `json:"next_marker"`
+	PrevMarker *string       `json:"prev_marker"`
+	Entries    []WebhookMini `json:"entries"`
 }
 
 // WebhookRef names a webhook inside an event.

@@ -8,8 +8,10 @@ import (
 	"strconv"
 )
 
-// webhooksPageSize is Box's maximum page size for GET /2.0/webhooks.
-const webhooksPageSize = 200
+// webhooksPageSize is Box's maximum page size for GET /2.0/webhooks
+// (limit ≤ 1000, Box's OAS); an app has at most 1000 webhooks per user, so
+// one page holds them all.
+const webhooksPageSize = 1000
 
 // CreateWebhook watches folder folderID (and, as webhooks cascade, all
 // below it) for triggers (e.g. "FILE.UPLOADED"), delivering to address
@@ -30,7 +32,8 @@ func (c *Client) CreateWebhook(ctx context.Context, folderID, address string, tr
 }
 
 // Webhooks lists the app's webhooks for the connected user. Box lists
-// mini webhooks: ID, Type and Target only (GET /2.0/webhooks/{id} has the rest).
+// mini webhooks, so only ID, Type and Target are set: Address, Triggers,
+// CreatedBy and CreatedAt are empty (GET /2.0/webhooks/{id} has them).
 func (c *Client) Webhooks(ctx context.Context) ([]Webhook, error) {
 	q := url.Values{"limit": {strconv.Itoa(webhooksPageSize)}}
 	out := []Webhook{}
@@ -39,7 +42,9 @@ func (c *Client) Webhooks(ctx context.Context) ([]Webhook, error) {
 		if err := c.http.JSON(ctx, http.MethodGet, c.api("/webhooks", q), nil, &l); err != nil {
 			return nil, wrap(fmt.Sprintf("listing webhooks (page %d)", page), err)
 		}
-		out = append(out, l.Entries...)
+		for _, m := range l.Entries {
+			out = append(out, Webhook{ID: m.ID, Type: m.Type, Target: m.Target})
+		}
 		if l.NextMarker == nil || *l.NextMarker == "" || len(l.Entries) == 0 {
 			return out, nil
 		}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/http"
 	"testing"
 
 	"github.com/firmsync/firmsync/connectors/box"
@@ -57,7 +58,11 @@ func TestWebhookLifecycle(t *testing.T) {
 	}
 }
 
-func TestWebhooksPages(t *testing.T) {
+// TestWebhooksListsAllInOnePage: Box takes limit up to 1000 on
+// GET /2.0/webhooks and an app has at most 1000 webhooks per user, so one
+// request lists them all. Entries are mini webhooks: the address and
+// triggers stay empty.
+func TestWebhooksListsAllInOnePage(t *testing.T) {
 	e := newEnv(t, boxfake.Options{}, nil)
 	ctx := context.Background()
 	const n = 205
@@ -75,7 +80,47 @@ func TestWebhooksPages(t *testing.T) {
 	if err != nil || len(list) != n {
 		t.Fatalf("%d webhooks, %v", len(list), err)
 	}
-	if got := e.c.HTTP().Requests() - before; got != 2 {
-		t.Fatalf("%d requests, want 2 pages of 200", got)
+	if got := e.c.HTTP().Requests() - before; got != 1 {
+		t.Fatalf("%d requests, want 1 page of up to 1000", got)
+	}
+	for _, w := range list {
+		if w.ID == "" || w.Type != "webhook" || w.Target.Type != "folder" || w.Target.ID == "" || w.Address != "" || w.Triggers != nil {
+			t.Fatalf("entry %+v: want a mini webhook (id, type, target)", w)
+		}
+	}
+}
+
+// TestWebhooksFollowsNextMarker: should Box ever answer a shorter page
+// than asked (it may lower the limit), the client follows next_marker.
+func TestWebhooksFollowsNextMarker(t *testing.T) {
+	smaller := func(h http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if r.URL.Path == "/2.0/webhooks" && r.Method == http.MethodGet {
+				q := r.URL.Query()
+				q.Set("limit", "50")
+				r.URL.RawQuery = q.Encode()
+			}
+			h.ServeHTTP(w, r)
+		})
+	}
+	e := newEnv(t, boxfake.Options{}, smaller)
+	ctx := context.Background()
+	const n = 120
+	for i := range n {
+		f, err := e.fake.CreateFolder("0", fmt.Sprint("matter ", i))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := e.c.CreateWebhook(ctx, f.ID, "https://hooks.firm.example/box", []string{"FILE.UPLOADED"}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	before := e.c.HTTP().Requests()
+	list, err := e.c.Webhooks(ctx)
+	if err != nil || len(list) != n {
+		t.Fatalf("%d webhooks, %v", len(list), err)
+	}
+	if got := e.c.HTTP().Requests() - before; got != 3 {
+		t.Fatalf("%d requests, want 3 pages of 50", got)
 	}
 }

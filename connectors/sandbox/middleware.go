@@ -187,8 +187,7 @@ func (r *statusRecorder) Flush() {
 	}
 }
 
-// platformHandler wraps a fake with fault injection and counting. The fake
-// is looked up per request because Reset swaps the fakes.
+// platformHandler wraps a fake with fault injection and counting.
 func (s *Sandbox) platformHandler(p string) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if strings.HasPrefix(r.URL.Path, "/_sandbox") {
@@ -232,7 +231,7 @@ func (s *Sandbox) platformHandler(p string) http.Handler {
 			}
 		}
 		rec := &statusRecorder{ResponseWriter: w}
-		var h http.Handler = s.fake(p)
+		h := s.inner[p] // the fake, behind Options.Wrap when set
 		if ft, ok := s.faults.takeIf(p, r.URL.Path, func(f *Fault) bool { return f.TruncateAfter > 0 }); ok {
 			h = truncating(h, ft.TruncateAfter, w)
 		}

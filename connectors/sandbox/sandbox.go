@@ -48,6 +48,12 @@ type Options struct {
 	// RateLimits overrides per-platform request budgets per window.
 	RateLimits map[string]int
 	Logger     *slog.Logger
+	// Wrap, when set, wraps each platform's fake (Clio, Lawmatics, Zoom,
+	// Box) once at Start: every request the fake answers passes through
+	// the returned handler, injected faults do not (they are the sandbox's
+	// answers, not the fake's). The spec conformance suite validates the
+	// fakes' responses this way (connectors/spec.Checker.Wrap).
+	Wrap func(platform string, h http.Handler) http.Handler
 }
 
 // Sandbox is a running set of fakes.
@@ -65,7 +71,8 @@ type Sandbox struct {
 	stats  *stats
 
 	servers []*http.Server
-	addrs   map[string]string // platform (or "admin") → base URL
+	inner   map[string]http.Handler // platform → its fake, wrapped by Options.Wrap
+	addrs   map[string]string       // platform (or "admin") → base URL
 	wg      sync.WaitGroup
 	stop    chan struct{}
 }
@@ -90,7 +97,17 @@ func Start(o Options) (*Sandbox, error) {
 			return nil, fmt.Errorf("sandbox: creating state directory: %w", err)
 		}
 	}
-	s := &Sandbox{o: o, faults: &faults{}, stats: newStats(), addrs: map[string]string{}, stop: make(chan struct{})}
+	s := &Sandbox{o: o, faults: &faults{}, stats: newStats(), addrs: map[string]string{}, stop: make(chan struct{}),
+		inner: map[string]http.Handler{}}
+	for _, p := range []string{Clio, Lawmatics, Zoom, Box} {
+		// The fake is looked up per request because Reset swaps the fakes;
+		// the wrapper is built once, so it sees every fake in turn.
+		var h http.Handler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { s.fake(p).ServeHTTP(w, r) })
+		if o.Wrap != nil {
+			h = o.Wrap(p, h)
+		}
+		s.inner[p] = h
+	}
 
 	// Listen first: the fakes hand out absolute URLs and the seed needs them.
 	lns := map[string]net.Listener{}

@@ -225,7 +225,7 @@ func (s *Server) handleToken(w http.ResponseWriter, r *http.Request) {
 	}
 	t := s.issueLocked()
 	writeJSON(w, http.StatusOK, box.AccessToken{AccessToken: t.Access, ExpiresIn: t.ExpiresIn,
-		TokenType: "bearer", RefreshToken: t.Refresh, RestrictedTo: []string{}})
+		TokenType: "bearer", RefreshToken: t.Refresh, RestrictedTo: []box.FileScope{}})
 }
 
 // issueLocked mints a fresh pair. The caller holds s.mu.

@@ -48,6 +48,9 @@ const (
 	maxWebhookRetries  = 10
 	firstRetryDelay    = 5 * time.Minute
 	maxWebhooksPerUser = 1000
+	// maxWebhookListLimit is the largest page of GET /2.0/webhooks (Box's
+	// OAS: limit maximum 1000).
+	maxWebhookListLimit = 1000
 )
 
 // validTriggers are the FILE.* and FOLDER.* triggers plus the others Box lists.
@@ -172,7 +175,7 @@ func (s *Server) handleListWebhooks(w http.ResponseWriter, r *http.Request) {
 			badRequest(w, "Invalid value '"+v+"' for query parameter 'limit'")
 			return
 		}
-		limit = min(n, 200)
+		limit = min(n, maxWebhookListLimit) // larger limits are clamped, not refused
 	}
 	start := 0
 	if m := q.Get("marker"); m != "" {
@@ -192,10 +195,11 @@ func (s *Server) handleListWebhooks(w http.ResponseWriter, r *http.Request) {
 	slices.SortFunc(all, func(a, b *webhook) int { return cmpID(a.ID, b.ID) })
 	lo := min(start, len(all))
 	hi := min(lo+limit, len(all))
-	out := box.Webhooks{Limit: limit, Entries: []box.Webhook{}}
+	out := box.Webhooks{Limit: limit, Entries: []box.WebhookMini{}}
 	for _, h := range all[lo:hi] {
-		// The list holds mini webhooks: id, type and target.
-		out.Entries = append(out.Entries, box.Webhook{ID: h.ID, Type: "webhook",
+		// The list holds mini webhooks (Box's Webhook--Mini): id, type and
+		// target, nothing else.
+		out.Entries = append(out.Entries, box.WebhookMini{ID: h.ID, Type: "webhook",
 			Target: box.WebhookTarget{ID: h.TargetID, Type: h.TargetType}})
 	}
 	if hi < len(all) {

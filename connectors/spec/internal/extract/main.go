@@ -1,0 +1,343 @@
+// Command extract cuts the vendor API documents down to what Firmsync
+// calls: the operations listed below, the path-level parameters of their
+// paths, and every component they reference (transitively). The result is
+// written to connectors/spec/testdata, so a clone of the repository tests
+// against the vendors' schemas without the shared specs folder.
+//
+// Run from the repository root after a vendor document changes or a
+// client starts calling another endpoint:
+//
+//	go run ./connectors/spec/internal/extract -specs /work/shared/specs -out connectors/spec/testdata
+//
+// Prose (description, summary, code samples) is dropped to keep the copies
+// small; schemas, enums, formats, nullability and examples are kept as the
+// vendor wrote them. Deliberate relaxations are NOT applied here: they live
+// in connectors/spec/relax.go, in one place, applied when the documents load.
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+)
+
+// subset is one vendor document and the operations taken from it.
+type subset struct {
+	src, out string
+	ops      []string // "METHOD /path/template" exactly as the document spells the path
+}
+
+// subsets lists every endpoint a connector client calls (see
+// core/jobs/*.go and core/upkeep.go for who calls them).
+var subsets = []subset{
+	{src: "box/openapi.json", out: "box.json", ops: []string{
+		"POST /oauth2/token", "POST /oauth2/revoke",
+		"GET /users/me",
+		"POST /folders", "GET /folders/{folder_id}", "PUT /folders/{folder_id}", "DELETE /folders/{folder_id}",
+		"GET /folders/{folder_id}/items",
+		"GET /files/{file_id}", "DELETE /files/{file_id}",
+		"OPTIONS /files/content", "POST /files/content", "POST /files/{file_id}/content",
+		"POST /files/upload_sessions", "POST /files/{file_id}/upload_sessions",
+		"GET /files/upload_sessions/{upload_session_id}", "PUT /files/upload_sessions/{upload_session_id}",
+		"DELETE /files/upload_sessions/{upload_session_id}", "GET /files/upload_sessions/{upload_session_id}/parts",
+		"POST /files/upload_sessions/{upload_session_id}/commit",
+		"GET /webhooks", "POST /webhooks", "GET /webhooks/{webhook_id}", "PUT /webhooks/{webhook_id}", "DELETE /webhooks/{webhook_id}",
+	}},
+	{src: "clio/openapi.json", out: "clio.json", ops: []string{
+		"GET /users/who_am_i.json",
+		"GET /contacts.json", "POST /contacts.json", "GET /contacts/{id}.json",
+		"GET /matters.json", "POST /matters.json", "GET /matters/{id}.json", "PATCH /matters/{id}.json",
+		"GET /practice_areas.json",
+		"GET /custom_fields.json", "POST /custom_fields.json",
+		"GET /documents.json", "POST /documents.json", "GET /documents/{id}.json", "PATCH /documents/{id}.json",
+		"GET /documents/{id}/download.json",
+		"GET /notes.json", "POST /notes.json",
+		"GET /webhooks.json", "POST /webhooks.json", "PATCH /webhooks/{id}.json", "DELETE /webhooks/{id}.json",
+	}},
+	{src: "zoom/ZoomPhoneAPISpec.json", out: "zoom-phone.json", ops: []string{
+		"GET /phone/external_contacts", "POST /phone/external_contacts",
+		"GET /phone/external_contacts/{externalContactId}", "PATCH /phone/external_contacts/{externalContactId}",
+		"DELETE /phone/external_contacts/{externalContactId}",
+	}},
+	{src: "zoom/ZoomUserAPISpec.json", out: "zoom-user.json", ops: []string{
+		"GET /users/{userId}",
+	}},
+	{src: "zoom/ZoomMeetingAPISpec.json", out: "zoom-meeting.json", ops: []string{
+		"GET /users/{userId}/recordings", "GET /meetings/{meetingId}/recordings",
+		"GET /past_meetings/{meetingId}/participants",
+	}},
+}
+
+// dropped are keys of prose the tests never read.
+var dropped = map[string]bool{"description": true, "summary": true, "x-codeSamples": true, "externalDocs": true,
+	"x-box-reference-category": true, "x-box-tag": true, "x-box-sanitized": true, "x-box-resource-id": true,
+	"x-box-is-variant": true, "x-box-variants": true, "x-macro": true, "x-permissions": true, "x-examples": true, "tags": true}
+
+func main() {
+	specs := flag.String("specs", "/work/shared/specs", "the vendor documents")
+	out := flag.String("out", "connectors/spec/testdata", "where the subsets go")
+	flag.Parse()
+	log := slog.New(slog.NewTextHandler(os.Stderr, nil))
+	for _, s := range subsets {
+		n, err := extract(filepath.Join(*specs, s.src), filepath.Join(*out, s.out), s.ops)
+		if err != nil {
+			log.Error("extracting", "src", s.src, "err", err)
+			os.Exit(1)
+		}
+		log.Info("extracted", "src", s.src, "out", s.out, "operations", len(s.ops), "bytes", n)
+	}
+	n, err := extractPostman(filepath.Join(*specs, "lawmatics/postman-collection.json"), filepath.Join(*out, "lawmatics-examples.json"))
+	if err != nil {
+		log.Error("extracting the Lawmatics examples", "err", err)
+		os.Exit(1)
+	}
+	log.Info("extracted", "src", "lawmatics/postman-collection.json", "out", "lawmatics-examples.json", "examples", n)
+	// Box's document is Apache-2.0: its license travels with the subset.
+	lic, err := os.ReadFile(filepath.Join(*specs, "box/LICENSE"))
+	if err == nil {
+		err = os.WriteFile(filepath.Join(*out, "box-LICENSE"), lic, 0o644)
+	}
+	if err != nil {
+		log.Error("copying Box's license", "err", err)
+		os.Exit(1)
+	}
+}
+
+// lawmaticsResources are the collection folders whose examples the
+// client's types must read: the resources Firmsync calls.
+var lawmaticsResources = []string{"contacts", "prospects", "notes", "files", "users", "sub_statuses", "practice_areas"}
+
+// Example is one example response of the Lawmatics collection, flattened.
+type Example struct {
+	Request string          `json:"request"` // the collection's item path, "Contacts/Contact"
+	Name    string          `json:"name"`    // the example's name
+	Method  string          `json:"method"`
+	URL     string          `json:"url"` // as written, with {{host}} and :params
+	Code    int             `json:"code,omitempty"`
+	Body    json.RawMessage `json:"body"`
+}
+
+// extractPostman keeps the example responses of the Lawmatics Postman
+// collection for the resources Firmsync calls (Lawmatics publishes
+// examples, not schemas).
+func extractPostman(src, dst string) (int, error) {
+	raw, err := os.ReadFile(src)
+	if err != nil {
+		return 0, err
+	}
+	type item struct {
+		Name    string            `json:"name"`
+		Item    []json.RawMessage `json:"item"`
+		Request *struct {
+			Method string          `json:"method"`
+			URL    json.RawMessage `json:"url"`
+		} `json:"request"`
+		Response []struct {
+			Name string `json:"name"`
+			Code int    `json:"code"`
+			Body string `json:"body"`
+		} `json:"response"`
+	}
+	var out []Example
+	var walk func(prefix string, items []json.RawMessage) error
+	walk = func(prefix string, items []json.RawMessage) error {
+		for _, r := range items {
+			var it item
+			if err := json.Unmarshal(r, &it); err != nil {
+				return err
+			}
+			if it.Request == nil {
+				if err := walk(prefix+it.Name+"/", it.Item); err != nil {
+					return err
+				}
+				continue
+			}
+			var u struct {
+				Raw string `json:"raw"`
+			}
+			if json.Unmarshal(it.Request.URL, &u) != nil {
+				_ = json.Unmarshal(it.Request.URL, &u.Raw)
+			}
+			if !wanted(u.Raw) {
+				continue
+			}
+			for _, resp := range it.Response {
+				body := strings.TrimSpace(resp.Body)
+				if body == "" || !json.Valid([]byte(body)) {
+					continue // no JSON body to read (a file download, a 204)
+				}
+				var buf bytes.Buffer
+				if err := json.Compact(&buf, []byte(body)); err != nil {
+					return err
+				}
+				out = append(out, Example{Request: prefix + it.Name, Name: resp.Name, Method: it.Request.Method,
+					URL: u.Raw, Code: resp.Code, Body: buf.Bytes()})
+			}
+		}
+		return nil
+	}
+	var coll struct {
+		Info json.RawMessage   `json:"info"`
+		Item []json.RawMessage `json:"item"`
+	}
+	if err := json.Unmarshal(raw, &coll); err != nil {
+		return 0, fmt.Errorf("decoding %s: %w", src, err)
+	}
+	if err := walk("", coll.Item); err != nil {
+		return 0, fmt.Errorf("reading %s: %w", src, err)
+	}
+	b, err := json.MarshalIndent(out, "", " ")
+	if err != nil {
+		return 0, err
+	}
+	return len(out), os.WriteFile(dst, append(b, '\n'), 0o644)
+}
+
+// wanted reports whether a request URL addresses one of lawmaticsResources.
+func wanted(raw string) bool {
+	p := strings.TrimPrefix(raw, "{{host}}")
+	p = strings.TrimPrefix(p, "/v1/")
+	p, _, _ = strings.Cut(p, "?")
+	first, _, _ := strings.Cut(p, "/")
+	for _, r := range lawmaticsResources {
+		if first == r {
+			return true
+		}
+	}
+	return false
+}
+
+func extract(src, dst string, ops []string) (int, error) {
+	raw, err := os.ReadFile(src)
+	if err != nil {
+		return 0, err
+	}
+	var doc map[string]any
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	dec.UseNumber() // keep big integers and examples exactly as written
+	if err := dec.Decode(&doc); err != nil {
+		return 0, fmt.Errorf("decoding %s: %w", src, err)
+	}
+	paths, _ := doc["paths"].(map[string]any)
+	outPaths := map[string]any{}
+	for _, op := range ops {
+		method, path, ok := strings.Cut(op, " ")
+		if !ok {
+			return 0, fmt.Errorf("operation %q: want METHOD /path", op)
+		}
+		item, _ := paths[path].(map[string]any)
+		o, ok := item[strings.ToLower(method)]
+		if !ok {
+			return 0, fmt.Errorf("%s has no %s", src, op)
+		}
+		dstItem, _ := outPaths[path].(map[string]any)
+		if dstItem == nil {
+			dstItem = map[string]any{}
+			if p, ok := item["parameters"]; ok {
+				dstItem["parameters"] = p
+			}
+			outPaths[path] = dstItem
+		}
+		dstItem[strings.ToLower(method)] = o
+	}
+	comps, _ := doc["components"].(map[string]any)
+	outComps := map[string]any{}
+	if ss, ok := comps["securitySchemes"]; ok {
+		outComps["securitySchemes"] = ss
+	}
+	// Follow references until no new component turns up.
+	seen := map[string]bool{}
+	queue := refs(outPaths, nil)
+	for len(queue) > 0 {
+		ref := queue[0]
+		queue = queue[1:]
+		if seen[ref] {
+			continue
+		}
+		seen[ref] = true
+		kind, name, ok := strings.Cut(strings.TrimPrefix(ref, "#/components/"), "/")
+		if !ok || !strings.HasPrefix(ref, "#/components/") {
+			return 0, fmt.Errorf("%s: unsupported reference %q", src, ref)
+		}
+		name = strings.NewReplacer("~1", "/", "~0", "~").Replace(name)
+		kindMap, _ := comps[kind].(map[string]any)
+		v, ok := kindMap[name]
+		if !ok {
+			return 0, fmt.Errorf("%s: dangling reference %q", src, ref)
+		}
+		dstKind, _ := outComps[kind].(map[string]any)
+		if dstKind == nil {
+			dstKind = map[string]any{}
+			outComps[kind] = dstKind
+		}
+		dstKind[name] = v
+		queue = refs(v, queue)
+	}
+	out := map[string]any{
+		"openapi":    doc["openapi"],
+		"info":       doc["info"],
+		"servers":    doc["servers"],
+		"paths":      outPaths,
+		"components": outComps,
+	}
+	if sec, ok := doc["security"]; ok {
+		out["security"] = sec
+	}
+	strip(out, false)
+	b, err := json.MarshalIndent(out, "", " ")
+	if err != nil {
+		return 0, err
+	}
+	b = append(b, '\n')
+	return len(b), os.WriteFile(dst, b, 0o644)
+}
+
+// refs appends every "$ref" below v to acc, sorted for a stable walk.
+func refs(v any, acc []string) []string {
+	var found []string
+	var walk func(any)
+	walk = func(v any) {
+		switch x := v.(type) {
+		case map[string]any:
+			if r, ok := x["$ref"].(string); ok {
+				found = append(found, r)
+			}
+			for _, c := range x {
+				walk(c)
+			}
+		case []any:
+			for _, c := range x {
+				walk(c)
+			}
+		}
+	}
+	walk(v)
+	sort.Strings(found)
+	return append(acc, found...)
+}
+
+// strip removes prose keys in place. Inside "properties" the keys are
+// property names (a property may well be called "description"), so only
+// their values are walked.
+func strip(v any, propertyNames bool) {
+	switch x := v.(type) {
+	case map[string]any:
+		for k, c := range x {
+			if !propertyNames && dropped[k] {
+				delete(x, k)
+				continue
+			}
+			strip(c, !propertyNames && k == "properties")
+		}
+	case []any:
+		for _, c := range x {
+			strip(c, false)
+		}
+	}
+}
