@@ -8,7 +8,6 @@ import (
 	"strconv"
 	"time"
 
-	"github.com/firmsync/firmsync/connectors/httpx"
 	"github.com/firmsync/firmsync/core/schedule"
 	"github.com/firmsync/firmsync/core/store"
 	"github.com/firmsync/firmsync/core/webhook"
@@ -35,7 +34,7 @@ func (a *App) Run(ctx context.Context) error {
 	}
 	rcv := webhook.New(webhook.Options{
 		Store: a.store, Keys: a.webhookKeys, Process: a.processWebhook,
-		Deauthorize: a.clioDeauthorized, Verified: a.webhookArrived, Logger: a.Logger(),
+		Deauthorize: newDeauthGate(a.clioDeauthorized, time.Minute).check, Verified: a.webhookArrived, Logger: a.Logger(),
 	})
 	a.bgMu.Lock()
 	a.receiver = rcv
@@ -155,46 +154,6 @@ func (a *App) pruneLoop(ctx context.Context) {
 		case <-t.C:
 		}
 	}
-}
-
-// clioDeauthorized handles Clio's deauthorization callback. The callback's
-// signing is undocumented, so the claim is checked with Clio: only when
-// Clio refuses the token (now, or already in a run that marked the
-// connection for reconnecting) is the connection marked disconnected and
-// its secrets deleted. A Clio that cannot be asked right now (down, slow)
-// proves nothing either way.
-func (a *App) clioDeauthorized(ctx context.Context) error {
-	conn, err := a.store.Connection(Clio)
-	if err != nil {
-		return fmt.Errorf("reading the Clio connection: %w", err)
-	}
-	switch conn.Status {
-	case store.ConnDisconnected, "":
-		return nil // nothing left to remove
-	case store.ConnConnected:
-		if err := a.clioRefusesToken(ctx); err != nil {
-			return err
-		}
-	}
-	a.Logger().Warn("Clio access was removed in Clio; disconnecting")
-	return a.Disconnect(ctx, Clio)
-}
-
-// clioRefusesToken returns nil when Clio refuses Firmsync's token (it
-// cannot be refreshed either), an error wrapping ErrStillAuthorized when
-// Clio accepts it, and any other error when Clio could not be asked.
-func (a *App) clioRefusesToken(ctx context.Context) error {
-	c, err := a.platforms.Clio(ctx)
-	if err == nil {
-		_, err = c.Me(ctx)
-	}
-	switch {
-	case err == nil:
-		return webhook.ErrStillAuthorized
-	case httpx.IsReconnect(err):
-		return nil
-	}
-	return fmt.Errorf("asking Clio whether Firmsync's token still works: %w", err)
 }
 
 // PauseSchedules pauses or resumes every schedule and remembers it.
