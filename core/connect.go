@@ -25,7 +25,9 @@ import (
 type ConnectOptions struct {
 	Region string // Clio region: us, eu, ca, au ("" keeps the current one, default us)
 	// OpenURL shows the authorize page; nil means the system browser (or,
-	// in sandbox mode, the sandbox's automatic approver).
+	// in sandbox mode, the sandbox's automatic approver). A sandbox connect
+	// with an OpenURL waits for a person (or a test) to press Allow on the
+	// fake's consent page, like a real connect.
 	OpenURL func(ctx context.Context, url string) error
 	Port    int // loopback redirect port; 0 means the setting (default auth.DefaultPort)
 	Timeout time.Duration
@@ -90,7 +92,7 @@ func (a *App) Connect(ctx context.Context, platform string, o ConnectOptions) (I
 	if platform == Clio && o.PasteCode != nil && o.PreferPaste {
 		tok, err = auth.ConnectWithPastedCode(ctx, prov, creds, clio.ApprovalRedirectURI(ep.OAuth), open, o.PasteCode)
 	} else {
-		tok, err = auth.Connect(ctx, prov, creds, auth.FlowOptions{Port: port, Timeout: o.Timeout, OpenURL: open})
+		tok, err = auth.Connect(ctx, prov, creds, auth.FlowOptions{Port: port, Timeout: o.Timeout, OpenURL: open, Logger: a.Logger()})
 		if errors.Is(err, auth.ErrPortInUse) && platform == Clio && o.PasteCode != nil {
 			a.Logger().Info("sign-in port unavailable; using Clio's approval page instead", "err", err)
 			tok, err = auth.ConnectWithPastedCode(ctx, prov, creds, clio.ApprovalRedirectURI(ep.OAuth), open, o.PasteCode)

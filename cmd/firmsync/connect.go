@@ -6,35 +6,12 @@ import (
 	"fmt"
 
 	"github.com/firmsync/firmsync/connectors/clio"
-
 	"github.com/firmsync/firmsync/core"
 )
 
 func cmdConnect(ctx context.Context, e env, o *opts) error {
 	platform := o.args[0]
-	co := core.ConnectOptions{Region: o.region, PreferPaste: o.paste}
-	if e.stdin != nil && platform == core.Clio {
-		co.PasteCode = func(ctx context.Context) (string, error) {
-			fmt.Fprint(e.stdout, "Paste the code Clio shows after you approve, then press Enter: ")
-			line, err := bufio.NewReader(e.stdin).ReadString('\n')
-			if err != nil && line == "" {
-				return "", fmt.Errorf("no code was entered: %w", err)
-			}
-			return clio.ParseApprovalCode(line)
-		}
-	}
-	if !o.sandbox {
-		co.OpenURL = func(ctx context.Context, url string) error {
-			fmt.Fprintf(e.stdout, "Open this address to connect %s (waiting up to 5 minutes):\n  %s\n", platform, url)
-			if o.noBrowse {
-				return nil
-			}
-			if err := core.OpenBrowser(ctx, url); err != nil {
-				fmt.Fprintf(e.stderr, "firmsync: %v\n", err)
-			}
-			return nil
-		}
-	}
+	co := connectOptions(e, o, platform)
 	var id core.Identity
 	err := withInstance(ctx, e, o,
 		func(app *core.App) (err error) { id, err = app.Connect(ctx, platform, co); return err },
@@ -48,6 +25,39 @@ func cmdConnect(ctx context.Context, e env, o *opts) error {
 	}
 	fmt.Fprintf(e.stdout, "Connected %s as %s <%s>.\n", platform, id.Name, id.Email)
 	return nil
+}
+
+// connectOptions builds what `firmsync connect` asks of App.Connect. The
+// sign-in page is printed (and opened in a browser unless --no-browser)
+// for real platforms, and for the sandbox with --no-browser, where a person
+// or a test then drives the fake's consent page like a real one; a plain
+// --sandbox leaves OpenURL nil so the sandbox's approver presses Allow.
+func connectOptions(e env, o *opts, platform string) core.ConnectOptions {
+	co := core.ConnectOptions{Region: o.region, PreferPaste: o.paste}
+	if e.stdin != nil && platform == core.Clio {
+		co.PasteCode = func(ctx context.Context) (string, error) {
+			fmt.Fprint(e.stdout, "Paste the code Clio shows after you approve, then press Enter: ")
+			line, err := bufio.NewReader(e.stdin).ReadString('\n')
+			if err != nil && line == "" {
+				return "", fmt.Errorf("no code was entered: %w", err)
+			}
+			return clio.ParseApprovalCode(line)
+		}
+	}
+	if o.sandbox && !o.noBrowse {
+		return co
+	}
+	co.OpenURL = func(ctx context.Context, url string) error {
+		fmt.Fprintf(e.stdout, "Open this address to connect %s (waiting up to 5 minutes):\n  %s\n", platform, url)
+		if o.noBrowse {
+			return nil
+		}
+		if err := core.OpenBrowser(ctx, url); err != nil {
+			fmt.Fprintf(e.stderr, "firmsync: %v\n", err)
+		}
+		return nil
+	}
+	return co
 }
 
 func cmdDisconnect(ctx context.Context, e env, o *opts) error {

@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"html/template"
+	"log/slog"
 	"net"
 	"net/http"
 	"strconv"
@@ -49,18 +50,26 @@ type FlowOptions struct {
 	// the sandbox.
 	OpenURL    func(ctx context.Context, url string) error
 	HTTPClient *http.Client // for the token exchange; nil means the default
+	// Logger gets a rate-limited note of requests the loopback listener
+	// ignored (wrong or missing state, wrong path); nil discards them.
+	Logger *slog.Logger
 }
 
 // Connect runs the authorization-code flow: it opens the platform's
-// authorize page, waits on a one-shot loopback listener for the redirect,
-// checks state in constant time and exchanges the code (with the PKCE
-// verifier where the platform uses PKCE).
+// authorize page, waits on a loopback listener for the redirect carrying
+// this sign-in's state (compared in constant time) and exchanges the code
+// (with the PKCE verifier where the platform uses PKCE). Requests without
+// the right state are answered and ignored, so a stray or hostile request
+// cannot end the sign-in; only the timeout or ctx does.
 func Connect(ctx context.Context, p Provider, c Credentials, o FlowOptions) (*oauth2.Token, error) {
 	if c.ClientID == "" {
 		return nil, fmt.Errorf("connecting %s: no client id; enter your %s developer app's client id and secret in Settings", p.Platform, p.Platform)
 	}
 	if o.Timeout == 0 {
 		o.Timeout = DefaultTimeout
+	}
+	if o.Logger == nil {
+		o.Logger = slog.New(slog.DiscardHandler)
 	}
 	port := o.Port
 	if port == 0 {
@@ -69,10 +78,11 @@ func Connect(ctx context.Context, p Provider, c Credentials, o FlowOptions) (*oa
 	if port < 0 {
 		port = 0
 	}
-	ln, err := net.Listen("tcp", net.JoinHostPort("127.0.0.1", strconv.Itoa(port)))
+	raw, err := net.Listen("tcp", net.JoinHostPort("127.0.0.1", strconv.Itoa(port)))
 	if err != nil {
 		return nil, fmt.Errorf("connecting %s: %w: 127.0.0.1:%d (%v); close whatever uses it or choose another port in Settings", p.Platform, ErrPortInUse, port, err)
 	}
+	ln := newLimitListener(raw, maxCallbackConns)
 	defer ln.Close()
 	port = ln.Addr().(*net.TCPAddr).Port
 	redirect := RedirectURI(port, p.Platform)
@@ -93,8 +103,20 @@ func Connect(ctx context.Context, p Provider, c Credentials, o FlowOptions) (*oa
 	}
 	authURL := cfg.AuthCodeURL(state, opts...)
 
-	cb := newCallback(p.Platform, state)
-	srv := &http.Server{Handler: cb, ReadHeaderTimeout: 10 * time.Second}
+	cb := newCallback(p.Platform, state, &strayLog{log: o.Logger, platform: p.Platform, now: time.Now})
+	srv := &http.Server{
+		Handler:           cb,
+		ReadHeaderTimeout: callbackHeaderTimeout,
+		ReadTimeout:       2 * callbackHeaderTimeout,
+		WriteTimeout:      2 * callbackHeaderTimeout,
+		MaxHeaderBytes:    maxCallbackHeaderBytes,
+		// The server's own complaints (accept errors under a flood, bad
+		// requests) would otherwise go to stderr once per connection.
+		ErrorLog: slog.NewLogLogger(o.Logger.Handler(), slog.LevelDebug),
+	}
+	// One request per connection: an idle keep-alive connection would hold
+	// one of the few slots of the limit listener.
+	srv.SetKeepAlivesEnabled(false)
 	go func() { _ = srv.Serve(ln) }()
 	defer func() {
 		sctx, cancel := context.WithTimeout(context.Background(), time.Second)
@@ -109,6 +131,11 @@ func Connect(ctx context.Context, p Provider, c Credentials, o FlowOptions) (*oa
 			return nil, fmt.Errorf("connecting %s: opening the browser: %w", p.Platform, err)
 		}
 	}
+	defer func() {
+		if n := cb.stray.ignored(); n > 0 {
+			o.Logger.Info("the sign-in listener ignored requests that were not the awaited sign-in", "platform", p.Platform, "ignored", n)
+		}
+	}()
 	var res callbackResult
 	select {
 	case res = <-cb.done:
@@ -140,39 +167,56 @@ type callbackResult struct {
 	err  error
 }
 
-// callback is the one-shot redirect handler: the first request carrying
-// our path decides the outcome; any later one is refused.
+// callback is the redirect handler. Only a GET of our path carrying our
+// state decides the outcome, once; everything else (another path, no or a
+// wrong state, a second answer) gets a short page and changes nothing.
 type callback struct {
-	platform string
-	state    string
-	done     chan callbackResult
-	once     sync.Once
-	mu       sync.Mutex // guards used
-	used     bool
+	path  string // "/<platform>/callback"
+	state string
+	stray *strayLog
+	done  chan callbackResult // buffered: the one send never blocks
+
+	mu      sync.Mutex // guards decided
+	decided bool
 }
 
-func newCallback(platform, state string) *callback {
-	return &callback{platform: platform, state: state, done: make(chan callbackResult, 1)}
+func newCallback(platform, state string, stray *strayLog) *callback {
+	return &callback{path: "/" + platform + "/callback", state: state, stray: stray, done: make(chan callbackResult, 1)}
 }
 
 func (cb *callback) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	if r.URL.Path != "/"+cb.platform+"/callback" {
+	if r.URL.Path != cb.path {
+		cb.stray.note(r.URL.Path, "not the callback path")
 		http.NotFound(w, r)
 		return
 	}
-	cb.mu.Lock()
-	used := cb.used
-	cb.used = true
-	cb.mu.Unlock()
-	if used {
-		page(w, http.StatusBadRequest, "This sign-in link was already used", "Go back to Firmsync and press Connect again if you need to.")
+	if r.Method != http.MethodGet {
+		cb.stray.note(r.URL.Path, "method "+r.Method)
+		w.Header().Set("Allow", http.MethodGet)
+		http.Error(w, "method not allowed", http.StatusMethodNotAllowed)
 		return
 	}
 	q := r.URL.Query()
+	if subtle.ConstantTimeCompare([]byte(q.Get("state")), []byte(cb.state)) != 1 {
+		why := "wrong state"
+		if !q.Has("state") {
+			why = "no state"
+		}
+		cb.stray.note(r.URL.Path, why)
+		page(w, http.StatusBadRequest, "This is not the sign-in Firmsync is waiting for",
+			"Firmsync ignored this answer and is still waiting for the sign-in it started. Finish that one in the tab Firmsync opened, or press Connect again.")
+		return
+	}
+	cb.mu.Lock()
+	first := !cb.decided
+	cb.decided = true
+	cb.mu.Unlock()
+	if !first {
+		page(w, http.StatusBadRequest, "This sign-in link was already used", "Go back to Firmsync and press Connect again if you need to.")
+		return
+	}
 	var res callbackResult
 	switch {
-	case subtle.ConstantTimeCompare([]byte(q.Get("state")), []byte(cb.state)) != 1:
-		res.err = errors.New("the browser's answer did not match this sign-in (state mismatch); press Connect again")
 	case q.Get("error") == "access_denied":
 		res.err = ErrDeclined
 	case q.Get("error") != "":
@@ -187,7 +231,7 @@ func (cb *callback) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	} else {
 		page(w, http.StatusOK, "Firmsync is connected", "You can close this tab and go back to Firmsync.")
 	}
-	cb.once.Do(func() { cb.done <- res })
+	cb.done <- res
 }
 
 var pageTmpl = template.Must(template.New("p").Parse(`<!doctype html><html><head><meta charset="utf-8"><title>{{.Title}}</title>
