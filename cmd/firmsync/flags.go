@@ -45,7 +45,7 @@ func fRegion(fs *flag.FlagSet, o *opts) {
 	fs.StringVar(&o.region, "region", "", "Clio region ("+strings.Join(core.Regions(), ", ")+"); default us")
 }
 func fNoBrowser(fs *flag.FlagSet, o *opts) {
-	fs.BoolVar(&o.noBrowse, "no-browser", false, "print the authorize URL instead of opening a browser")
+	fs.BoolVar(&o.noBrowse, "no-browser", false, "print the authorize URL instead of opening a browser (with --sandbox: instead of approving automatically)")
 }
 func fAddr(fs *flag.FlagSet, o *opts) {
 	fs.StringVar(&o.addr, "addr", "127.0.0.1:0", "listen address (loopback)")
