@@ -21,8 +21,17 @@ func Targets(ev store.WebhookEvent) map[string][]string {
 	model, event, _ := strings.Cut(ev.Type, ".")
 	switch ev.Platform {
 	case Clio:
+		if clioMatterStatusEvent(event) {
+			// Only matter webhooks send these, so the event names the model
+			// even when the webhook's registration is unknown ("clio.").
+			model = "matter"
+		}
 		switch model {
 		case "matter":
+			// created, updated, deleted, and the status changes
+			// matter_opened / matter_pended / matter_closed alike: the
+			// folders job re-checks the matter's folders and the intake
+			// job carries the new status back to the Lawmatics link.
 			add(JobFolders, "matter:"+ev.Resource)
 			add(JobIntake, "clio-matter:"+ev.Resource) // status flows back to the intake link
 			if event == "created" {
@@ -50,6 +59,17 @@ func Targets(ev store.WebhookEvent) map[string][]string {
 		}
 	}
 	return out
+}
+
+// clioMatterStatusEvent reports whether event is one of the matter-only
+// events Clio sends when a matter's status changes (Clio API v4 spec,
+// Webhooks tag).
+func clioMatterStatusEvent(event string) bool {
+	switch event {
+	case "matter_opened", "matter_pended", "matter_closed":
+		return true
+	}
+	return false
 }
 
 // processWebhook applies one stored event: it runs each affected job for

@@ -4,10 +4,12 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"sync"
 	"time"
 
 	"github.com/firmsync/firmsync/core/secrets"
+	"github.com/firmsync/firmsync/core/store"
 	"github.com/firmsync/firmsync/core/webhook"
 )
 
@@ -136,12 +138,36 @@ func (k *webhookKeys) BoxKeys(ctx context.Context) (string, string) {
 	return k.secret(ctx, secrets.Key(Box, "webhook_secret")), k.secret(ctx, secrets.Key(Box, "webhook_secret_secondary"))
 }
 
-// LawmaticsSecret implements webhook.Keys.
+// LawmaticsSecret implements webhook.Keys. The in-process sandbox stands
+// in for the person who pastes the secret, so it hands over the current
+// one: Lawmatics invalidates the old secret the moment it is regenerated.
 func (k *webhookKeys) LawmaticsSecret(ctx context.Context) string {
+	if k.a.sandbox != nil {
+		return k.a.sandbox.Lawmatics().SigningSecret()
+	}
 	if k.a.inSandbox() {
 		return k.a.sandboxInfo().Platforms[Lawmatics].WebhookSecret
 	}
 	return k.secret(ctx, secrets.Key(Lawmatics, "webhook_secret"))
+}
+
+// Accepting implements webhook.Accepter: Firmsync takes a platform's
+// events only while the platform is connected. Otherwise the receiver
+// answers 503, so the platform sends the delivery again and it is
+// processed once the user has connected (or reconnected): storing it now
+// would only record a failed run.
+func (k *webhookKeys) Accepting(_ context.Context, platform string) error {
+	c, err := k.a.store.Connection(platform)
+	if err != nil {
+		return fmt.Errorf("reading the %s connection: %w", platform, err)
+	}
+	switch c.Status {
+	case store.ConnConnected:
+		return nil
+	case store.ConnReconnectNeeded:
+		return fmt.Errorf("%s needs reconnecting", platform)
+	}
+	return fmt.Errorf("%s is not connected", platform)
 }
 
 // SetWebhookSecret stores signing material the user copied from a
@@ -155,7 +181,10 @@ func (a *App) SetWebhookSecret(ctx context.Context, platform, name, value string
 	return a.secrets.Set(ctx, secrets.Key(platform, name), value)
 }
 
-var _ webhook.Keys = (*webhookKeys)(nil)
+var (
+	_ webhook.Keys     = (*webhookKeys)(nil)
+	_ webhook.Accepter = (*webhookKeys)(nil)
+)
 
 // forget drops cached secrets (after a disconnect deleted them).
 func (k *webhookKeys) forget() {

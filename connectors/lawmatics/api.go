@@ -585,15 +585,6 @@ const (
 	EventMatterConverted = "matter.converted"
 )
 
-// WebhookEvent is an outbound webhook delivery body. [U] The real payload
-// shape is undocumented; this is the fake's reading.
-type WebhookEvent struct {
-	Event     string   `json:"event"`      // EventMatterConverted
-	ID        string   `json:"id"`         // event id, the same on every retry
-	CreatedAt Time     `json:"created_at"` // when the event happened
-	Data      Prospect `json:"data"`       // the converted prospect, fields=all
-}
-
 var (
 	_ error = (*Error)(nil)
 	_ error = (*OAuthError)(nil)

@@ -15,6 +15,57 @@ import (
 	"github.com/firmsync/firmsync/core/store"
 )
 
+// Each platform's delivery rule (how it treats the status Firmsync answers
+// a delivery with, as the vendor documents it) sits beside its verifier:
+// a const block with the rule and its source, and a <platform>Retries
+// function. The receiver's answers are chosen against these rules (see the
+// package comment); the tests check every answer with deliveryRetries.
+
+// deliveryRetries reports whether platform sends a delivery again after
+// Firmsync answered status (0: no answer, a timeout).
+func deliveryRetries(platform string, status int) bool {
+	switch platform {
+	case "clio":
+		return clioRetries(status)
+	case "zoom":
+		return zoomRetries(status)
+	case "box":
+		return boxRetries(status)
+	case "lawmatics":
+		return lawmatics.WebhookRetries(status)
+	}
+	return true // an unknown sender: assume it retries
+}
+
+// deliveryRule returns platform's documented rule and where it is
+// documented ("" for an unknown platform).
+func deliveryRule(platform string) (rule, source string) {
+	switch platform {
+	case "clio":
+		return clioRule, clioRuleSource
+	case "zoom":
+		return zoomRule, zoomRuleSource
+	case "box":
+		return boxRule, boxRuleSource
+	case "lawmatics":
+		return lawmaticsRule, lawmaticsRuleSource
+	}
+	return "", ""
+}
+
+// Clio's delivery rule. A non-2xx is no way to say "never" to Clio: it
+// retries and repeated failures suspend the webhook, so a replay must get
+// a 2xx; and 410 is never answered, as it would disable the webhook.
+const (
+	clioRuleSource = "Clio API v4 spec, Webhooks tag (facts: shared/apis/clio.md §5)"
+	clioRule       = "2xx, 3xx and 410 count as processed; 410 disables the webhook; every other status and timeouts " +
+		"are retried with exponential backoff, and repeated failures suspend the webhook"
+)
+
+func clioRetries(status int) bool {
+	return !(status >= 200 && status < 400 || status == http.StatusGone)
+}
+
 // clio handles the X-Hook-Secret handshake and signed deliveries.
 func (r *Receiver) clio(w http.ResponseWriter, req *http.Request, body []byte) (*store.WebhookEvent, *refusal) {
 	ctx := req.Context()
@@ -82,12 +133,22 @@ func (r *Receiver) clioModel(webhookID string) string {
 	return "clio"
 }
 
+// Zoom's delivery rule. Zoom never retries a 4xx, so a delivery Firmsync
+// cannot take now must get a 5xx (503), never 429.
+const (
+	zoomRuleSource = "Zoom webhooks docs (facts: shared/apis/zoom.md §6)"
+	zoomRule       = "200/204 within 3 s acknowledges; only 5xx and network errors are retried (+5, +20, +60 min); 3xx and 4xx never"
+)
+
+func zoomRetries(status int) bool { return status == 0 || status >= 500 }
+
 // zoom answers endpoint.url_validation and verifies signed events.
 func (r *Receiver) zoom(w http.ResponseWriter, req *http.Request, body []byte) (*store.WebhookEvent, *refusal) {
 	ctx := req.Context()
 	secret := r.o.Keys.ZoomSecret(ctx)
 	if secret == "" {
-		return nil, refuse(http.StatusServiceUnavailable, "no Zoom secret token configured")
+		// Not yet pasted into Firmsync: Zoom retries a 503.
+		return nil, notNow("no Zoom secret token configured", time.Minute)
 	}
 	ts, sig := req.Header.Get("x-zm-request-timestamp"), req.Header.Get("x-zm-signature")
 	if sig == "" || ts == "" {
@@ -129,11 +190,20 @@ func (r *Receiver) zoom(w http.ResponseWriter, req *http.Request, body []byte) (
 	return &store.WebhookEvent{Type: p.Event, Resource: res, DeliveryKey: "sig:" + sig}, nil
 }
 
+// Box's delivery rule. Box retries every non-2xx, so a refusal is never
+// final; a redelivery of a stored event (same body id) must get a 2xx.
+const (
+	boxRuleSource = "Box developer docs webhooks/v2 index (facts: shared/apis/box.md §5)"
+	boxRule       = "a 2xx within 30 s acknowledges; anything else is retried up to 10 times (first after 5 min, then exponential)"
+)
+
+func boxRetries(status int) bool { return status < 200 || status >= 300 }
+
 // box verifies Box's primary/secondary signatures.
 func (r *Receiver) box(w http.ResponseWriter, req *http.Request, body []byte) (*store.WebhookEvent, *refusal) {
 	primary, secondary := r.o.Keys.BoxKeys(req.Context())
 	if primary == "" && secondary == "" {
-		return nil, refuse(http.StatusServiceUnavailable, "no Box signature keys configured")
+		return nil, notNow("no Box signature keys configured", time.Minute)
 	}
 	if req.Header.Get("BOX-SIGNATURE-PRIMARY") == "" && req.Header.Get("BOX-SIGNATURE-SECONDARY") == "" {
 		return nil, refuse(http.StatusUnauthorized, "unsigned")
@@ -165,37 +235,46 @@ func (r *Receiver) box(w http.ResponseWriter, req *http.Request, body []byte) (*
 	return &store.WebhookEvent{Type: p.Trigger, Resource: p.Source.Type + ":" + p.Source.ID, DeliveryKey: "delivery:" + key}, nil
 }
 
-// lawmatics verifies X-Lawmatics-Signature (algorithm per lawmatics.Sign).
+// Lawmatics' delivery rule (its retries: lawmatics.WebhookRetries). Any
+// 4xx but 429 is final, so Firmsync answers one only for a delivery it
+// will never accept; anything it cannot take now gets 503. Delivery is at
+// least once: a stored event_id gets a 2xx.
+const (
+	lawmaticsRuleSource = "Lawmatics outbound-webhooks guide, help.lawmatics.com/en/articles/15438485 (facts: shared/apis/lawmatics.md §8)"
+	lawmaticsRule       = "any 2xx acknowledges, 10 s timeout; 7 attempts (immediately, ~15 s, ~1 min, ~5 min, ~30 min, ~1 h, ~2 h); " +
+		"any 4xx other than 429 is permanent"
+)
+
+// lawmatics verifies a Lawmatics delivery as its guide says: the
+// "sha256=" HMAC of "<X-Lawmatics-Timestamp>.<body>" keyed with the whole
+// whsec_ secret, a timestamp at most 5 minutes old, and the v1 envelope.
+// The event is identified by the signed envelope's event_id (Lawmatics
+// re-signs every attempt, so the signature is no identity; the
+// X-Lawmatics-Event-Id header is not signed). Its Resource is
+// data.matter_id, which dispatch sends to intake as "prospect:<id>".
 func (r *Receiver) lawmatics(w http.ResponseWriter, req *http.Request, body []byte) (*store.WebhookEvent, *refusal) {
 	secret := r.o.Keys.LawmaticsSecret(req.Context())
 	if secret == "" {
-		return nil, refuse(http.StatusServiceUnavailable, "no Lawmatics signing secret configured")
+		// Not yet pasted into Firmsync: a 503 keeps the event coming.
+		return nil, notNow("no Lawmatics signing secret configured", time.Minute)
 	}
 	sig, ts := req.Header.Get(lawmatics.HeaderSignature), req.Header.Get(lawmatics.HeaderTimestamp)
 	if sig == "" || ts == "" {
 		return nil, refuse(http.StatusUnauthorized, "unsigned")
 	}
-	if !lawmatics.VerifySignature(secret, ts, body, sig) {
-		return nil, refuse(http.StatusUnauthorized, "bad signature")
-	}
-	sec, err := strconv.ParseInt(ts, 10, 64)
-	if err != nil || absDur(r.o.Now().Sub(time.Unix(sec, 0))) > r.o.LawmaticsWindow {
+	if err := lawmatics.Verify(secret, ts, body, sig, r.o.Now(), r.o.LawmaticsWindow); errors.Is(err, lawmatics.ErrStaleTimestamp) {
 		return nil, refuse(http.StatusUnauthorized, "stale timestamp")
+	} else if err != nil {
+		return nil, refuse(http.StatusUnauthorized, "bad signature")
 	}
 	if !wellFormed(body) {
 		return nil, refuse(http.StatusBadRequest, "malformed JSON")
 	}
-	var p struct {
-		Event string `json:"event"`
-		ID    any    `json:"id"`
-		Data  struct {
-			ID any `json:"id"`
-		} `json:"data"`
-	}
-	if err := json.Unmarshal(body, &p); err != nil {
+	ev, err := lawmatics.ParseWebhookEnvelope(body)
+	if err != nil {
 		return nil, refuse(http.StatusBadRequest, "unexpected payload")
 	}
-	return &store.WebhookEvent{Type: p.Event, Resource: idString(p.Data.ID), DeliveryKey: "sig:" + sig}, nil
+	return &store.WebhookEvent{Type: ev.EventType, Resource: string(ev.Data.MatterID), DeliveryKey: "event:" + ev.EventID}, nil
 }
 
 // ErrStillAuthorized is wrapped by a Deauthorize error when Clio still
@@ -213,8 +292,7 @@ func (r *Receiver) deauthorize(w http.ResponseWriter, req *http.Request, body []
 		return nil, refuse(http.StatusForbidden, "deauthorization not confirmed by Clio")
 	} else if err != nil {
 		r.o.Logger.Warn("could not check a Clio deauthorization callback; Clio will send it again", "err", err)
-		w.Header().Set("Retry-After", "60")
-		return nil, refuse(http.StatusServiceUnavailable, "deauthorization could not be checked with Clio now")
+		return nil, notNow("deauthorization could not be checked with Clio now", time.Minute)
 	}
 	w.WriteHeader(http.StatusOK)
 	return nil, nil

@@ -31,15 +31,20 @@ func (h *harness) wantRefused(t *testing.T, res response, status int, key string
 	}
 }
 
-// wantReplayRefused checks the first delivery was stored and processed
-// once and the replay answered 409 without a second row or Process call.
-func (h *harness) wantReplayRefused(t *testing.T, first, replay response, platform string) {
+// wantReplayAcked checks the first delivery was stored and processed
+// once and the replay answered 200 (the event is already stored: any
+// other answer makes the platform retry, and Clio counts it towards
+// suspending the webhook) without a second row or Process call.
+func (h *harness) wantReplayAcked(t *testing.T, first, replay response, platform string) {
 	t.Helper()
 	if first.status != http.StatusOK {
 		t.Fatalf("first delivery: status %d, want 200 (%s)", first.status, first.body)
 	}
-	if replay.status != http.StatusConflict {
-		t.Errorf("replay: status %d, want 409 (%s)", replay.status, replay.body)
+	if replay.status != http.StatusOK {
+		t.Errorf("replay: status %d, want 200 (%s)", replay.status, replay.body)
+	}
+	if deliveryRetries(platform, replay.status) {
+		t.Errorf("replay: %s would send status %d again", platform, replay.status)
 	}
 	ev := h.awaitProcessed(t)
 	h.flush(t)
@@ -51,10 +56,17 @@ func (h *harness) wantReplayRefused(t *testing.T, first, replay response, platfo
 	if n := h.callCount(ev.ID); n != 1 {
 		t.Errorf("Process called %d times, want 1", n)
 	}
-	want := map[string]int64{platform + ": replayed delivery": 1}
-	if got := h.r.Refused(); !maps.Equal(got, want) {
-		t.Errorf("Refused() = %v, want %v", got, want)
+	if got := h.r.Refused(); len(got) != 0 {
+		t.Errorf("Refused() = %v, want none", got)
 	}
+	if n := h.r.Replayed(); n != 1 {
+		t.Errorf("Replayed() = %d, want 1", n)
+	}
+}
+
+// deliveryRetries is the platform's documented retry rule.
+func deliveryRetries(platform string, status int) bool {
+	return webhook.DeliveryRetries(platform, status)
 }
 
 func TestClioHandshake(t *testing.T) {
@@ -151,7 +163,7 @@ func TestClioRefusesUnverifiedDeliveries(t *testing.T) {
 	}
 }
 
-func TestClioReplayIsRefused(t *testing.T) {
+func TestClioReplayIsAcknowledgedOnce(t *testing.T) {
 	body := clioEvent(1)
 	sig := clioSignature(clioSecrets[1], body)
 	tests := []struct {
@@ -167,7 +179,7 @@ func TestClioReplayIsRefused(t *testing.T) {
 			h := newHarness(t)
 			first := h.post(t, "/webhooks/clio", body, http.Header{"X-Hook-Signature": {sig}})
 			replay := h.post(t, "/webhooks/clio", body, http.Header{"X-Hook-Signature": {tc.replaySig}})
-			h.wantReplayRefused(t, first, replay, "clio")
+			h.wantReplayAcked(t, first, replay, "clio")
 		})
 	}
 }
@@ -290,14 +302,14 @@ func TestZoomRefusesUnverifiedDeliveries(t *testing.T) {
 	}
 }
 
-func TestZoomReplayIsRefused(t *testing.T) {
+func TestZoomReplayIsAcknowledgedOnce(t *testing.T) {
 	h := newHarness(t)
 	body := zoomEvent(1)
 	hdr := zoomHeaders(zoomSecret, h.now(), body)
 	first := h.post(t, "/webhooks/zoom", body, hdr)
 	h.setNow(h.now().Add(time.Minute)) // still inside the window
 	replay := h.post(t, "/webhooks/zoom", body, hdr)
-	h.wantReplayRefused(t, first, replay, "zoom")
+	h.wantReplayAcked(t, first, replay, "zoom")
 }
 
 func TestBoxSignedDeliveryIsStoredAndProcessedOnce(t *testing.T) {
@@ -393,7 +405,7 @@ func TestBoxRefusesUnverifiedDeliveries(t *testing.T) {
 	}
 }
 
-func TestBoxReplayIsRefused(t *testing.T) {
+func TestBoxReplayIsAcknowledgedOnce(t *testing.T) {
 	tests := []struct {
 		name   string
 		replay func(hdr http.Header)
@@ -415,46 +427,62 @@ func TestBoxReplayIsRefused(t *testing.T) {
 			tc.replay(hdr)
 			h.setNow(h.now().Add(time.Minute))
 			replay := h.post(t, "/webhooks/box", body, hdr)
-			h.wantReplayRefused(t, first, replay, "box")
+			h.wantReplayAcked(t, first, replay, "box")
 		})
 	}
 }
 
-func TestBoxRetryWithANewTimestampIsRefused(t *testing.T) {
+func TestBoxRetryWithANewTimestampIsAcknowledgedOnce(t *testing.T) {
 	h := newHarness(t)
 	body := boxEvent(1)
 	first := h.post(t, "/webhooks/box", body, boxHeaders("d-1", h.now(), boxPrimary, boxSecondary, body))
 	h.setNow(h.now().Add(30 * time.Second))
 	retry := h.post(t, "/webhooks/box", body, boxHeaders("d-1", h.now(), boxPrimary, boxSecondary, body))
-	h.wantReplayRefused(t, first, retry, "box")
+	h.wantReplayAcked(t, first, retry, "box")
 }
 
 func TestLawmaticsSignedEventIsStoredAndProcessedOnce(t *testing.T) {
-	numeric := []byte(`{"event":"matter.converted","data":{"id":98765}}`)
+	stringID := []byte(`{"event_id":"evt_s","firm_id":123,"event_type":"matter.converted","version":"v1","timestamp":"2025-03-04T10:00:00.000Z","data":{"matter_id":"98765"}}`)
+	other := []byte(`{"event_id":"evt_o","firm_id":123,"event_type":"invoice.paid","version":"v1","timestamp":"2025-03-04T10:00:00.000Z","data":{"invoice_id":5}}`)
 	tests := []struct {
 		name     string
 		body     []byte
 		age      time.Duration
+		sig      func(string) string // rewrites the signature; nil keeps it
+		typ      string
 		resource string
 	}{
-		{"string id", lawmaticsEvent(1), 0, "701"},
-		{"numeric id", numeric, 0, "98765"},
-		{"four minutes old", lawmaticsEvent(2), 4 * time.Minute, "702"},
+		{"guide envelope", lawmaticsEvent(1), 0, nil, "matter.converted", "701"},
+		{"matter_id as a string", stringID, 0, nil, "matter.converted", "98765"},
+		{"four minutes old", lawmaticsEvent(2), 4 * time.Minute, nil, "matter.converted", "702"},
+		{"uppercase hex", lawmaticsEvent(3), 0, func(s string) string {
+			return lawmatics.SignaturePrefix + strings.ToUpper(strings.TrimPrefix(s, lawmatics.SignaturePrefix))
+		}, "matter.converted", "703"},
+		{"an event without a matter", other, 0, nil, "invoice.paid", ""},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			h := newHarness(t)
-			res := h.post(t, "/webhooks/lawmatics", tc.body, lawmaticsHeaders(lawmaticsSecret, h.now().Add(-tc.age), tc.body))
+			hdr := lawmaticsHeaders(lawmaticsSecret, h.now().Add(-tc.age), tc.body)
+			if tc.sig != nil {
+				hdr.Set(lawmatics.HeaderSignature, tc.sig(hdr.Get(lawmatics.HeaderSignature)))
+			}
+			res := h.post(t, "/webhooks/lawmatics", tc.body, hdr)
 			if res.status != http.StatusOK {
 				t.Fatalf("status %d, want 200 (%s)", res.status, res.body)
 			}
-			h.wantOneProcessed(t, "lawmatics", "matter.converted", tc.resource, tc.body)
+			h.wantOneProcessed(t, "lawmatics", tc.typ, tc.resource, tc.body)
 		})
 	}
 }
 
 func TestLawmaticsRefusesUnverifiedDeliveries(t *testing.T) {
 	body := lawmaticsEvent(1)
+	bare := func(h *harness) http.Header {
+		hdr := lawmaticsHeaders(lawmaticsSecret, h.now(), body)
+		hdr.Set(lawmatics.HeaderSignature, strings.TrimPrefix(hdr.Get(lawmatics.HeaderSignature), lawmatics.SignaturePrefix))
+		return hdr
+	}
 	tests := []struct {
 		name   string
 		hdr    func(h *harness) http.Header
@@ -466,13 +494,12 @@ func TestLawmaticsRefusesUnverifiedDeliveries(t *testing.T) {
 			hdr.Del(lawmatics.HeaderTimestamp)
 			return hdr
 		}, "unsigned"},
-		{"bad signature", func(h *harness) http.Header { return lawmaticsHeaders("guessed", h.now(), body) }, "bad signature"},
-		{"signature of another body", func(h *harness) http.Header { return lawmaticsHeaders(lawmaticsSecret, h.now(), lawmaticsEvent(2)) }, "bad signature"},
-		{"uppercase signature", func(h *harness) http.Header {
-			hdr := lawmaticsHeaders(lawmaticsSecret, h.now(), body)
-			hdr.Set(lawmatics.HeaderSignature, strings.ToUpper(hdr.Get(lawmatics.HeaderSignature)))
-			return hdr
+		{"bad signature", func(h *harness) http.Header { return lawmaticsHeaders("whsec_guessed", h.now(), body) }, "bad signature"},
+		{"keyed without the whsec_ prefix", func(h *harness) http.Header {
+			return lawmaticsHeaders(strings.TrimPrefix(lawmaticsSecret, "whsec_"), h.now(), body)
 		}, "bad signature"},
+		{"bare hex without sha256=", bare, "bad signature"},
+		{"signature of another body", func(h *harness) http.Header { return lawmaticsHeaders(lawmaticsSecret, h.now(), lawmaticsEvent(2)) }, "bad signature"},
 		{"stale timestamp", func(h *harness) http.Header {
 			return lawmaticsHeaders(lawmaticsSecret, h.now().Add(-5*time.Minute-time.Second), body)
 		}, "stale timestamp"},
@@ -489,15 +516,76 @@ func TestLawmaticsRefusesUnverifiedDeliveries(t *testing.T) {
 			h := newHarness(t)
 			res := h.post(t, "/webhooks/lawmatics", body, tc.hdr(h))
 			h.wantRefused(t, res, http.StatusUnauthorized, "lawmatics: "+tc.reason)
+			if deliveryRetries("lawmatics", res.status) {
+				t.Errorf("status %d: Lawmatics would retry a delivery Firmsync never accepts", res.status)
+			}
 		})
 	}
 }
 
-func TestLawmaticsReplayIsRefused(t *testing.T) {
-	h := newHarness(t)
-	body := lawmaticsEvent(1)
-	hdr := lawmaticsHeaders(lawmaticsSecret, h.now(), body)
-	first := h.post(t, "/webhooks/lawmatics", body, hdr)
-	replay := h.post(t, "/webhooks/lawmatics", body, hdr)
-	h.wantReplayRefused(t, first, replay, "lawmatics")
+// TestLawmaticsRefusesMalformedSignedDeliveries: validly signed, but not an
+// envelope Firmsync can act on: 400, which Lawmatics never sends again.
+func TestLawmaticsRefusesMalformedSignedDeliveries(t *testing.T) {
+	tests := []struct {
+		name   string
+		body   string
+		reason string
+	}{
+		{"not JSON", `{"event_id":`, "malformed JSON"},
+		{"no event_id", `{"firm_id":123,"event_type":"matter.converted","version":"v1","data":{"matter_id":701}}`, "unexpected payload"},
+		{"matter.converted without matter_id", `{"event_id":"evt_x","event_type":"matter.converted","data":{}}`, "unexpected payload"},
+		{"the pre-guide {event,id,data} shape", `{"event":"matter.converted","id":"x","data":{"id":"701","type":"prospect"}}`, "unexpected payload"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			h := newHarness(t)
+			body := []byte(tc.body)
+			res := h.post(t, "/webhooks/lawmatics", body, lawmaticsHeaders(lawmaticsSecret, h.now(), body))
+			h.wantRefused(t, res, http.StatusBadRequest, "lawmatics: "+tc.reason)
+		})
+	}
+}
+
+// TestLawmaticsRedeliveryIsAcknowledgedOnce: Lawmatics is at least once and
+// re-signs every attempt; the event_id, not the signature, is the identity.
+func TestLawmaticsRedeliveryIsAcknowledgedOnce(t *testing.T) {
+	tests := []struct {
+		name   string
+		replay func(h *harness, body []byte) http.Header
+	}{
+		{"identical delivery", func(h *harness, body []byte) http.Header { return lawmaticsHeaders(lawmaticsSecret, h.now(), body) }},
+		{"re-signed a minute later", func(h *harness, body []byte) http.Header {
+			h.setNow(h.now().Add(time.Minute))
+			return lawmaticsHeaders(lawmaticsSecret, h.now(), body)
+		}},
+		{"another X-Lawmatics-Event-Id header", func(h *harness, body []byte) http.Header {
+			hdr := lawmaticsHeaders(lawmaticsSecret, h.now(), body)
+			hdr.Set(lawmatics.HeaderEventID, "evt_attacker-chosen")
+			return hdr
+		}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			h := newHarness(t)
+			body := lawmaticsEvent(1)
+			first := h.post(t, "/webhooks/lawmatics", body, lawmaticsHeaders(lawmaticsSecret, h.now(), body))
+			replay := h.post(t, "/webhooks/lawmatics", body, tc.replay(h, body))
+			h.wantReplayAcked(t, first, replay, "lawmatics")
+		})
+	}
+	t.Run("same matter, new event_id", func(t *testing.T) {
+		h := newHarness(t)
+		a := lawmaticsEvent(1)
+		b := []byte(strings.Replace(string(a), `"evt_1"`, `"evt_1b"`, 1))
+		for _, body := range [][]byte{a, b} {
+			if res := h.post(t, "/webhooks/lawmatics", body, lawmaticsHeaders(lawmaticsSecret, h.now(), body)); res.status != http.StatusOK {
+				t.Fatalf("status %d, want 200", res.status)
+			}
+		}
+		h.awaitProcessed(t)
+		h.awaitProcessed(t)
+		if evs := h.stored(t); len(evs) != 2 {
+			t.Fatalf("stored %d events, want 2 (two events about one matter)", len(evs))
+		}
+	})
 }

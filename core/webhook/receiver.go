@@ -3,6 +3,14 @@
 // Every delivery is verified on its raw bytes in constant time, stored
 // before the 2xx reply, and processed asynchronously; after a crash,
 // stored but unprocessed events are processed on start.
+//
+// Answers follow each platform's retry rules (see the deliveryRule beside
+// each verifier in platforms.go): 4xx only for a delivery Firmsync will
+// never accept (unsigned, bad signature, stale, malformed after a valid
+// signature); 503 with Retry-After for one it cannot take now (platform
+// not connected, secret not configured, store error, every slot busy),
+// so the platform sends it again; 2xx for a delivery already stored (a
+// redelivery or replay), which every platform counts as done.
 package webhook
 
 import (
@@ -18,11 +26,13 @@ import (
 	"mime"
 	"net"
 	"net/http"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
 
+	"github.com/firmsync/firmsync/connectors/lawmatics"
 	"github.com/firmsync/firmsync/core/store"
 )
 
@@ -42,6 +52,12 @@ type Keys interface {
 	LawmaticsSecret(ctx context.Context) string
 }
 
+// Accepter is optionally implemented by Keys: the owner of the secrets
+// usually also knows which platforms are connected.
+type Accepter interface {
+	Accepting(ctx context.Context, platform string) error
+}
+
 // Options configures New.
 type Options struct {
 	Store *store.Store
@@ -59,11 +75,19 @@ type Options struct {
 	// Verified is called after an event is stored (for "a verified event
 	// has arrived" in status).
 	Verified func(platform string)
-	Logger   *slog.Logger
-	Now      func() time.Time
+	// Accepting reports whether Firmsync can take a platform's events now
+	// (for instance: the platform is connected). It is asked only after a
+	// delivery verified, so an unsigned request learns nothing from it. An
+	// error answers 503 with Retry-After and stores nothing: the platform
+	// sends the delivery again, and it is processed once accepted. Nil
+	// means Keys' own Accepting method when it has one (see Accepter),
+	// else every platform is accepted.
+	Accepting func(ctx context.Context, platform string) error
+	Logger    *slog.Logger
+	Now       func() time.Time
 	// Windows: how old a signed timestamp may be. Zero means Zoom 5
-	// minutes, Lawmatics 5 minutes. (Box's 10 minutes is its documented
-	// rule, kept by connectors/box's verifier.)
+	// minutes, Lawmatics lawmatics.MaxWebhookAge (5 minutes). (Box's 10
+	// minutes is its documented rule, kept by connectors/box's verifier.)
 	ZoomWindow, LawmaticsWindow time.Duration
 	// Workers process events concurrently; 0 means 2.
 	Workers int
@@ -74,18 +98,20 @@ type Options struct {
 	// MaxInFlight is how many deliveries are read and verified at once;
 	// 0 means 32. It bounds the receiver's memory (MaxInFlight × MaxBody)
 	// whatever a sender does; a delivery that waits SlotWait for a turn
-	// is answered 503 with Retry-After, which every platform retries.
+	// is answered 503 with Retry-After, which every platform retries (429
+	// would not do: Zoom never retries a 4xx).
 	MaxInFlight int
 	SlotWait    time.Duration // 0 means 5 s
 }
 
 // Receiver is the webhook HTTP server.
 type Receiver struct {
-	o       Options
-	mux     *http.ServeMux
-	queue   chan store.WebhookEvent
-	refused refusals
-	stored  atomic.Int64
+	o        Options
+	mux      *http.ServeMux
+	queue    chan store.WebhookEvent
+	refused  refusals
+	stored   atomic.Int64
+	replayed atomic.Int64 // deliveries acknowledged as already stored
 
 	mu     sync.Mutex // guards nonces
 	nonces map[string]time.Time
@@ -108,11 +134,16 @@ func New(o Options) *Receiver {
 	if o.Now == nil {
 		o.Now = time.Now
 	}
+	if o.Accepting == nil {
+		if a, ok := o.Keys.(Accepter); ok {
+			o.Accepting = a.Accepting
+		}
+	}
 	if o.ZoomWindow == 0 {
 		o.ZoomWindow = 5 * time.Minute
 	}
 	if o.LawmaticsWindow == 0 {
-		o.LawmaticsWindow = 5 * time.Minute
+		o.LawmaticsWindow = lawmatics.MaxWebhookAge
 	}
 	if o.Workers == 0 {
 		o.Workers = 2
@@ -267,6 +298,10 @@ func (r *Receiver) process(ctx context.Context, ev store.WebhookEvent) {
 // Stored is how many verified events were stored since start.
 func (r *Receiver) Stored() int64 { return r.stored.Load() }
 
+// Replayed is how many verified deliveries were acknowledged without
+// storing because their event was already stored.
+func (r *Receiver) Replayed() int64 { return r.replayed.Load() }
+
 // Refused returns refusal counts by platform and reason.
 func (r *Receiver) Refused() map[string]int64 { return r.refused.snapshot() }
 
@@ -276,11 +311,18 @@ func (r *Receiver) Refused() map[string]int64 { return r.refused.snapshot() }
 type handlerFunc func(w http.ResponseWriter, req *http.Request, body []byte) (*store.WebhookEvent, *refusal)
 
 type refusal struct {
-	status int
-	reason string
+	status     int
+	reason     string
+	retryAfter string // Retry-After seconds for a 503 or 429; "" sends none
 }
 
-func refuse(status int, reason string) *refusal { return &refusal{status, reason} }
+func refuse(status int, reason string) *refusal { return &refusal{status: status, reason: reason} }
+
+// notNow refuses a delivery Firmsync cannot take now but will later: 503
+// with Retry-After, which every platform's rule retries.
+func notNow(reason string, retryAfter time.Duration) *refusal {
+	return &refusal{status: http.StatusServiceUnavailable, reason: reason, retryAfter: strconv.Itoa(int(retryAfter.Seconds()))}
+}
 
 // post wraps a platform handler with the common rules: POST only, a JSON
 // body of at most MaxBody bytes, store before the 2xx, then queue.
@@ -299,8 +341,7 @@ func (r *Receiver) post(platform string, h handlerFunc) http.HandlerFunc {
 			}
 		}
 		if !r.acquire(req.Context()) {
-			w.Header().Set("Retry-After", "1")
-			r.deny(w, platform, refuse(http.StatusServiceUnavailable, "too many deliveries at once"))
+			r.deny(w, platform, notNow("too many deliveries at once", time.Second))
 			return
 		}
 		defer r.release()
@@ -322,15 +363,27 @@ func (r *Receiver) post(platform string, h handlerFunc) http.HandlerFunc {
 		if ev == nil {
 			return // answered by the handler
 		}
+		if r.o.Accepting != nil {
+			if err := r.o.Accepting(req.Context(), platform); err != nil {
+				r.o.Logger.Info("a verified webhook arrived while Firmsync cannot take it; the platform will send it again", "platform", platform, "err", err)
+				r.deny(w, platform, notNow("not accepting events now", time.Minute))
+				return
+			}
+		}
 		ev.Platform, ev.Received, ev.Payload = platform, r.o.Now(), body
 		id, err := r.o.Store.AddWebhookEvent(*ev)
 		if errors.Is(err, store.ErrDuplicate) {
-			r.deny(w, platform, refuse(http.StatusConflict, "replayed delivery"))
+			// Already stored: a redelivery (Lawmatics is at-least-once;
+			// Box and Zoom retry a lost 2xx) or a replay. Acknowledge it:
+			// anything else makes the platform retry, and Clio counts
+			// every non-2xx towards suspending the webhook.
+			r.replayed.Add(1)
+			w.WriteHeader(http.StatusOK)
 			return
 		}
 		if err != nil {
 			r.o.Logger.Error("storing a webhook event", "platform", platform, "err", err)
-			http.Error(w, "could not store the event; please retry", http.StatusServiceUnavailable)
+			r.deny(w, platform, notNow("could not store the event", 5*time.Second))
 			return
 		}
 		r.stored.Add(1)
@@ -375,6 +428,9 @@ func (r *Receiver) PeakInFlight() int64 { return r.peak.Load() }
 
 func (r *Receiver) deny(w http.ResponseWriter, platform string, rf *refusal) {
 	r.refused.add(platform, rf.reason)
+	if rf.retryAfter != "" {
+		w.Header().Set("Retry-After", rf.retryAfter)
+	}
 	http.Error(w, http.StatusText(rf.status), rf.status)
 }
 

@@ -234,7 +234,7 @@ func newState() state {
 		Tokens:        map[string]int64{},
 		Codes:         map[string]codeRec{},
 		User:          lawmatics.UserAttributes{Name: "Sandbox Admin", FirstName: "Sandbox", LastName: "Admin", Email: "admin@sandbox-firm.example"},
-		Webhook:       webhookConfig{Secret: randomHex(32), Active: true},
+		Webhook:       webhookConfig{Secret: newWebhookSecret(), Active: true},
 		SignKey:       randomHex(32),
 	}
 	// The firm's case type is a prospect custom field: Lawmatics has no

@@ -3,6 +3,8 @@ package lawmaticsfake
 import (
 	"bytes"
 	"context"
+	"crypto/rand"
+	"encoding/base64"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -23,27 +25,42 @@ type webhookConfig struct {
 
 // Delivery is one entry of the webhook delivery log: one event and all its attempts.
 type Delivery struct {
-	EventID    string          // WebhookEvent.ID
-	Event      string          // e.g. lawmatics.EventMatterConverted
+	EventID    string          // the envelope's event_id, the same on every attempt
+	Event      string          // the envelope's event_type, e.g. lawmatics.EventMatterConverted
 	URL        string          // where it was sent
-	Body       json.RawMessage // the exact bytes sent
+	Body       json.RawMessage // the exact bytes sent (a lawmatics.WebhookEnvelope)
 	Timestamp  string          // X-Lawmatics-Timestamp of the last attempt
 	Signature  string          // X-Lawmatics-Signature of the last attempt
 	Attempts   int             // attempts made so far
-	StatusCode int             // status of the last attempt; 0 on a transport error
+	StatusCode int             // status of the last attempt; 0 on a transport error or timeout
 	Error      string          // transport error of the last attempt
 	Delivered  bool            // a 2xx was received
 	Done       bool            // no more attempts will be made
 }
 
-// webhookAttempts and webhookBackoff are the retry policy. [U] Lawmatics
-// documents none; the fake makes 3 attempts, waiting 1 and then 5 minutes,
-// scaled by RateWindow/1min so a shrunken sandbox clock retries quickly.
-const webhookAttempts = 3
+// FirmID is the fake account's firm id, sent as the envelope's firm_id.
+const FirmID = 1
 
-func (s *Server) webhookBackoff(retry int) time.Duration {
-	base := []time.Duration{time.Minute, 5 * time.Minute}[min(retry, 1)]
+// webhookDelay is the wait before attempt n (0-based) of Lawmatics'
+// documented schedule (lawmatics.WebhookAttemptDelays: immediately, ~15 s,
+// ~1 min, ~5 min, ~30 min, ~1 h, ~2 h), scaled by RateWindow/1min so a
+// shrunken sandbox clock retries quickly. The 10 s attempt timeout is not
+// scaled: a receiver on a shrunken clock is still a real HTTP server.
+func (s *Server) webhookDelay(attempt int) time.Duration {
+	base := lawmatics.WebhookAttemptDelays()[attempt]
 	return time.Duration(float64(base) * float64(s.window) / float64(time.Minute))
+}
+
+// newWebhookSecret returns a signing secret in the shape Lawmatics shows:
+// "whsec_" and random characters. The whole string is the HMAC key.
+func newWebhookSecret() string {
+	return lawmatics.SecretPrefix + base64.RawURLEncoding.EncodeToString(randomBytes(24))
+}
+
+func randomBytes(n int) []byte {
+	b := make([]byte, n)
+	rand.Read(b)
+	return b
 }
 
 // SetWebhookEndpoint configures the outbound webhook URL as a firm admin
@@ -85,7 +102,7 @@ func (s *Server) SigningSecret() string {
 func (s *Server) RegenerateSecret() string {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.st.Webhook.Secret = randomHex(32)
+	s.st.Webhook.Secret = newWebhookSecret()
 	return s.st.Webhook.Secret
 }
 
@@ -128,27 +145,34 @@ func (s *Server) notifyLocked() {
 	s.changed = make(chan struct{})
 }
 
-// fireLocked queues an event for the configured endpoint. The caller holds
-// s.mu; the network I/O happens in a goroutine without it.
+// fireLocked queues an event about prospect p for the configured
+// endpoint. The caller holds s.mu; the network I/O happens in a goroutine
+// without it.
 //
-// [U] The payload shape is undocumented: {"event","id","created_at","data"}
-// with data the prospect as the API renders it with fields=all.
+// The body is the guide's v1 envelope: ids only (data.matter_id), never the
+// record, so a receiver must fetch the prospect through the API.
 func (s *Server) fireLocked(event string, p lawmatics.Prospect) {
 	cfg := s.st.Webhook
 	if cfg.URL == "" || !cfg.Active {
 		return
 	}
-	body, err := json.Marshal(lawmatics.WebhookEvent{Event: event, ID: newUUID(), CreatedAt: s.stamp(), Data: p})
+	ev := lawmatics.WebhookEnvelope{
+		EventID:   "evt_" + newUUID(),
+		FirmID:    FirmID,
+		EventType: event,
+		Version:   lawmatics.WebhookVersion,
+		Timestamp: lawmatics.Time{Time: s.now().UTC().Truncate(time.Millisecond)},
+		Data:      lawmatics.WebhookData{MatterID: lawmatics.WebhookID(p.ID)},
+	}
+	body, err := json.Marshal(ev)
 	if err != nil {
 		panic(fmt.Sprintf("lawmaticsfake: marshal webhook: %v", err))
 	}
-	var ev lawmatics.WebhookEvent
-	json.Unmarshal(body, &ev)
 	i := len(s.st.Deliveries)
-	s.st.Deliveries = append(s.st.Deliveries, Delivery{EventID: ev.ID, Event: event, URL: cfg.URL, Body: body})
+	s.st.Deliveries = append(s.st.Deliveries, Delivery{EventID: ev.EventID, Event: event, URL: cfg.URL, Body: body})
 	s.notifyLocked()
 	s.wg.Add(1)
-	go s.deliver(i, ev.ID, cfg.URL, body)
+	go s.deliver(i, ev.EventID, cfg.URL, body)
 }
 
 // deliveryLocked returns log entry i if it is still event id (Restore may
@@ -160,6 +184,9 @@ func (s *Server) deliveryLocked(i int, id string) *Delivery {
 	return &Delivery{}
 }
 
+// deliver makes the attempts of one event as Lawmatics does: re-signed
+// with the current secret and time on every attempt, until a 2xx, a
+// permanent answer (any 4xx but 429) or the end of the schedule.
 func (s *Server) deliver(i int, id, target string, body []byte) {
 	defer s.wg.Done()
 	defer func() {
@@ -168,9 +195,9 @@ func (s *Server) deliver(i int, id, target string, body []byte) {
 		s.notifyLocked()
 		s.mu.Unlock()
 	}()
-	for attempt := 1; attempt <= webhookAttempts; attempt++ {
-		if attempt > 1 {
-			t := time.NewTimer(s.webhookBackoff(attempt - 2))
+	for attempt := range lawmatics.WebhookAttempts {
+		if d := s.webhookDelay(attempt); d > 0 {
+			t := time.NewTimer(d)
 			select {
 			case <-t.C:
 			case <-s.ctx.Done():
@@ -183,37 +210,41 @@ func (s *Server) deliver(i int, id, target string, body []byte) {
 		s.mu.Unlock()
 		ts := strconv.FormatInt(s.now().Unix(), 10)
 		sig := lawmatics.Sign(secret, ts, body)
-		status, err := s.post(target, ts, sig, body)
+		status, err := s.post(target, id, ts, sig, body)
 		s.mu.Lock()
 		d := s.deliveryLocked(i, id)
-		d.Attempts, d.Timestamp, d.Signature, d.StatusCode, d.Error = attempt, ts, sig, status, ""
+		d.Attempts, d.Timestamp, d.Signature, d.StatusCode, d.Error = attempt+1, ts, sig, status, ""
 		if err != nil {
 			d.Error = err.Error()
 		}
 		d.Delivered = err == nil && status >= 200 && status < 300
-		delivered := d.Delivered
 		s.notifyLocked()
 		s.mu.Unlock()
-		if delivered {
+		if s.ctx.Err() != nil || !lawmatics.WebhookRetries(status) {
 			return
 		}
 	}
 }
 
-func (s *Server) post(target, ts, sig string, body []byte) (int, error) {
-	req, err := http.NewRequestWithContext(s.ctx, http.MethodPost, target, bytes.NewReader(body))
+// post makes one attempt; status is 0 when no answer came within
+// lawmatics.WebhookTimeout or the connection failed.
+func (s *Server) post(target, eventID, ts, sig string, body []byte) (int, error) {
+	ctx, cancel := context.WithTimeout(s.ctx, lawmatics.WebhookTimeout)
+	defer cancel()
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, target, bytes.NewReader(body))
 	if err != nil {
 		return 0, fmt.Errorf("build webhook request: %w", err)
 	}
 	req.Header.Set("Content-Type", "application/json")
-	req.Header.Set("User-Agent", "Lawmatics-Webhooks") // [U]
-	req.Header.Set(lawmatics.HeaderTimestamp, ts)
+	req.Header.Set("User-Agent", "Lawmatics-Webhooks") // [U] the guide names no User-Agent
 	req.Header.Set(lawmatics.HeaderSignature, sig)
+	req.Header.Set(lawmatics.HeaderTimestamp, ts)
+	req.Header.Set(lawmatics.HeaderEventID, eventID)
 	resp, err := s.client.Do(req)
 	if err != nil {
 		return 0, fmt.Errorf("post webhook: %w", err)
 	}
 	defer resp.Body.Close()
-	io.Copy(io.Discard, io.LimitReader(resp.Body, 1<<20))
+	io.Copy(io.Discard, io.LimitReader(resp.Body, 1<<20)) // the body is ignored
 	return resp.StatusCode, nil
 }
