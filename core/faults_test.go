@@ -334,7 +334,7 @@ func (e *faultEnv) nothingLost() {
 		}
 	}
 	for id, n := range have {
-		if !want[id] {
+		if !want[id] && !strings.HasPrefix(id, sandbox.SeedPhoneContactPrefix) { // the demo firm's own directory
 			t.Errorf("Zoom holds contact %s (%d times) that no usable Clio contact explains", id, n)
 		}
 	}

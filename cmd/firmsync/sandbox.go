@@ -32,7 +32,10 @@ func cmdSandbox(ctx context.Context, e env, o *opts) error {
 		for _, p := range []string{"clio", "lawmatics", "zoom", "box"} {
 			fmt.Fprintf(e.stdout, "  %-10s %s\n", p, info.Platforms[p].APIBase)
 		}
-		fmt.Fprintln(e.stdout, "Use --json for tokens and webhook secrets.")
+		sd := info.Seeded
+		fmt.Fprintf(e.stdout, "Seeded for SDKs: %d Clio custom field(s), %d Zoom Phone external contact(s), %d Zoom meeting(s) whose UUID starts with '/'\n",
+			len(sd.ClioCustomFields), len(sd.ZoomExternalContacts), len(sd.ZoomSlashUUIDMeetings))
+		fmt.Fprintln(e.stdout, "Use --json for tokens, webhook secrets and the seeded objects.")
 	}
 	<-ctx.Done()
 	return nil

@@ -42,6 +42,21 @@ func TestSandboxCommandPrintsOneJSONLineQuickly(t *testing.T) {
 	if info.Platforms["box"].UploadBase == "" || info.Platforms["zoom"].WebhookSecret == "" || info.Platforms["box"].WebhookPrimaryKey == "" {
 		t.Errorf("signing material missing: %+v", info.Platforms)
 	}
+	// What official SDKs need is seeded and named.
+	sd := info.Seeded
+	hasField := false
+	for _, f := range sd.ClioCustomFields {
+		hasField = hasField || (f.Name == sandbox.SeedCustomFieldName && f.FieldType == "text_line" && f.ParentType == "Matter" && f.ID != 0)
+	}
+	if !hasField || len(sd.ZoomExternalContacts) < 3 || len(sd.ZoomSlashUUIDMeetings) != 1 ||
+		!strings.HasPrefix(sd.ZoomSlashUUIDMeetings[0].UUID, "/") || !strings.HasPrefix(sd.ZoomSlashUUIDMeetings[0].PathSegment, "%252F") {
+		t.Errorf("seeded objects missing from the JSON: %+v", sd)
+	}
+	for _, k := range []string{`"clio_custom_fields":[{"id":`, `"zoom_phone_external_contacts":[{"external_contact_id":`, `"zoom_slash_uuid_meetings":[{"uuid":"/`} {
+		if !strings.Contains(line, k) {
+			t.Errorf("JSON lacks %s: %s", k, line)
+		}
+	}
 	// curl-equivalent: a Clio list with the developer token.
 	req, _ := http.NewRequest("GET", info.Platforms["clio"].APIBase+"/users/who_am_i.json?fields=name", nil)
 	req.Header.Set("Authorization", "Bearer "+info.Platforms["clio"].Token)

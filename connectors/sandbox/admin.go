@@ -262,6 +262,14 @@ func (s *Sandbox) adminEndMeeting(r *http.Request) (int, any, error) {
 		Summary           string   `json:"summary"`
 		TranscriptPending bool     `json:"transcript_pending"`
 		SummaryPending    bool     `json:"summary_pending"`
+		// UUID chooses the instance UUID (e.g. one starting with '/',
+		// which Zoom wants double-encoded in paths); "" generates one.
+		UUID string `json:"uuid"`
+		// EditedSummary is the host's edit of the summary (needs summary).
+		EditedSummary *struct {
+			Text      string   `json:"text"`
+			NextSteps []string `json:"next_steps"`
+		} `json:"edited_summary"`
 	}
 	if err := decode(r, &in); err != nil {
 		return 400, nil, err
@@ -269,8 +277,11 @@ func (s *Sandbox) adminEndMeeting(r *http.Request) (int, any, error) {
 	if in.HostEmail == "" {
 		in.HostEmail = "owner@sandbox.zoom.test"
 	}
+	if in.UUID != "" && strings.TrimSpace(in.UUID) != in.UUID {
+		return 422, nil, fmt.Errorf("uuid %q has surrounding white space", in.UUID)
+	}
 	mi := zoomfake.MeetingInput{Topic: in.Topic, HostEmail: in.HostEmail, Participants: in.Participants, Duration: in.Duration,
-		TranscriptPending: in.TranscriptPending, SummaryPending: in.SummaryPending}
+		TranscriptPending: in.TranscriptPending, SummaryPending: in.SummaryPending, UUID: in.UUID}
 	switch {
 	case strings.HasPrefix(strings.TrimSpace(in.Transcript), "WEBVTT"):
 		mi.TranscriptVTT = in.Transcript
@@ -285,6 +296,9 @@ func (s *Sandbox) adminEndMeeting(r *http.Request) (int, any, error) {
 	}
 	if in.Summary != "" {
 		mi.Summary = &zoomfake.Summary{Overview: in.Summary, Details: []zoom.SummaryDetail{{Label: "Summary", Summary: in.Summary}}}
+	}
+	if e := in.EditedSummary; e != nil {
+		mi.EditedSummary = &zoomfake.EditedSummary{Text: e.Text, NextSteps: e.NextSteps}
 	}
 	m, err := s.Zoom().EndMeeting(mi)
 	return created(m, err)

@@ -6,8 +6,11 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"strings"
+
+	"github.com/firmsync/firmsync/connectors/zoom"
 )
 
 // Info is what `firmsync sandbox --json` prints: everything a client (an
@@ -20,6 +23,42 @@ type Info struct {
 	// platforms' real windows). Clients of platforms that send no reset
 	// time (Box, Lawmatics, Zoom) scale their own budgets' clocks by it.
 	RateWindowMS int64 `json:"rate_window_ms,omitempty"`
+	// Seeded names the demo objects an SDK most often trips over, read
+	// back from the platforms as they are now.
+	Seeded Seeded `json:"seeded"`
+}
+
+// Seeded lists, per platform, the demo objects that exercise what
+// official SDKs must handle: a Clio custom field, Zoom Phone external
+// contacts, and a Zoom meeting whose UUID starts with '/' (double-encoded
+// in paths).
+type Seeded struct {
+	ClioCustomFields      []SeededCustomField `json:"clio_custom_fields"`
+	ZoomExternalContacts  []SeededContact     `json:"zoom_phone_external_contacts"`
+	ZoomSlashUUIDMeetings []SeededMeeting     `json:"zoom_slash_uuid_meetings"`
+}
+
+// SeededCustomField is a Clio custom field.
+type SeededCustomField struct {
+	ID         int64  `json:"id"`
+	Name       string `json:"name"`
+	ParentType string `json:"parent_type"`
+	FieldType  string `json:"field_type"`
+}
+
+// SeededContact is a Zoom Phone external contact.
+type SeededContact struct {
+	ExternalContactID string `json:"external_contact_id"`
+	ID                string `json:"id"`
+	Name              string `json:"name"`
+}
+
+// SeededMeeting is a recorded Zoom meeting, with the path segment Zoom
+// expects for its UUID.
+type SeededMeeting struct {
+	UUID        string `json:"uuid"`
+	PathSegment string `json:"path_segment"` // the UUID URL-encoded twice
+	Topic       string `json:"topic"`
 }
 
 // PlatformInfo describes one fake platform.
@@ -72,7 +111,38 @@ func (s *Sandbox) Info() Info {
 		Token: lt.Access, ClientID: "sandbox-lawmatics-client", ClientSecret: "sandbox-lawmatics-secret",
 		WebhookSecret: s.lawmatics.SigningSecret(),
 	}
+	in.Seeded = s.seededLocked()
 	return in
+}
+
+// seededLocked reads the seeded objects back from the fakes. The Clio
+// custom fields come through Clio's own API, in process and with a token
+// of their own (so no client's rate window pays for it). A fake that
+// cannot answer leaves its list empty: Info never fails. The caller holds
+// s.mu.
+func (s *Sandbox) seededLocked() Seeded {
+	sd := Seeded{ClioCustomFields: []SeededCustomField{}, ZoomExternalContacts: []SeededContact{}, ZoomSlashUUIDMeetings: []SeededMeeting{}}
+	req := httptest.NewRequest(http.MethodGet, "/api/v4/custom_fields.json?fields=id,name,parent_type,field_type&limit=200", nil)
+	req.Header.Set("Authorization", "Bearer "+s.clio.IssueToken().Access)
+	rec := httptest.NewRecorder()
+	s.clio.ServeHTTP(rec, req)
+	var cf struct {
+		Data []SeededCustomField `json:"data"`
+	}
+	if rec.Code == http.StatusOK && json.Unmarshal(rec.Body.Bytes(), &cf) == nil {
+		sd.ClioCustomFields = append(sd.ClioCustomFields, cf.Data...)
+	} else {
+		s.o.Logger.Warn("sandbox info: listing Clio custom fields failed", "status", rec.Code)
+	}
+	for _, c := range s.zoom.ExternalContacts() {
+		sd.ZoomExternalContacts = append(sd.ZoomExternalContacts, SeededContact{ExternalContactID: c.ExternalContactID, ID: c.ID, Name: c.Name})
+	}
+	for _, m := range s.zoom.Meetings() {
+		if strings.HasPrefix(m.UUID, "/") || strings.Contains(m.UUID, "//") {
+			sd.ZoomSlashUUIDMeetings = append(sd.ZoomSlashUUIDMeetings, SeededMeeting{UUID: m.UUID, PathSegment: zoom.EscapeMeetingID(m.UUID), Topic: m.Topic})
+		}
+	}
+	return sd
 }
 
 // FetchInfo reads the Info of a sandbox running in another process from

@@ -147,8 +147,9 @@ func TestDemoFirmIsSeededAndDeterministic(t *testing.T) {
 			t.Fatalf("contact %d differs: %+v vs %+v", id, x, y)
 		}
 	}
-	if got := len(a.Zoom().ExternalContacts()); got != 0 {
-		t.Fatalf("zoom starts with %d external contacts", got)
+	if ia, ib := a.Info().Seeded, b.Info().Seeded; len(ia.ZoomSlashUUIDMeetings) != 1 || len(ib.ZoomSlashUUIDMeetings) != 1 ||
+		ia.ZoomSlashUUIDMeetings[0].UUID != ib.ZoomSlashUUIDMeetings[0].UUID {
+		t.Fatalf("slash-UUID meetings differ: %+v vs %+v", ia.ZoomSlashUUIDMeetings, ib.ZoomSlashUUIDMeetings)
 	}
 	f, items, err := a.Box().Folder(a.BoxRoot())
 	if err != nil || f.Name != "Matters" || len(items) != 0 {

@@ -1,11 +1,13 @@
 package sandbox
 
 import (
+	"encoding/base64"
 	"fmt"
 	"math/rand/v2"
 	"strings"
 	"time"
 
+	"github.com/firmsync/firmsync/connectors/clio"
 	"github.com/firmsync/firmsync/connectors/clio/cliofake"
 	"github.com/firmsync/firmsync/connectors/lawmatics/lawmaticsfake"
 	"github.com/firmsync/firmsync/connectors/zoom"
@@ -143,6 +145,9 @@ func (s *Sandbox) seedLocked(seed int64, size Size) error {
 	}
 
 	owner := "owner@sandbox.zoom.test"
+	// Meeting UUIDs come from their own stream so the seed's main one (and
+	// everything drawn from it) is as before.
+	uuids := rand.New(rand.NewPCG(uint64(seed), 0x2f2f))
 	for i := 0; i < size.Recordings; i++ {
 		var parts []string
 		var speakers []string
@@ -173,6 +178,11 @@ func (s *Sandbox) seedLocked(seed int64, size Size) error {
 				NextSteps: []string{"Review documents", "File by Friday"},
 			},
 		}
+		// Zoom wants a UUID that starts with '/' double-encoded in every
+		// path; the first demo meeting has one, so clients that encode
+		// once (or not at all) fail on the demo, not in a firm. The others
+		// have none, so the demo holds exactly one.
+		in.UUID = demoUUID(uuids, i == 0)
 		if i%7 == 6 {
 			// Ended an hour ago and still processing at Zoom: the note
 			// waits for the transcript instead of being posted half-done.
@@ -216,5 +226,62 @@ func (s *Sandbox) seedLocked(seed int64, size Size) error {
 			}
 		}
 	}
+
+	// What official SDKs trip over, seeded last so the objects above keep
+	// their ids and contents whatever is added here.
+	if _, err := s.clio.CreateCustomField(clio.CustomFieldWrite{Name: SeedCustomFieldName, ParentType: "Matter", FieldType: "text_line"}); err != nil {
+		return fmt.Errorf("creating the Clio matter custom field %q: %w", SeedCustomFieldName, err)
+	}
+	for _, c := range phoneDirectory() {
+		if _, err := s.zoom.AddExternalContact(c); err != nil {
+			return fmt.Errorf("creating Zoom Phone external contact %q: %w", c.Name, err)
+		}
+	}
 	return nil
+}
+
+// SeedCustomFieldName is the demo firm's own Clio matter custom field (a
+// text_line), next to the ones Firmsync creates.
+const SeedCustomFieldName = "Court case number"
+
+// SeedPhoneContactPrefix starts the id (the caller's key) of every Zoom
+// Phone external contact the demo firm is seeded with; tests counting what
+// Firmsync created leave these out.
+const SeedPhoneContactPrefix = "directory-"
+
+// phoneDirectory is the firm's Zoom Phone directory of outside numbers, as
+// an admin keeps it in the Zoom portal: E.164 numbers, one extension-only
+// entry, the fields Zoom's external contact has. Their ids are not
+// Firmsync's ("clio-…", "lm-…"): the contacts job must leave them alone.
+func phoneDirectory() []zoom.CreateExternalContactRequest {
+	return []zoom.CreateExternalContactRequest{
+		{ID: SeedPhoneContactPrefix + "court-clerk", Name: "Superior Court Clerk", PhoneNumbers: []string{"+14155550100"},
+			Description: "Civil division front desk", RoutingPath: "PSTN"},
+		{ID: SeedPhoneContactPrefix + "process-server", Name: "Bay Process Servers", Email: "dispatch@bayprocess.example",
+			PhoneNumbers: []string{"+14155550142", "+14155550143"}, Description: "Service of process", RoutingPath: "PSTN"},
+		{ID: SeedPhoneContactPrefix + "interpreter", Name: "Intérprete — Español", PhoneNumbers: []string{"+13125550188"},
+			Description: "Spanish interpreter on call", RoutingPath: "PSTN", AutoCallRecorded: true},
+		{ID: SeedPhoneContactPrefix + "reception", Name: "Reception desk", ExtensionNumber: "8000", Description: "Front desk in the lobby"},
+	}
+}
+
+// demoUUID is a Zoom-style meeting UUID (16 random bytes in standard
+// base64, so it may hold '+' and '/'). With slash it starts with '/' and
+// holds a '+'; without, it neither starts with '/' nor holds "//".
+func demoUUID(rng *rand.Rand, slash bool) string {
+	b := make([]byte, 16)
+	for i := range b {
+		b[i] = byte(rng.UintN(256))
+	}
+	u := []byte(base64.StdEncoding.EncodeToString(b))
+	if slash {
+		u[0], u[5] = '/', '+'
+		return string(u)
+	}
+	for i, c := range u {
+		if c == '/' && (i == 0 || u[i-1] == '/') {
+			u[i] = 'Z'
+		}
+	}
+	return string(u)
 }

@@ -185,11 +185,30 @@ type SummaryDetail struct {
 	Summary string `json:"summary"`
 }
 
-// EditedSummary is the host-edited variant of a summary (deprecated fields).
+// EditedSummary is what the host changed after AI Companion wrote the
+// summary. Unlike the top-level summary_details (an array of labelled
+// sections), Zoom's types make the edited summary_details ONE string: the
+// host's whole edited text. There is no edited overview. Both fields are
+// optional; an absent edited_summary means the host edited nothing.
 type EditedSummary struct {
-	SummaryOverview string          `json:"summary_overview,omitempty"`
-	SummaryDetails  []SummaryDetail `json:"summary_details,omitempty"`
-	NextSteps       []string        `json:"next_steps,omitempty"`
+	SummaryDetails string   `json:"summary_details,omitempty"`
+	NextSteps      []string `json:"next_steps,omitempty"`
+}
+
+// Edited reports whether e holds any host edit.
+func (e *EditedSummary) Edited() bool {
+	if e == nil {
+		return false
+	}
+	if strings.TrimSpace(e.SummaryDetails) != "" {
+		return true
+	}
+	for _, s := range e.NextSteps {
+		if strings.TrimSpace(s) != "" {
+			return true
+		}
+	}
+	return false
 }
 
 // MeetingSummary is GET /v2/meetings/{meetingUUID}/meeting_summary and the
@@ -214,7 +233,7 @@ type MeetingSummary struct {
 	SummaryOverview              string          `json:"summary_overview"`         // deprecated, still returned
 	SummaryDetails               []SummaryDetail `json:"summary_details"`          // deprecated, still returned
 	NextSteps                    []string        `json:"next_steps"`               // deprecated, still returned
-	EditedSummary                *EditedSummary  `json:"edited_summary,omitempty"` // deprecated
+	EditedSummary                *EditedSummary  `json:"edited_summary,omitempty"` // the host's edits, if any (GET and meeting.summary_updated; not in meeting.summary_completed)
 }
 
 // Participant is one entry of GET /v2/past_meetings/{meetingUUID}/participants.

@@ -5,6 +5,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode"
 	"unicode/utf8"
 
 	"github.com/firmsync/firmsync/connectors/zoom"
@@ -75,7 +76,13 @@ func (n CallNote) Body() string {
 		text, cut := TruncateTranscript(n.Transcript, n.TranscriptLimit)
 		b.WriteString(text + "\n")
 		if cut {
-			fmt.Fprintf(&b, "[Transcript truncated at %s characters. The full transcript is in the Zoom recording.]\n", callNoteThousands(n.TranscriptLimit))
+			where := "in the host's Zoom cloud recordings"
+			if n.RecordingURL != "" {
+				where = "with the Zoom recording: " + n.RecordingURL
+			}
+			fmt.Fprintf(&b, "[Transcript shortened to its first %s of %s characters (the note limit is %s). The full transcript is %s]\n",
+				callNoteThousands(utf8.RuneCountInString(text)), callNoteThousands(utf8.RuneCountInString(n.Transcript)),
+				callNoteThousands(n.TranscriptLimit), where)
 		}
 	}
 
@@ -89,35 +96,41 @@ func (n CallNote) Body() string {
 }
 
 // callNoteSummary renders a summary: overview, "Label: summary" details,
-// next steps as a list. A host-edited summary wins over the generated one;
-// when only the Markdown content is there, it is used as is.
+// next steps as a list. What the host edited in Zoom wins over what AI
+// Companion wrote: the edited text (one string in Zoom's edited_summary)
+// replaces the overview and sections, edited next steps replace the
+// generated ones, and the note says the summary was edited. When only the
+// Markdown content is there, it is used as is.
 func callNoteSummary(s zoom.MeetingSummary) string {
-	overview, details, steps := s.SummaryOverview, s.SummaryDetails, s.NextSteps
-	if e := s.EditedSummary; e != nil && (e.SummaryOverview != "" || len(e.SummaryDetails) > 0 || len(e.NextSteps) > 0) {
-		overview, details, steps = e.SummaryOverview, e.SummaryDetails, e.NextSteps
-	}
 	var b strings.Builder
-	if o := strings.TrimSpace(overview); o != "" {
-		fmt.Fprintf(&b, "Overview: %s\n", o)
+	edited, editedSteps := "", []string(nil)
+	if e := s.EditedSummary; e.Edited() {
+		b.WriteString("(Edited by the host in Zoom.)\n")
+		edited, editedSteps = strings.TrimSpace(e.SummaryDetails), callNoteList(e.NextSteps)
 	}
-	for _, d := range details {
-		label, text := strings.TrimSpace(d.Label), strings.TrimSpace(d.Summary)
-		switch {
-		case label != "" && text != "":
-			fmt.Fprintf(&b, "%s: %s\n", label, text)
-		case text != "":
-			b.WriteString(text + "\n")
+	if edited != "" {
+		b.WriteString(edited + "\n")
+	} else {
+		if o := strings.TrimSpace(s.SummaryOverview); o != "" {
+			fmt.Fprintf(&b, "Overview: %s\n", o)
+		}
+		for _, d := range s.SummaryDetails {
+			label, text := strings.TrimSpace(d.Label), strings.TrimSpace(d.Summary)
+			switch {
+			case label != "" && text != "":
+				fmt.Fprintf(&b, "%s: %s\n", label, text)
+			case text != "":
+				b.WriteString(text + "\n")
+			}
 		}
 	}
-	var list []string
-	for _, st := range steps {
-		if st = strings.TrimSpace(st); st != "" {
-			list = append(list, st)
-		}
+	steps := editedSteps
+	if len(steps) == 0 {
+		steps = callNoteList(s.NextSteps)
 	}
-	if len(list) > 0 {
+	if len(steps) > 0 {
 		b.WriteString("Next steps:\n")
-		for _, st := range list {
+		for _, st := range steps {
 			fmt.Fprintf(&b, "- %s\n", st)
 		}
 	}
@@ -130,10 +143,33 @@ func callNoteSummary(s zoom.MeetingSummary) string {
 	return b.String()
 }
 
-// TruncateTranscript keeps at most limit characters (runes) of s, cut at
-// the last line boundary that fits; when even the first line is longer,
-// at the last space, and failing that at a character boundary. It reports
-// whether anything was cut. limit <= 0 keeps everything.
+// callNoteList trims the entries of l and drops the blank ones.
+func callNoteList(l []string) []string {
+	var out []string
+	for _, st := range l {
+		if st = strings.TrimSpace(st); st != "" {
+			out = append(out, st)
+		}
+	}
+	return out
+}
+
+// transcriptWordSlack is how many characters a word-boundary cut may give
+// up: a fifth of the limit, and at least transcriptMinSlack (longer than
+// any real word). A cut that would lose more, as in text without spaces
+// (some scripts, a pasted URL), is made between two characters instead.
+const (
+	transcriptWordSlack = 5
+	transcriptMinSlack  = 40
+)
+
+// TruncateTranscript keeps as much of s as limit characters (runes) allow.
+// It cuts at the last white space before the limit, so no word is split,
+// unless that would give up more than transcriptWordSlack allows; then it cuts
+// between characters (never inside a UTF-8 sequence, never between a
+// letter and its combining marks). A single long turn thus keeps its first
+// limit characters instead of vanishing with its line. It reports whether
+// anything was cut. limit <= 0 keeps everything.
 func TruncateTranscript(s string, limit int) (string, bool) {
 	if limit <= 0 || utf8.RuneCountInString(s) <= limit {
 		return s, false
@@ -148,16 +184,27 @@ func TruncateTranscript(s string, limit int) (string, bool) {
 		n++
 	}
 	head := s[:end]
-	if s[end] == '\n' {
-		return strings.TrimRight(head, "\n"), true
+	if next, _ := utf8.DecodeRuneInString(s[end:]); unicode.IsSpace(next) {
+		return strings.TrimRightFunc(head, unicode.IsSpace), true // the limit falls between words
 	}
-	if i := strings.LastIndexByte(head, '\n'); i > 0 {
-		return strings.TrimRight(head[:i], "\n"), true
+	if i := strings.LastIndexFunc(head, unicode.IsSpace); i >= 0 {
+		if kept := strings.TrimRightFunc(head[:i], unicode.IsSpace); utf8.RuneCountInString(kept) >= limit-max(limit/transcriptWordSlack, transcriptMinSlack) {
+			return kept, true
+		}
 	}
-	if i := strings.LastIndexByte(head, ' '); i > 0 {
-		return strings.TrimRight(head[:i], " "), true
+	cut := end
+	for cut > 0 {
+		r, _ := utf8.DecodeRuneInString(s[cut:])
+		if !unicode.In(r, unicode.Mn, unicode.Me) {
+			break
+		}
+		_, size := utf8.DecodeLastRuneInString(s[:cut])
+		cut -= size
 	}
-	return head, true
+	if cut == 0 { // nothing but combining marks: any cut splits them
+		cut = end
+	}
+	return s[:cut], true
 }
 
 // thousands writes n with comma separators (5000 → "5,000").

@@ -1,6 +1,7 @@
 package jobs_test
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -21,28 +22,111 @@ func TestRecordingsNoteSubject(t *testing.T) {
 }
 
 func TestRecordingsTruncateTranscript(t *testing.T) {
+	// One 6,000-character answer after a short line: the old cut went back
+	// to the last line break and kept 42 characters.
+	answer := "Jane Client: " + strings.TrimSpace(strings.Repeat("word ", 1200))
+	turn := "Sandbox Owner: Tell me what happened then.\n" + answer
+	noSpaces := strings.Repeat("長い回答です", 1000) // 6,000 characters, no spaces
+	combining := strings.Repeat("e\u0301", 10) // é as e + combining acute
 	cases := []struct {
+		name  string
 		in    string
 		limit int
 		want  string
 		cut   bool
 	}{
-		{"a: 1\nb: 2", 100, "a: 1\nb: 2", false},
-		{"a: 1\nb: 2", 9, "a: 1\nb: 2", false},
-		{"a: 1\nb: 22", 9, "a: 1", true},
-		{"a: 1\nb: 2\nc: 3", 10, "a: 1\nb: 2", true}, // the limit falls on a line break
-		{"one long line here", 10, "one long", true},
-		{"ééééééééé", 4, "éééé", true},
-		{"a: 1\nb: 2", 0, "a: 1\nb: 2", false},
+		{"fits", "a: 1\nb: 2", 100, "a: 1\nb: 2", false},
+		{"exactly the limit", "a: 1\nb: 2", 9, "a: 1\nb: 2", false},
+		{"no limit", "a: 1\nb: 2", 0, "a: 1\nb: 2", false},
+		{"limit on a line break", "a: 1\nb: 2\nc: 3", 10, "a: 1\nb: 2", true},
+		{"limit on a space", "one long line here", 8, "one long", true},
+		{"mid-word goes back to the word's start", "one long line here", 11, "one long", true},
+		{"mid-word in a later line keeps the line's start", "a: 1\nb: two three", 14, "a: 1\nb: two", true},
+		{"6,000-char single turn", turn, 5000, turn[:strings.LastIndex(turn[:5001], " ")], true},
+		{"multibyte words", "grüße ünïcödé grüße ünïcödé", 17, "grüße ünïcödé", true},
+		{"multibyte, no spaces", noSpaces, 5000, string([]rune(noSpaces)[:5000]), true},
+		{"a long word after a short one is cut between characters", "ab " + strings.Repeat("x", 100), 50, "ab " + strings.Repeat("x", 47), true},
+		{"combining marks stay with their letter", combining, 5, "e\u0301e\u0301", true},
 	}
 	for _, c := range cases {
-		got, cut := jobs.TruncateTranscript(c.in, c.limit)
-		if got != c.want || cut != c.cut {
-			t.Errorf("TruncateTranscript(%q, %d) = %q, %v; want %q, %v", c.in, c.limit, got, cut, c.want, c.cut)
-		}
-		if !utf8.ValidString(got) || (c.limit > 0 && utf8.RuneCountInString(got) > c.limit) {
-			t.Errorf("TruncateTranscript(%q, %d) = %q: over the limit or invalid", c.in, c.limit, got)
-		}
+		t.Run(c.name, func(t *testing.T) {
+			got, cut := jobs.TruncateTranscript(c.in, c.limit)
+			if got != c.want || cut != c.cut {
+				t.Errorf("TruncateTranscript(%.60q…, %d) = %.60q… (%d runes), %v; want %.60q… (%d runes), %v",
+					c.in, c.limit, got, utf8.RuneCountInString(got), cut, c.want, utf8.RuneCountInString(c.want), c.cut)
+			}
+			if !utf8.ValidString(got) || (c.limit > 0 && utf8.RuneCountInString(got) > c.limit) {
+				t.Errorf("result over the limit or invalid UTF-8: %d runes", utf8.RuneCountInString(got))
+			}
+		})
+	}
+	// The 6,000-character turn keeps nearly all the limit allows.
+	if got, _ := jobs.TruncateTranscript(turn, 5000); utf8.RuneCountInString(got) < 4990 || !strings.HasPrefix(got, "Sandbox Owner: Tell me what happened then.\nJane Client: word word") {
+		t.Errorf("6,000-char turn kept %d characters", utf8.RuneCountInString(got))
+	}
+}
+
+func TestRecordingsNoteSaysWhereTheFullTranscriptIs(t *testing.T) {
+	answer := "Jane Client: " + strings.TrimSpace(strings.Repeat("word ", 1200))
+	n := jobs.CallNote{
+		Meeting:       zoom.Meeting{UUID: "/sLaSh+uuid==", Topic: "Long answer", Duration: 30},
+		HasTranscript: true, Transcript: "Sandbox Owner: Go on.\n" + answer, TranscriptLimit: 5000,
+		RecordingURL: "https://zoom.test/rec/play/9",
+	}
+	total := utf8.RuneCountInString(n.Transcript)
+	body := n.Body()
+	_, rest, _ := strings.Cut(body, "\nCall transcript\n")
+	tr, tail, ok := strings.Cut(rest, "\n[Transcript shortened to its first ")
+	if !ok {
+		t.Fatalf("no shortening notice:\n%.300s", rest)
+	}
+	if k := utf8.RuneCountInString(tr); k < 4990 || k > 5000 {
+		t.Errorf("kept %d characters of transcript, want nearly 5,000", k)
+	}
+	want := fmt.Sprintf(" of %d,%03d characters (the note limit is 5,000). The full transcript is with the Zoom recording: https://zoom.test/rec/play/9]\n", total/1000, total%1000)
+	if !strings.HasPrefix(tail, "4,99") || !strings.Contains(tail, want) {
+		t.Errorf("notice %.200q, want it to contain %q", tail, want)
+	}
+	n.RecordingURL = ""
+	if body := n.Body(); !strings.Contains(body, "The full transcript is in the host's Zoom cloud recordings]") {
+		t.Errorf("no place named without a link:\n%s", body[len(body)-300:])
+	}
+}
+
+func TestRecordingsNoteUsesHostEditedSummary(t *testing.T) {
+	ai := zoom.MeetingSummary{SummaryOverview: "AI overview.", SummaryDetails: []zoom.SummaryDetail{{Label: "Fees", Summary: "AI text."}}, NextSteps: []string{"AI step"}}
+	cases := []struct {
+		name    string
+		edited  *zoom.EditedSummary
+		want    []string
+		notWant []string
+	}{
+		{"not edited", nil, []string{"AI summary\nOverview: AI overview.\nFees: AI text.\nNext steps:\n- AI step\n"}, []string{"Edited"}},
+		{"empty edit", &zoom.EditedSummary{SummaryDetails: "  "}, []string{"Overview: AI overview."}, []string{"Edited"}},
+		{"text and steps", &zoom.EditedSummary{SummaryDetails: "Host's account.\nFee agreed.", NextSteps: []string{"Send agreement"}},
+			[]string{"AI summary\n(Edited by the host in Zoom.)\nHost's account.\nFee agreed.\nNext steps:\n- Send agreement\n"},
+			[]string{"AI overview", "AI text", "AI step"}},
+		{"steps only", &zoom.EditedSummary{NextSteps: []string{"Host step"}},
+			[]string{"(Edited by the host in Zoom.)\nOverview: AI overview.\nFees: AI text.\nNext steps:\n- Host step\n"}, []string{"AI step"}},
+		{"text only keeps the AI's steps", &zoom.EditedSummary{SummaryDetails: "Host text."},
+			[]string{"(Edited by the host in Zoom.)\nHost text.\nNext steps:\n- AI step\n"}, []string{"AI overview"}},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			s := ai
+			s.EditedSummary = c.edited
+			body := jobs.CallNote{Meeting: zoom.Meeting{UUID: "u"}, Summary: &s}.Body()
+			for _, w := range c.want {
+				if !strings.Contains(body, w) {
+					t.Errorf("note lacks %q:\n%s", w, body)
+				}
+			}
+			for _, w := range c.notWant {
+				if strings.Contains(body, w) {
+					t.Errorf("note has %q:\n%s", w, body)
+				}
+			}
+		})
 	}
 }
 
@@ -59,7 +143,7 @@ func TestRecordingsNoteBody(t *testing.T) {
 	for _, want := range []string{
 		"Meeting: Case strategy call\nDate: Nov 21, 2026, 3:04 PM UTC\nDuration: 35 minutes\nHost: Sandbox Owner <owner@sandbox.zoom.test>\n",
 		"\nAI summary\nOverview: We talked.\nDeadline: Friday.\nNext steps:\n- Review\n- File\n",
-		"\nCall transcript\nAl: words words words\nAl: words words words\n[Transcript truncated at 50 characters. The full transcript is in the Zoom recording.]\n",
+		"\nCall transcript\nAl: words words words\nAl: words words words\nAl:\n[Transcript shortened to its first 47 of 440 characters (the note limit is 50). The full transcript is with the Zoom recording: https://zoom.test/rec/play/1]\n",
 		"\nFull recording: https://zoom.test/rec/play/1\n",
 		"\nZoom meeting ID: abc/+==\n",
 	} {

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -134,6 +135,11 @@ func TestRecordingsFirmSync(t *testing.T) {
 	}
 	if len(unmatched) != 2 || len(pending) != 1 || len(matched) != 5 {
 		t.Fatalf("seed: %d unmatched, %d pending, %d matched; want 2, 1, 5", len(unmatched), len(pending), len(matched))
+	}
+	// One matched meeting's UUID starts with '/' (double-encoded in every
+	// Zoom path): it must get its note like the others.
+	if n := len(slices.DeleteFunc(slices.Clone(matched), func(rm recMeeting) bool { return !strings.HasPrefix(rm.m.UUID, "/") })); n != 1 {
+		t.Fatalf("%d matched meetings with a UUID starting with '/', want 1", n)
 	}
 
 	res := recRunWith(e, engine.Trigger{Kind: engine.TriggerManual}, engine.RunOptions{})
@@ -407,21 +413,123 @@ func TestRecordingsTruncation(t *testing.T) {
 	}
 	body := ns[0].Detail
 	_, rest, _ := strings.Cut(body, "\nCall transcript\n")
-	tr, _, ok := strings.Cut(rest, "\n[Transcript truncated at 300 characters. The full transcript is in the Zoom recording.]\n")
+	tr, notice, ok := strings.Cut(rest, "\n[Transcript shortened to its first ")
 	if !ok {
 		t.Fatalf("no truncation line:\n%s", body)
 	}
-	if n := len([]rune(tr)); n > 300 || n < 200 {
+	if n := len([]rune(tr)); n > 300 || n < 260 {
 		t.Errorf("kept %d characters of transcript, want at most 300 (and not far below)", n)
 	}
 	if !strings.HasPrefix(tr, "Sandbox Owner: Line 0 — grüße, ünïcödé text. Line 1") {
 		t.Errorf("transcript starts %q", tr[:min(len(tr), 80)])
 	}
-	if !strings.HasSuffix(tr, "ünïcödé text.") {
-		t.Errorf("transcript not cut at a line boundary: ends %q", tr[max(0, len(tr)-40):])
+	// Cut between whole words: the last one kept is one the speakers said.
+	words := map[string]bool{"Line": true, "—": true, "grüße,": true, "ünïcödé": true, "text.": true, "Sandbox": true, "Owner:": true, "Zoë": true, "Müller:": true}
+	if f := strings.Fields(tr); !words[f[len(f)-1]] && strings.Trim(f[len(f)-1], "0123456789") != "" {
+		t.Errorf("transcript cut inside a word: ends %q", tr[max(0, len(tr)-40):])
+	}
+	if !strings.Contains(notice, "(the note limit is 300). The full transcript is with the Zoom recording: "+recordingsPlayURL(m)+"]\n") {
+		t.Errorf("the notice does not say where the full transcript is: %q", notice[:min(len(notice), 300)])
 	}
 	if !strings.Contains(rest, "\nFull recording: http") {
 		t.Errorf("no recording link after the transcript:\n%s", body)
+	}
+}
+
+// recordingsPlayURL is the MP4's play URL, the note's recording link.
+func recordingsPlayURL(m zoom.Meeting) string {
+	for _, f := range m.RecordingFiles {
+		if f.FileType == zoom.FileTypeMP4 {
+			return f.PlayURL
+		}
+	}
+	return ""
+}
+
+// A 6,000-character answer used to leave only the lines before it: the cut
+// went back to the last line break.
+func TestRecordingsLongTurnKept(t *testing.T) {
+	e := newEnv(t, envOptions{})
+	email := recContact(t, e, "Ingrid", "Larsen")
+	answer := strings.TrimSpace(strings.Repeat("Then the landlord said the deposit was gone. ", 134)) // ~6,000 characters
+	m, err := e.sb.Zoom().EndMeeting(zoomfake.MeetingInput{Topic: "Deposit", HostEmail: recOwner, Participants: []string{email},
+		TranscriptLines: []zoomfake.TranscriptLine{{Speaker: "Sandbox Owner", Text: "What happened?"}, {Speaker: "Ingrid Larsen", Text: answer}},
+		Summary:         &zoomfake.Summary{Overview: "Deposit."}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res := recTargeted(e, m.UUID); res.Run.Counts.Created != 1 {
+		t.Fatalf("counts %+v", res.Run.Counts)
+	}
+	ns := recNotes(e, m.UUID)
+	if len(ns) != 1 {
+		t.Fatalf("%d notes", len(ns))
+	}
+	_, rest, _ := strings.Cut(ns[0].Detail, "\nCall transcript\n")
+	tr, notice, ok := strings.Cut(rest, "\n[Transcript shortened to its first ")
+	if !ok {
+		t.Fatalf("no truncation line:\n%.500s", rest)
+	}
+	if n := len([]rune(tr)); n < 4950 || n > 5000 {
+		t.Errorf("kept %d characters of the transcript, want nearly the 5,000 the limit allows", n)
+	}
+	if !strings.HasPrefix(tr, "Sandbox Owner: What happened?\nIngrid Larsen: Then the landlord said") {
+		t.Errorf("transcript starts %.100q", tr)
+	}
+	f := strings.Fields(tr)
+	if last := f[len(f)-1]; !slices.Contains(strings.Fields(answer), last) {
+		t.Errorf("transcript cut inside a word: ends %q", last)
+	}
+	if !strings.Contains(notice, "The full transcript is with the Zoom recording: "+recordingsPlayURL(m)+"]") {
+		t.Errorf("notice %.300q", notice)
+	}
+}
+
+// A host who edited the AI summary in Zoom gets the edited text in the
+// note. Zoom sends edited_summary.summary_details as a string, which the
+// client used to refuse (it expected the array of the top-level field), so
+// the meeting failed and no note was posted. The meeting's UUID starts
+// with '/', which Zoom wants double-encoded in every path.
+func TestRecordingsHostEditedSummaryAndSlashUUID(t *testing.T) {
+	e := newEnv(t, envOptions{})
+	email := recContact(t, e, "Amara", "Silva")
+	uuid := "/eDiTeD+sLaSh/uuid12345=="
+	m, err := e.sb.Zoom().EndMeeting(zoomfake.MeetingInput{Topic: "Fee agreement", HostEmail: recOwner, Participants: []string{email}, UUID: uuid,
+		TranscriptLines: []zoomfake.TranscriptLine{{Speaker: "Sandbox Owner", Text: "Shall we agree the fee?"}},
+		Summary: &zoomfake.Summary{Overview: "AI overview.", Details: []zoom.SummaryDetail{{Label: "Fees", Summary: "AI wording."}},
+			NextSteps: []string{"AI step"}},
+		EditedSummary: &zoomfake.EditedSummary{Text: "Client agreed to a flat fee of $2,500.\nRetainer due Monday.", NextSteps: []string{"Send the fee agreement"}},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	res := recRunWith(e, engine.Trigger{Kind: engine.TriggerManual}, engine.RunOptions{})
+	if res.Run.Counts.Failed != 2 || res.Run.Counts.Created != 6 { // the seed's 5 ready matches + this one; its 2 walk-ins
+		t.Errorf("counts %+v", res.Run.Counts)
+	}
+	ns := recNotes(e, uuid)
+	if len(ns) != 1 {
+		t.Fatalf("%d notes for the edited meeting", len(ns))
+	}
+	body := ns[0].Detail
+	for _, want := range []string{
+		"\nAI summary\n(Edited by the host in Zoom.)\nClient agreed to a flat fee of $2,500.\nRetainer due Monday.\nNext steps:\n- Send the fee agreement\n",
+		"\nCall transcript\nSandbox Owner: Shall we agree the fee?\n",
+		"\nZoom meeting ID: " + uuid + "\n",
+		"\nFull recording: " + recordingsPlayURL(m) + "\n",
+	} {
+		if !strings.Contains(body, want) {
+			t.Errorf("note lacks %q:\n%s", want, body)
+		}
+	}
+	for _, not := range []string{"AI overview", "AI wording", "AI step"} {
+		if strings.Contains(body, not) {
+			t.Errorf("note carries the unedited %q:\n%s", not, body)
+		}
+	}
+	// The webhook's targeted run finds it done.
+	if res := recTargeted(e, uuid); res.Run.Counts.Unchanged != 1 || res.Run.Counts.Created != 0 || res.Run.Counts.Failed != 0 {
+		t.Errorf("targeted run for the slash UUID: %+v", res.Run.Counts)
 	}
 }
 

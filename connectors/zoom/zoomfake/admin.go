@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"sort"
 	"strings"
 	"time"
 
@@ -26,6 +27,18 @@ type MeetingInput struct {
 	TranscriptPending bool             // hold the transcript back until CompleteTranscript
 	Summary           *Summary         // AI Companion summary; nil means none
 	SummaryPending    bool             // hold the summary back until CompleteSummary
+	// EditedSummary is the host's edit of the summary, made right after it
+	// was ready (needs Summary). meeting.summary_completed still carries the
+	// AI's version, as on Zoom; GET .../meeting_summary carries both.
+	EditedSummary *EditedSummary
+}
+
+// EditedSummary is a host's edit of an AI Companion summary, as Zoom's
+// edited_summary holds it: the whole edited text as one string and,
+// optionally, the edited next steps.
+type EditedSummary struct {
+	Text      string   // edited_summary.summary_details
+	NextSteps []string // edited_summary.next_steps; nil leaves them out
 }
 
 // TranscriptLine is one spoken line of a transcript.
@@ -154,6 +167,9 @@ func (s *Server) EndMeeting(in MeetingInput) (zoom.Meeting, error) {
 	if in.UUID != "" && s.st.Meetings[in.UUID] != nil {
 		return zoom.Meeting{}, fmt.Errorf("zoomfake: end meeting: UUID %q already exists", in.UUID)
 	}
+	if in.EditedSummary != nil && in.Summary == nil {
+		return zoom.Meeting{}, errors.New("zoomfake: end meeting: an edited summary needs a summary")
+	}
 	dur := in.Duration
 	if dur <= 0 {
 		dur = 30
@@ -210,6 +226,9 @@ func (s *Server) EndMeeting(in MeetingInput) (zoom.Meeting, error) {
 	if m.Transcript != "" && !in.TranscriptPending {
 		s.completeTranscriptLocked(m)
 	}
+	if in.EditedSummary != nil {
+		m.Summary.Edited = &zoom.EditedSummary{SummaryDetails: in.EditedSummary.Text, NextSteps: append([]string(nil), in.EditedSummary.NextSteps...)}
+	}
 	if m.Summary != nil && !in.SummaryPending {
 		s.completeSummaryLocked(m)
 	}
@@ -254,6 +273,9 @@ func (s *Server) completeTranscriptLocked(m *meeting) {
 func (s *Server) completeSummaryLocked(m *meeting) {
 	m.SummaryReady = true
 	m.Summary.Created = s.now().Truncate(time.Second)
+	if m.Summary.Edited != nil {
+		m.Summary.EditedTime = m.Summary.Created
+	}
 	sum := s.wireSummaryLocked(m)
 	content, err := json.Marshal(sum)
 	if err != nil {
@@ -263,7 +285,57 @@ func (s *Server) completeSummaryLocked(m *meeting) {
 		ID: newFileID(), Type: zoom.FileTypeSummary, Ext: "JSON", RecordingType: "summary",
 		Start: m.Start, End: m.end(), Content: content,
 	})
-	s.fireLocked(zoom.EventSummaryCompleted, "", zoom.SummaryPayload{AccountID: s.st.AccountID, Object: sum})
+	// meeting.summary_completed reports the AI's summary: Zoom's type for
+	// it has no edited_summary (edits come later, as meeting.summary_updated,
+	// an event the app does not subscribe to).
+	ev := sum
+	ev.EditedSummary = nil
+	ev.SummaryLastModifiedTime = sum.SummaryCreatedTime
+	ev.SummaryLastModifiedUserID, ev.SummaryLastModifiedUserEmail = "", ""
+	s.fireLocked(zoom.EventSummaryCompleted, "", zoom.SummaryPayload{AccountID: s.st.AccountID, Object: ev})
+}
+
+// EditSummary records that the host edited a meeting's ready summary in
+// Zoom: GET .../meeting_summary then carries edited_summary. No webhook
+// fires (meeting.summary_updated is not among the app's subscriptions).
+func (s *Server) EditSummary(uuid string, e EditedSummary) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	m := s.st.Meetings[uuid]
+	switch {
+	case m == nil:
+		return fmt.Errorf("zoomfake: edit summary: no meeting %q", uuid)
+	case m.Summary == nil || !m.SummaryReady:
+		return fmt.Errorf("zoomfake: edit summary: meeting %q has no ready summary", uuid)
+	case strings.TrimSpace(e.Text) == "" && len(e.NextSteps) == 0:
+		return fmt.Errorf("zoomfake: edit summary: meeting %q: empty edit", uuid)
+	}
+	m.Summary.Edited = &zoom.EditedSummary{SummaryDetails: e.Text, NextSteps: append([]string(nil), e.NextSteps...)}
+	m.Summary.EditedTime = s.now().Truncate(time.Second)
+	return nil
+}
+
+// Meetings returns every meeting with a recording (trashed ones too), as
+// GET /v2/meetings/{uuid}/recordings would render each, oldest first.
+func (s *Server) Meetings() []zoom.Meeting {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	ms := make([]*meeting, 0, len(s.st.Meetings))
+	for _, m := range s.st.Meetings {
+		ms = append(ms, m)
+	}
+	sort.Slice(ms, func(i, j int) bool {
+		if !ms[i].Start.Equal(ms[j].Start) {
+			return ms[i].Start.Before(ms[j].Start)
+		}
+		return ms[i].UUID < ms[j].UUID
+	})
+	base := s.baseLocked()
+	out := make([]zoom.Meeting, 0, len(ms))
+	for _, m := range ms {
+		out = append(out, s.wireMeetingLocked(m, base))
+	}
+	return out
 }
 
 // CompleteTranscript releases a transcript held back with TranscriptPending.

@@ -108,6 +108,31 @@ func (s *Server) createContact(w http.ResponseWriter, r *http.Request) {
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	c, e := s.createContactLocked(in)
+	if e != nil {
+		writeError(w, e)
+		return
+	}
+	writeJSON(w, http.StatusCreated, zoom.CreateExternalContactResponse{Name: c.Name, ExternalContactID: c.ExternalContactID})
+}
+
+// AddExternalContact adds a Zoom Phone external contact as an admin would
+// in the Zoom web portal, with the API's rules (name, E.164 numbers or an
+// extension, unique extension and id). It returns the contact as GET
+// /v2/phone/external_contacts/{id} would.
+func (s *Server) AddExternalContact(in zoom.CreateExternalContactRequest) (zoom.ExternalContact, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	c, e := s.createContactLocked(in)
+	if e != nil {
+		return zoom.ExternalContact{}, fmt.Errorf("zoomfake: add external contact: %w", e)
+	}
+	return cloneContact(c), nil
+}
+
+// createContactLocked validates and stores a new contact. The caller
+// holds s.mu.
+func (s *Server) createContactLocked(in zoom.CreateExternalContactRequest) (*contact, *zoom.Error) {
 	// [U] The facts list external_contact_id (used in paths) and id (the
 	// caller's own key) as two fields; the fake always generates the
 	// former, so a client must use what the create answers, never assume
@@ -119,8 +144,7 @@ func (s *Server) createContact(w http.ResponseWriter, r *http.Request) {
 	} else {
 		for _, o := range s.st.Contacts {
 			if o.ID == key {
-				writeError(w, apiError(http.StatusConflict, codeContactExists, "External contact already exists: "+key+"."))
-				return
+				return nil, apiError(http.StatusConflict, codeContactExists, "External contact already exists: "+key+".")
 			}
 		}
 	}
@@ -130,12 +154,11 @@ func (s *Server) createContact(w http.ResponseWriter, r *http.Request) {
 		RoutingPath: in.RoutingPath, AutoCallRecorded: in.AutoCallRecorded,
 	}
 	if e := s.validateContactLocked(c, id); e != nil {
-		writeError(w, e)
-		return
+		return nil, e
 	}
 	s.st.Contacts[id] = c
 	s.st.ContactOrder = append(s.st.ContactOrder, id)
-	writeJSON(w, http.StatusCreated, zoom.CreateExternalContactResponse{Name: c.Name, ExternalContactID: id})
+	return c, nil
 }
 
 // getContact serves GET /v2/phone/external_contacts/{id}.

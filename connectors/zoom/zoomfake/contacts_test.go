@@ -105,3 +105,32 @@ func TestExternalContactLifecycle(t *testing.T) {
 		t.Fatalf("ExternalContacts %+v", got)
 	}
 }
+
+func TestAddExternalContactAdmin(t *testing.T) {
+	e := newEnv(t, zoomfake.Options{})
+	c, err := e.fake.AddExternalContact(zoom.CreateExternalContactRequest{Name: "County Clerk", PhoneNumbers: []string{"+14155550100"}, ExtensionNumber: "7001", ID: "directory-1"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.ExternalContactID == "" || c.ID != "directory-1" {
+		t.Fatalf("contact %+v", c)
+	}
+	// The portal follows the API's rules.
+	for _, bad := range []zoom.CreateExternalContactRequest{
+		{Name: "No number"},
+		{Name: "Bad number", PhoneNumbers: []string{"415-555-0100"}},
+		{Name: "Same extension", ExtensionNumber: "7001"},
+		{Name: "Same id", PhoneNumbers: []string{"+14155550101"}, ID: "directory-1"},
+	} {
+		if _, err := e.fake.AddExternalContact(bad); err == nil {
+			t.Errorf("%s accepted", bad.Name)
+		}
+	}
+	r := e.get(t, "/v2/phone/external_contacts/"+c.ExternalContactID)
+	wantStatus(t, r, http.StatusOK)
+	var got zoom.ExternalContact
+	r.decode(t, &got)
+	if got.Name != "County Clerk" || got.ExtensionNumber != "7001" || len(got.PhoneNumbers) != 1 {
+		t.Fatalf("GET %+v", got)
+	}
+}

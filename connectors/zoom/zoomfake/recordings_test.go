@@ -355,3 +355,31 @@ func TestUnhandled(t *testing.T) {
 		t.Fatalf("Unhandled %v", got)
 	}
 }
+
+func TestEditedSummaryFollowsZoomsTypes(t *testing.T) {
+	e := newEnv(t, zoomfake.Options{})
+	m := e.endMeeting(t, zoomfake.MeetingInput{
+		Topic: "Fees", UUID: "/fEeScAlL+aBcDeFgHiJkL==",
+		Summary:       &zoomfake.Summary{Overview: "AI.", Details: []zoom.SummaryDetail{{Label: "Fees", Summary: "AI text."}}, NextSteps: []string{"AI step"}},
+		EditedSummary: &zoomfake.EditedSummary{Text: "Host text."},
+	})
+	r := e.get(t, "/v2/meetings/"+url.PathEscape(url.PathEscape(m.UUID))+"/meeting_summary")
+	wantStatus(t, r, http.StatusOK)
+	var raw map[string]any
+	r.decode(t, &raw)
+	// Zoom's types: edited_summary has only summary_details (a string) and
+	// next_steps; there is no edited overview.
+	edited, ok := raw["edited_summary"].(map[string]any)
+	if !ok || edited["summary_details"] != "Host text." || len(edited) != 1 {
+		t.Fatalf("edited_summary %#v", raw["edited_summary"])
+	}
+	if _, ok := raw["summary_details"].([]any); !ok {
+		t.Fatalf("summary_details %#v, want the array of sections", raw["summary_details"])
+	}
+	if _, err := e.fake.EndMeeting(zoomfake.MeetingInput{Topic: "x", HostEmail: "owner@sandbox.zoom.test", EditedSummary: &zoomfake.EditedSummary{Text: "t"}}); err == nil {
+		t.Fatal("an edit without a summary was accepted")
+	}
+	if err := e.fake.EditSummary("nope==", zoomfake.EditedSummary{Text: "t"}); err == nil {
+		t.Fatal("edit of an unknown meeting was accepted")
+	}
+}

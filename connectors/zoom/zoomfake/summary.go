@@ -14,6 +14,9 @@ type summaryState struct {
 	Details   []zoom.SummaryDetail `json:"details"`
 	NextSteps []string             `json:"next_steps"`
 	Created   time.Time            `json:"created"`
+	// Edited is the host's edit (nil: none), with when it was made.
+	Edited     *zoom.EditedSummary `json:"edited,omitempty"`
+	EditedTime time.Time           `json:"edited_time,omitempty"`
 }
 
 // codeNoSummary answers a meeting that has no (ready) summary.
@@ -49,7 +52,7 @@ func (s *Server) wireSummaryLocked(m *meeting) zoom.MeetingSummary {
 	}
 	details := append([]zoom.SummaryDetail{}, sm.Details...)
 	steps := append([]string{}, sm.NextSteps...)
-	return zoom.MeetingSummary{
+	out := zoom.MeetingSummary{
 		MeetingHostID: m.HostID, MeetingHostEmail: email, MeetingUUID: m.UUID, MeetingID: m.ID,
 		MeetingTopic: m.Topic, MeetingStartTime: m.Start, MeetingEndTime: m.end(),
 		SummaryStartTime: m.Start, SummaryEndTime: m.end(),
@@ -58,6 +61,18 @@ func (s *Server) wireSummaryLocked(m *meeting) zoom.MeetingSummary {
 		SummaryContent:  summaryMarkdown(m.Topic, sm),
 		SummaryOverview: sm.Overview, SummaryDetails: details, NextSteps: steps,
 	}
+	if sm.Edited != nil {
+		// Zoom's types: edited_summary.summary_details is the host's whole
+		// edited text as ONE string, next to the generated sections (an
+		// array), which stay as the AI wrote them.
+		out.EditedSummary = &zoom.EditedSummary{SummaryDetails: sm.Edited.SummaryDetails}
+		if len(sm.Edited.NextSteps) > 0 {
+			out.EditedSummary.NextSteps = append([]string{}, sm.Edited.NextSteps...)
+		}
+		out.SummaryLastModifiedTime = sm.EditedTime
+		out.SummaryLastModifiedUserID, out.SummaryLastModifiedUserEmail = m.HostID, email
+	}
+	return out
 }
 
 // getSummary serves GET /v2/meetings/{meetingUUID}/meeting_summary. Only a

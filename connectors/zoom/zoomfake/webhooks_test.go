@@ -1,6 +1,7 @@
 package zoomfake_test
 
 import (
+	"bytes"
 	"context"
 	"crypto/hmac"
 	"crypto/sha256"
@@ -111,7 +112,8 @@ func TestWebhookEventsAndSignature(t *testing.T) {
 	}
 	m := e.endMeeting(t, zoomfake.MeetingInput{
 		Topic: "Smith intake", TranscriptLines: lines, TranscriptPending: true,
-		Summary: &zoomfake.Summary{Overview: "o", NextSteps: []string{"n"}},
+		Summary:       &zoomfake.Summary{Overview: "o", NextSteps: []string{"n"}},
+		EditedSummary: &zoomfake.EditedSummary{Text: "host's edit"},
 	})
 	await(t, e.fake, 2) // recording.completed, meeting.summary_completed
 	if err := e.fake.CompleteTranscript(m.UUID); err != nil {
@@ -151,7 +153,9 @@ func TestWebhookEventsAndSignature(t *testing.T) {
 	if err := json.Unmarshal(rc.events[1].Payload, &sp); err != nil {
 		t.Fatal(err)
 	}
-	if sp.Object.MeetingUUID != m.UUID || sp.Object.SummaryOverview != "o" {
+	// Zoom's meeting.summary_completed type has no edited_summary: the
+	// event reports what AI Companion wrote, whatever the host did since.
+	if sp.Object.MeetingUUID != m.UUID || sp.Object.SummaryOverview != "o" || bytes.Contains(rc.events[1].Payload, []byte("edited_summary")) {
 		t.Fatalf("summary_completed %+v", sp)
 	}
 	if err := json.Unmarshal(rc.events[2].Payload, &rp); err != nil {
