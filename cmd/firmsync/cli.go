@@ -78,7 +78,7 @@ func commands() []command {
 		{name: "disconnect", args: "PLATFORM", nargs: 1, summary: "revoke access and delete a platform's secrets",
 			flags: flagsFor(fData, fSandbox), run: cmdDisconnect},
 		{name: "retry", args: "[ITEM_ID]...", nargs: -1, summary: "run failed or parked items again",
-			flags: flagsFor(fData, fSandbox, fJob), run: cmdRetry},
+			flags: flagsFor(fData, fSandbox, fSandboxURL, fJob), run: cmdRetry},
 		{name: "sandbox", summary: "run the fake Clio, Lawmatics, Zoom and Box servers until killed",
 			flags: flagsFor(fAddr, fState, fJSON), run: cmdSandbox},
 		{name: "version", summary: "print the version", flags: flagsFor(), run: cmdVersion},

@@ -3,8 +3,9 @@ package main
 import (
 	"context"
 	"fmt"
-	"github.com/firmsync/firmsync/core"
 	"strconv"
+
+	"github.com/firmsync/firmsync/core"
 )
 
 func cmdRetry(ctx context.Context, e env, o *opts) error {

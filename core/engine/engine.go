@@ -1,7 +1,8 @@
 // Package engine runs Firmsync's sync jobs: one run at a time per job,
-// later triggers coalesced into one follow-up run, per-item retry with the
-// job's policy, items that exhaust it parked as "needs attention", run
-// records and per-item log records in the store, progress on the event bus.
+// later triggers coalesced into follow-up runs (one per kind: full or
+// targeted, real or dry), per-item retry with the job's policy, items that
+// exhaust it parked as "needs attention", run records and per-item log
+// records in the store, progress on the event bus.
 package engine
 
 import (
@@ -61,11 +62,16 @@ type Engine struct {
 	o    Options
 	jobs map[string]Job
 
-	mu      sync.Mutex          // guards running and pending
-	running map[string]*flight  // job → the run in progress
-	pending map[string]*pending // job → the follow-up run waiting for it
+	mu      sync.Mutex            // guards running and pending
+	running map[string]*flight    // job → the run in progress
+	pending map[string][]*pending // job → the follow-up runs waiting for it, in order
 
 	wg sync.WaitGroup // background runs
+
+	// queued, when set (tests only, see export_test.go), is called with
+	// e.mu held each time a trigger joins a follow-up run: it lets a test
+	// release a run exactly once a trigger is waiting behind it.
+	queued func(job string, t Trigger)
 }
 
 // flight is a run in progress, which waiters can wait on.
@@ -74,12 +80,20 @@ type flight struct {
 	result Result
 }
 
-// pending is a coalesced follow-up run.
+// pending is a coalesced follow-up run. Triggers only join a follow-up of
+// their own shape: a targeted trigger folded into a full run would lose its
+// objects (a full run may hold them until their retry is due, or never
+// look at them: a Box folder event names no Clio matter a full run lists),
+// and a dry-run caller folded into a real run would get real writes.
 type pending struct {
-	trigger Trigger
-	full    bool // some trigger asked for the whole job
-	flight  *flight
+	trigger Trigger // ObjectIDs empty for a full run
 	dryRun  bool
+	flight  *flight
+}
+
+// joins reports whether a trigger with t's shape belongs in p.
+func (p *pending) joins(t Trigger, ro RunOptions) bool {
+	return p.dryRun == ro.DryRun && (len(p.trigger.ObjectIDs) == 0) == (len(t.ObjectIDs) == 0)
 }
 
 // Result is the outcome of one run.
@@ -103,7 +117,7 @@ func New(o Options) *Engine {
 	if o.Base == nil {
 		o.Base = context.Background()
 	}
-	return &Engine{o: o, jobs: map[string]Job{}, running: map[string]*flight{}, pending: map[string]*pending{}}
+	return &Engine{o: o, jobs: map[string]Job{}, running: map[string]*flight{}, pending: map[string][]*pending{}}
 }
 
 // Register adds a job.
@@ -146,8 +160,9 @@ type RunOptions struct {
 }
 
 // Run runs job now and waits for the result. If the job is already
-// running, the trigger is coalesced into the follow-up run, and Run waits
-// for that one.
+// running, the trigger is coalesced into the waiting follow-up run of the
+// same shape (full or targeted, real or dry; a new one queued after the
+// others if there is none), and Run waits for that one.
 func (e *Engine) Run(ctx context.Context, job string, t Trigger, ro RunOptions) Result {
 	f, err := e.enqueue(ctx, job, t, ro)
 	if err != nil {
@@ -179,20 +194,27 @@ func (e *Engine) enqueue(ctx context.Context, job string, t Trigger, ro RunOptio
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	if _, busy := e.running[job]; busy {
-		p := e.pending[job]
-		if p == nil {
-			p = &pending{trigger: Trigger{Kind: t.Kind}, flight: &flight{done: make(chan struct{})}, dryRun: ro.DryRun}
-			e.pending[job] = p
+		var p *pending
+		for _, w := range e.pending[job] {
+			if w.joins(t, ro) {
+				p = w
+				break
+			}
 		}
-		if len(t.ObjectIDs) == 0 {
-			p.full = true
+		if p == nil {
+			// At most one follow-up of each shape waits, so the queue
+			// stays short however many triggers arrive.
+			p = &pending{trigger: Trigger{Kind: t.Kind}, dryRun: ro.DryRun, flight: &flight{done: make(chan struct{})}}
+			e.pending[job] = append(e.pending[job], p)
 		}
 		for _, id := range t.ObjectIDs {
 			if !slices.Contains(p.trigger.ObjectIDs, id) {
 				p.trigger.ObjectIDs = append(p.trigger.ObjectIDs, id)
 			}
 		}
-		p.dryRun = p.dryRun && ro.DryRun
+		if e.queued != nil {
+			e.queued(job, t)
+		}
 		return p.flight, nil
 	}
 	f := &flight{done: make(chan struct{})}
@@ -213,22 +235,30 @@ func (e *Engine) startLocked(ctx context.Context, j Job, t Trigger, ro RunOption
 		// again right away must start a new run, not join a finished one.
 		delete(e.running, j.Name())
 		close(f.done)
-		if p := e.pending[j.Name()]; p != nil {
-			delete(e.pending, j.Name())
-			t := p.trigger
-			if p.full {
-				t.ObjectIDs = nil
-			}
-			// The follow-up serves many triggers, so it runs on the
-			// engine's lifetime, not on the first caller's context.
-			base := e.o.Base
-			if base.Err() != nil {
-				p.flight.result = Result{Err: base.Err()}
-				close(p.flight.done)
-				return
-			}
-			e.startLocked(base, j, t, RunOptions{DryRun: p.dryRun}, p.flight)
+		queue := e.pending[j.Name()]
+		if len(queue) == 0 {
+			return
 		}
+		p := queue[0]
+		if len(queue) == 1 {
+			delete(e.pending, j.Name())
+		} else {
+			e.pending[j.Name()] = queue[1:]
+		}
+		// The follow-up serves many triggers, so it runs on the engine's
+		// lifetime, not on the first caller's context.
+		base := e.o.Base
+		if base.Err() != nil {
+			// The app is stopping: no follow-up will run, so every waiter
+			// hears why instead of waiting for ever.
+			for _, q := range queue {
+				q.flight.result = Result{Err: base.Err()}
+				close(q.flight.done)
+			}
+			delete(e.pending, j.Name())
+			return
+		}
+		e.startLocked(base, j, p.trigger, RunOptions{DryRun: p.dryRun}, p.flight)
 	}()
 }
 

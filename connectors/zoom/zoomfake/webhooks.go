@@ -23,7 +23,14 @@ type webhookState struct {
 	URL       string `json:"url"`
 	Secret    string `json:"secret"`    // the app's secret token
 	Validated bool   `json:"validated"` // the URL passed endpoint.url_validation
+	// FailedRevalidations counts consecutive failed revalidations of the
+	// validated URL; at maxFailedRevalidations the subscription is disabled.
+	FailedRevalidations int `json:"failed_revalidations,omitempty"`
 }
+
+// maxFailedRevalidations consecutive failed revalidations disable a
+// subscription (apis/zoom.md); until then it keeps receiving events.
+const maxFailedRevalidations = 6
 
 // retryDelays are Zoom's retry delays after a ≥500 or network failure, each
 // counted from the previous attempt (the facts' "+5, +20, +60 min" read as
@@ -71,8 +78,10 @@ func (s *Server) WebhookValidated() bool {
 // SetWebhookEndpoint sets the event notification endpoint as an admin would
 // in the Marketplace console, then runs the endpoint.url_validation
 // handshake. It refuses non-https URLs unless Options.AllowInsecureWebhooks,
-// and returns an error if validation fails (the endpoint stays set but
-// unvalidated, and receives no events). An empty URL removes the endpoint.
+// and returns an error if validation fails (a new endpoint stays set but
+// unvalidated, and receives no events; the validated endpoint it already
+// had is a revalidation, disabled only after maxFailedRevalidations
+// failures in a row). An empty URL removes the endpoint.
 func (s *Server) SetWebhookEndpoint(endpoint string) error {
 	if endpoint != "" {
 		u, err := url.Parse(endpoint)
@@ -84,17 +93,34 @@ func (s *Server) SetWebhookEndpoint(endpoint string) error {
 		}
 	}
 	s.mu.Lock()
-	s.st.Webhook.URL = endpoint
-	s.st.Webhook.Validated = false
 	secret := s.st.Webhook.Secret
+	// Saving the URL a validated subscription already has is a
+	// revalidation: Zoom keeps delivering meanwhile, so events fired during
+	// the handshake are not lost.
+	same := endpoint != "" && s.st.Webhook.URL == endpoint && s.st.Webhook.Validated
+	if !same {
+		s.st.Webhook.URL = endpoint
+		s.st.Webhook.Validated = false
+		s.st.Webhook.FailedRevalidations = 0
+	}
 	s.mu.Unlock()
 	if endpoint == "" {
 		return nil
 	}
 	err := s.validateEndpoint(endpoint, secret)
 	s.mu.Lock()
-	if s.st.Webhook.URL == endpoint {
+	switch {
+	case s.st.Webhook.URL != endpoint:
+		// Changed again meanwhile: that save's outcome stands.
+	case !same:
 		s.st.Webhook.Validated = err == nil
+	case err == nil:
+		s.st.Webhook.FailedRevalidations = 0
+	default:
+		s.st.Webhook.FailedRevalidations++
+		if s.st.Webhook.FailedRevalidations >= maxFailedRevalidations {
+			s.st.Webhook.Validated = false
+		}
 	}
 	s.mu.Unlock()
 	return err

@@ -104,6 +104,35 @@ func TestWebhookValidation(t *testing.T) {
 	}
 }
 
+// TestWebhookRevalidationKeepsDelivering: saving the URL a validated
+// subscription already has (Firmsync's sandbox upkeep does; Zoom revalidates
+// every 72 h) must not drop events meanwhile, and only six failed
+// revalidations in a row disable the subscription.
+func TestWebhookRevalidationKeepsDelivering(t *testing.T) {
+	e := newEnv(t, zoomfake.Options{AllowInsecureWebhooks: true})
+	secret := e.fake.SecretToken()
+	var mu sync.Mutex
+	answer := func() string { mu.Lock(); defer mu.Unlock(); return secret }
+	_, u := newReceiver(t, e, answer)
+	if err := e.fake.SetWebhookEndpoint(u); err != nil {
+		t.Fatal(err)
+	}
+	if err := e.fake.SetWebhookEndpoint(u); err != nil || !e.fake.WebhookValidated() {
+		t.Fatalf("re-saving the same URL: %v, validated %v", err, e.fake.WebhookValidated())
+	}
+	mu.Lock()
+	secret = "wrong secret" // the endpoint now fails validation
+	mu.Unlock()
+	for i := 1; i <= 6; i++ {
+		if err := e.fake.RevalidateWebhook(); err == nil {
+			t.Fatalf("revalidation %d passed with a wrong answer", i)
+		}
+		if got, want := e.fake.WebhookValidated(), i < 6; got != want {
+			t.Fatalf("after %d failed revalidations validated = %v, want %v", i, got, want)
+		}
+	}
+}
+
 func TestWebhookEventsAndSignature(t *testing.T) {
 	e := newEnv(t, zoomfake.Options{AllowInsecureWebhooks: true})
 	rc, u := newReceiver(t, e, e.fake.SecretToken)
