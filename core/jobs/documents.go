@@ -43,6 +43,15 @@ import (
 // many matters are linked. A matter seen for the first time, or whose Box
 // folder changed, is listed in full once (ledger "matter:<id>" records
 // that it was).
+//
+// The ledger is a cache of what Box holds: a matter listed in full (first
+// time, or after a lost or replaced database) also gets one listing of its
+// Box upload folder, on its first unlinked document, and a document whose
+// name (or keep-both name) is there as a file of the same size is linked
+// to that file without a transfer; a different size makes a new version
+// of it (the keep-both file is the document's own; a plain name follows
+// NameClash). Matters already listed skip that listing: their new
+// documents are uploaded directly and a 409 settles a clash.
 type Documents struct{ Deps }
 
 // Name implements engine.Job.
@@ -78,12 +87,17 @@ type docsRun struct {
 	clio *clio.Client
 	box  *box.Client
 
-	linked  map[int64]docsMatter
-	upload  map[int64]string  // matter id → the folder documents go to
-	owners  map[string]string // Box file id → the doc key linked to it (lazy)
-	seen    map[int64]bool    // documents handled in this run
-	done    int
-	docsSub string
+	linked map[int64]docsMatter
+	upload map[int64]string  // matter id → the folder documents go to
+	owners map[string]string // Box file id → the doc key linked to it (lazy)
+	seen   map[int64]bool    // documents handled in this run
+	// fresh: per matter, whether it is not yet listed in full (its Box
+	// folder is looked at before uploading); boxItems: a Box folder's
+	// items by lower-cased name, listed once per run.
+	fresh    map[int64]bool
+	boxItems map[string]map[string]box.Item
+	done     int
+	docsSub  string
 }
 
 // Run implements engine.Job.
@@ -108,7 +122,7 @@ func (j *Documents) Run(ctx context.Context, r *engine.Run) error {
 		return fmt.Errorf("connecting to box: %w", err)
 	}
 	dr := &docsRun{j: j, r: r, s: s, clio: cl, box: bx, upload: map[int64]string{}, seen: map[int64]bool{},
-		docsSub: strings.TrimSpace(s.DocumentSubfolder)}
+		fresh: map[int64]bool{}, boxItems: map[string]map[string]box.Item{}, docsSub: strings.TrimSpace(s.DocumentSubfolder)}
 	if err := dr.loadLinked(); err != nil {
 		return err
 	}
@@ -542,35 +556,67 @@ func (dr *docsRun) process(ctx context.Context, m docsMatter, d clio.Document) (
 		return fail(err)
 	}
 	var note string
+	// target is the Box file the document's new content goes to as a
+	// version: the linked one, or its own file found in Box.
+	var target, targetFolder, targetName string
+	var clash *box.Item // a same-name item in Box that is not (known to be) this document
 	if linked {
-		it.Action, it.ExternalID = "upload new version", l.TargetID
+		target, targetFolder, targetName = l.TargetID, l.Extra[docsExtraFolder], l.Extra[docsExtraName]
+	} else {
+		if found && l.TargetID != "" {
+			note = "the matter's Box folder changed; uploaded into the new one."
+		}
+		pre, own, err := dr.inBox(ctx, m, folder, name, d.ID, key)
+		if err != nil {
+			return fail(err)
+		}
+		switch {
+		case pre == nil:
+		case pre.Type == "file" && pre.Size != nil && *pre.Size == v.Size:
+			// Firmsync's earlier upload (the ledger lost it): linked, not sent again.
+			if err := dr.finishDoc(key, pre.ID, ver, m.folder, folder, pre.Name, strconv.FormatInt(m.id, 10)); err != nil {
+				return false, err
+			}
+			it.Action, it.ExternalID, it.Change = "link existing file", pre.ID, engine.Unchanged
+			it.Message = fmt.Sprintf("the document was already in Box as %q (same name and size); linked it", pre.Name)
+			r.Log(it, store.LogSuccess) // nothing written, but a relink is worth a line in the log
+			r.Done(it)
+			return true, nil
+		case own && pre.Type == "file":
+			// "<name> (Clio <id>)" is this document's own file: its content changed.
+			target, targetFolder, targetName = pre.ID, folder, pre.Name
+			note = fmt.Sprintf("the document was in Box as %q with other content; uploaded it as a new version.", pre.Name)
+		default:
+			clash = pre
+		}
+	}
+	if target != "" {
+		it.Action, it.ExternalID = "upload new version", target
 		if r.DryRun {
-			it.Change = engine.Updated
+			it.Change, it.Message = engine.Updated, note
 			r.Done(it)
 			return true, nil
 		}
 		if err := beginIntent(r, key, map[string]string{docsExtraIntent: "version", docsExtraPendingVer: ver,
-			docsExtraPendingFolder: m.folder, docsExtraFolder: l.Extra[docsExtraFolder], docsExtraName: l.Extra[docsExtraName],
+			docsExtraPendingFolder: m.folder, docsExtraFolder: targetFolder, docsExtraName: targetName,
 			docsExtraMatter: strconv.FormatInt(m.id, 10)}); err != nil {
 			return false, fmt.Errorf("recording the upload intent of %s: %w", key, err)
 		}
-		f, err := dr.sendVersion(ctx, d, l.TargetID)
+		f, err := dr.sendVersion(ctx, d, target)
 		if err == nil {
-			if err := dr.finishDoc(key, f.ID, ver, m.folder, l.Extra[docsExtraFolder], f.Name, strconv.FormatInt(m.id, 10)); err != nil {
+			if err := dr.finishDoc(key, f.ID, ver, m.folder, targetFolder, f.Name, strconv.FormatInt(m.id, 10)); err != nil {
 				return false, err
 			}
-			it.Change = engine.Updated
+			it.Change, it.Message = engine.Updated, note
 			r.Done(it)
 			return true, nil
 		}
 		if !errors.Is(err, box.ErrNotFound) {
 			return fail(err)
 		}
-		note = fmt.Sprintf("Box file %s was deleted in Box; uploaded the document again.", l.TargetID)
-		dr.j.logger().Info("a linked Box file is gone; uploading the document again", "doc", d.ID, "file", l.TargetID)
+		note = fmt.Sprintf("Box file %s was deleted in Box; uploaded the document again.", target)
+		dr.j.logger().Info("a linked Box file is gone; uploading the document again", "doc", d.ID, "file", target)
 		it.ExternalID = ""
-	} else if found && l.TargetID != "" {
-		note = "the matter's Box folder changed; uploaded into the new one."
 	}
 
 	// A new file.
@@ -580,7 +626,7 @@ func (dr *docsRun) process(ctx context.Context, m docsMatter, d clio.Document) (
 		r.Done(it)
 		return true, nil
 	}
-	res, err := dr.uploadNew(ctx, d, key, folder, name, m)
+	res, err := dr.uploadNew(ctx, d, key, folder, name, m, clash)
 	if err != nil {
 		return fail(err)
 	}
@@ -638,8 +684,64 @@ type docsUpload struct {
 	change                        engine.Change
 }
 
-// uploadNew uploads a document as a new file, handling a name clash.
-func (dr *docsRun) uploadNew(ctx context.Context, d clio.Document, key, folder, name string, m docsMatter) (docsUpload, error) {
+// inBox looks for the document's file in its Box folder, for a matter not
+// yet listed in full (a first sync, or a rebuild after a lost database):
+// the folder is listed once per run and the document's keep-both name
+// (its own, by id) is looked for before its plain name. A file already
+// linked to another document is not offered. own reports a keep-both
+// match. Matters listed before cost nothing: nil.
+func (dr *docsRun) inBox(ctx context.Context, m docsMatter, folder, name string, docID int64, key string) (it *box.Item, own bool, err error) {
+	fresh, ok := dr.fresh[m.id]
+	if !ok {
+		scanned, err := dr.scanned(m)
+		if err != nil {
+			return nil, false, err
+		}
+		fresh = !scanned
+		dr.fresh[m.id] = fresh
+	}
+	if !fresh {
+		return nil, false, nil
+	}
+	items, ok := dr.boxItems[folder]
+	if !ok {
+		items = map[string]box.Item{}
+		err := dr.box.Items(ctx, folder, func(it box.Item) error {
+			items[strings.ToLower(it.Name)] = it
+			return nil
+		})
+		switch {
+		case errors.Is(err, box.ErrNotFound):
+			return nil, false, fmt.Errorf("the Box folder %s is gone; the folders job makes it again, then this document follows: %w", folder, err)
+		case err != nil:
+			return nil, false, fmt.Errorf("listing Box folder %s to find the matter's documents already there: %w", folder, err)
+		}
+		dr.boxItems[folder] = items
+	}
+	for i, n := range []string{docsKeepBothName(name, docID), name} {
+		found, ok := items[strings.ToLower(n)]
+		if !ok {
+			continue
+		}
+		if found.Type == "file" {
+			o, err := dr.owner(found.ID)
+			if err != nil {
+				return nil, false, err
+			}
+			if o != "" && o != key {
+				continue // another document's file: the upload's 409 settles it
+			}
+		}
+		return &found, i == 0, nil
+	}
+	return nil, false, nil
+}
+
+// uploadNew uploads a document as a new file, handling a name clash. pre
+// is an item of that name the folder's listing showed whose content is not
+// the document's (a different size), or nil: the clash is then handled
+// without a doomed upload first.
+func (dr *docsRun) uploadNew(ctx context.Context, d clio.Document, key, folder, name string, m docsMatter, pre *box.Item) (docsUpload, error) {
 	intent := func(n string) error {
 		err := beginIntent(dr.r, key, map[string]string{docsExtraIntent: "upload", docsExtraName: n, docsExtraFolder: folder,
 			docsExtraPendingVer: docsVersion(d.LatestDocumentVersion), docsExtraPendingFolder: m.folder, docsExtraMatter: strconv.FormatInt(m.id, 10)})
@@ -651,23 +753,37 @@ func (dr *docsRun) uploadNew(ctx context.Context, d clio.Document, key, folder, 
 	if err := intent(name); err != nil {
 		return docsUpload{}, err
 	}
-	f, sum, err := dr.sendNew(ctx, d, folder, name)
-	if err == nil {
-		return docsUpload{fileID: f.ID, name: f.Name, action: "upload file", change: engine.Created}, nil
-	}
-	var ce *box.ConflictError
-	if !errors.As(err, &ce) || ce.Code != "item_name_in_use" || ce.ID == "" {
-		if errors.Is(err, box.ErrNotFound) {
-			return docsUpload{}, fmt.Errorf("the Box folder %s is gone; the folders job makes it again, then this document follows: %w", folder, err)
+	var (
+		f       box.File
+		sum     string
+		err     error
+		ce      *box.ConflictError
+		differs bool // the clashing file's content is known not to be the document's
+	)
+	if pre != nil {
+		ce = &box.ConflictError{Code: "item_name_in_use", Type: pre.Type, ID: pre.ID, Name: pre.Name, SHA1: pre.SHA1}
+		if ce.SHA1 == "" && pre.FileVersion != nil {
+			ce.SHA1 = pre.FileVersion.SHA1
 		}
-		return docsUpload{}, err
+		differs = pre.Type == "file"
+	} else {
+		f, sum, err = dr.sendNew(ctx, d, folder, name)
+		if err == nil {
+			return docsUpload{fileID: f.ID, name: f.Name, action: "upload file", change: engine.Created}, nil
+		}
+		if !errors.As(err, &ce) || ce.Code != "item_name_in_use" || ce.ID == "" {
+			if errors.Is(err, box.ErrNotFound) {
+				return docsUpload{}, fmt.Errorf("the Box folder %s is gone; the folders job makes it again, then this document follows: %w", folder, err)
+			}
+			return docsUpload{}, err
+		}
 	}
-	if sum == "" {
+	if sum == "" && !differs {
 		if sum, err = dr.hashDocument(ctx, d.ID); err != nil {
 			return docsUpload{}, err
 		}
 	}
-	if ce.Type == "file" && ce.SHA1 != "" && strings.EqualFold(ce.SHA1, sum) {
+	if !differs && ce.Type == "file" && ce.SHA1 != "" && strings.EqualFold(ce.SHA1, sum) {
 		return docsUpload{fileID: ce.ID, name: ce.Name, action: "link existing file", change: engine.Unchanged,
 			message: fmt.Sprintf("a file with the same content was already in Box as %q; linked it", ce.Name)}, nil
 	}
@@ -695,7 +811,11 @@ func (dr *docsRun) uploadNew(ctx context.Context, d clio.Document, key, folder, 
 	if err := intent(alt); err != nil {
 		return docsUpload{}, err
 	}
-	f, _, err = dr.sendNew(ctx, d, folder, alt)
+	var altSum string
+	f, altSum, err = dr.sendNew(ctx, d, folder, alt)
+	if sum == "" {
+		sum = altSum // the clash was known from the listing: no hash yet
+	}
 	if err == nil {
 		return docsUpload{fileID: f.ID, name: f.Name, action: "upload file", change: engine.Created,
 			message: why + fmt.Sprintf("; uploaded as %q", f.Name)}, nil

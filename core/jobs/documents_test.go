@@ -493,3 +493,145 @@ func TestDocumentsTargetedUnfinishedUploadIsNotGone(t *testing.T) {
 		t.Errorf("skip reason: %+v, want the upload is not finished", l)
 	}
 }
+
+// After a lost database the documents already in their Box folders are
+// linked again (same name and size) instead of uploaded a second time, at
+// one listing of the Box folder per matter and no download.
+func TestDocumentsRebuildAfterLostDatabase(t *testing.T) {
+	type world struct {
+		docs   map[int64]clio.Document
+		linked map[int64]string // matter → Box folder
+		files  map[int64]string // document → Box file after the first sync
+		first  clio.Document    // the document with the lowest id
+	}
+	cases := []struct {
+		name     string
+		settings func(*jobs.Settings)
+		setup    func(t *testing.T, e *env, linked map[int64]string, docs map[int64]clio.Document) // before the first sync
+		// prep changes the platforms after the database was lost; it
+		// returns the document that must end in a new Box file (0 none).
+		prep             func(t *testing.T, e *env, w world) int64
+		created, updated int
+		otherFiles       int // files in Box that are no document's
+	}{
+		{name: "intact"},
+		{
+			// A new Clio version while the database was lost: a new version
+			// of the same Box file, not a second file.
+			name: "same name, other size",
+			prep: func(t *testing.T, e *env, w world) int64 {
+				if _, err := e.sb.Clio().AddDocument(w.first.Matter.ID, w.first.Name, []byte("a longer second version of the document")); err != nil {
+					t.Fatal(err)
+				}
+				return 0
+			},
+			updated: 1,
+		},
+		{
+			name: "file deleted in Box",
+			prep: func(t *testing.T, e *env, w world) int64 {
+				if err := e.sb.Box().DeleteItem(w.files[w.first.ID]); err != nil {
+					t.Fatal(err)
+				}
+				return w.first.ID
+			},
+			created: 1,
+		},
+		{
+			// The document went in as "<name> (Clio <id>)" beside a person's
+			// file; both are recognised, the person's file is left alone.
+			name:     "keep-both file",
+			settings: func(s *jobs.Settings) { s.NameClash = "keep_both" },
+			setup: func(t *testing.T, e *env, linked map[int64]string, docs map[int64]clio.Document) {
+				var d clio.Document
+				for _, x := range docs {
+					if d.ID == 0 || x.ID < d.ID {
+						d = x
+					}
+				}
+				if _, err := e.sb.Box().UploadFile(linked[d.Matter.ID], d.Name, []byte("someone else's file")); err != nil {
+					t.Fatal(err)
+				}
+			},
+			otherFiles: 1,
+		},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			e := newEnv(t, envOptions{Settings: tc.settings})
+			w := world{linked: docsLinked(t, e), files: map[int64]string{}}
+			w.docs = docsOf(t, e, w.linked)
+			if tc.setup != nil {
+				tc.setup(t, e, w.linked, w.docs)
+			}
+			if res := foldFull(e, "documents"); res.Run.Counts.Failed != 0 || res.Run.Counts.Created != len(w.docs) {
+				t.Fatalf("first sync: %+v, want %d created", res.Run.Counts, len(w.docs))
+			}
+			withDocs := map[int64]bool{}
+			for id, d := range w.docs {
+				w.files[id] = docsFile(t, e, id)
+				withDocs[d.Matter.ID] = true
+				if w.first.ID == 0 || id < w.first.ID {
+					w.first = d
+				}
+			}
+			foldLoseDatabase(t, e)
+			var fresh int64
+			if tc.prep != nil {
+				fresh = tc.prep(t, e, w)
+			}
+			if res := foldFull(e, "folders"); res.Run.Counts.Created+res.Run.Counts.Failed != 0 {
+				t.Fatalf("folders rebuild: %+v", res.Run.Counts)
+			}
+			boxBefore := e.sb.StatsSnapshot().Platforms["box"].Endpoints
+			clioBefore := e.sb.StatsSnapshot().Platforms["clio"].Endpoints
+			writes := e.writes()
+
+			res := foldFull(e, "documents")
+			c := res.Run.Counts
+			if c.Created != tc.created || c.Updated != tc.updated || c.Failed != 0 ||
+				c.Unchanged != len(w.docs)-tc.created-tc.updated {
+				t.Errorf("rebuild: %+v, want %d created, %d updated, the rest unchanged", c, tc.created, tc.updated)
+			}
+			if tc.created+tc.updated == 0 && e.writes()["box"] != writes["box"] {
+				t.Errorf("rebuild wrote to Box: %v → %v", writes, e.writes())
+			}
+			boxCalls, clioCalls := foldCalls(e, "box", boxBefore), foldCalls(e, "clio", clioBefore)
+			if n := boxCalls["GET /2.0/folders/{id}/items"]; n != len(withDocs) {
+				t.Errorf("%d Box folder listings for %d matters with documents: %v", n, len(withDocs), boxCalls)
+			}
+			downloads := 0
+			for ep, n := range clioCalls {
+				if strings.HasSuffix(ep, "/download.json") { // then the storage GET it points to
+					downloads += n
+				}
+			}
+			if want := tc.created + tc.updated; downloads != want {
+				t.Errorf("%d downloads from Clio, want %d (only what is sent): %v", downloads, want, clioCalls)
+			}
+			if n := docsFileCount(e); n != len(w.docs)+tc.otherFiles {
+				t.Errorf("%d files in Box, want %d", n, len(w.docs)+tc.otherFiles)
+			}
+			for id, d := range w.docs {
+				got := docsCheck(t, e, id, w.linked[d.Matter.ID])
+				if id == fresh && got == w.files[id] || id != fresh && got != w.files[id] {
+					t.Errorf("doc %d: linked to %s (was %s; new file wanted: %v)", id, got, w.files[id], id == fresh)
+				}
+			}
+			if tc.otherFiles > 0 {
+				_, items, _ := e.sb.Box().Folder(w.linked[w.first.Matter.ID])
+				for _, it := range items {
+					if b, _ := e.sb.Box().FileContent(it.ID); it.Name == w.first.Name && string(b) != "someone else's file" {
+						t.Errorf("the person's file %q changed: %.40q", it.Name, b)
+					}
+				}
+			}
+
+			// The ledger is whole again: the next run is the one listing.
+			res = foldFull(e, "documents")
+			if c := res.Run.Counts; c.Created+c.Updated+c.Failed != 0 || c.APICalls != 1 {
+				t.Errorf("run after the rebuild: %+v, want nothing done and 1 API call", c)
+			}
+		})
+	}
+}

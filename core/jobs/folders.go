@@ -33,6 +33,15 @@ import (
 // Box answers 404 for (deleted or trashed by a person) is unlinked (and
 // that is logged) and made again in the same run. Writes go one matter
 // at a time.
+//
+// The ledger is a cache of what the platforms hold: after a lost or
+// replaced database (a new PC, an old backup) a matter without a link is
+// first looked up by the folder id in its own custom field, with one
+// listing of that folder (it proves the folder is live and shows which
+// subfolders are there; only missing ones are made). Only when the field
+// names no live folder is the folder made by name, where the 409 adopts a
+// folder of that name. An adopted folder's subfolders are checked with one
+// listing, not one create per subfolder.
 type Folders struct{ Deps }
 
 // Name implements engine.Job.
@@ -79,6 +88,11 @@ type foldersRun struct {
 	fp   string   // fingerprint of subs
 
 	seen map[int64]bool // matters handled in this run
+
+	// owners maps a linked folder id to its matter key (lazy): a folder id
+	// in a matter's field that is already another matter's folder is not
+	// adopted twice.
+	owners map[string]string
 
 	fieldLooked bool
 	fieldID     int64 // 0: unavailable in this run
@@ -328,7 +342,7 @@ func (fr *foldersRun) process(ctx context.Context, m clio.Matter, force bool) (o
 	if err != nil {
 		return false, fmt.Errorf("reading the folder link of matter %d: %w", m.ID, err)
 	}
-	var note string
+	var note, gone string
 	if found && l.TargetID != "" {
 		it.ExternalID = l.TargetID
 		if !force && l.State == store.LedgerDone && l.Fingerprint == fr.fp && l.Extra[foldersExtraEtag] != "" && l.Extra[foldersExtraEtag] == m.Etag {
@@ -345,6 +359,8 @@ func (fr *foldersRun) process(ctx context.Context, m clio.Matter, force bool) (o
 			if err := forget(r, key); err != nil {
 				return false, fmt.Errorf("dropping the folder link of matter %d: %w", m.ID, err)
 			}
+			gone = l.TargetID
+			it.ExternalID = ""
 		case err != nil:
 			return fail(fmt.Errorf("checking Box folder %s of the matter: %w", l.TargetID, err), false)
 		default:
@@ -352,11 +368,19 @@ func (fr *foldersRun) process(ctx context.Context, m clio.Matter, force bool) (o
 		}
 	}
 
-	// Create (or adopt) the folder.
 	name := folderName(m.DisplayNumber, m.Description)
 	root := fr.s.BoxRootFolderID
+
+	// Not linked: the folder the matter's own field names, if it is live.
+	handled, ok, fieldNote, err := fr.adoptFromField(ctx, m, it, name, root, gone)
+	if handled || err != nil {
+		return ok, err
+	}
+	note = strings.TrimSpace(note + " " + fieldNote)
+
+	// Create (or adopt by name) the folder.
 	it.Action = "create folder"
-	if note != "" {
+	if gone != "" {
 		it.Action = "recreate folder"
 	}
 	if r.DryRun {
@@ -377,11 +401,15 @@ func (fr *foldersRun) process(ctx context.Context, m clio.Matter, force bool) (o
 		return fail(fmt.Errorf("creating Box folder %q: %w", name, err), false)
 	}
 	it.ExternalID = id
+	var have map[string]string // nil: a new folder, nothing in it yet
 	if !created {
 		it.Action = "link existing folder"
 		note = strings.TrimSpace(note + " " + fmt.Sprintf("a folder named %q was already there; it is now the matter's folder", name))
+		if have, err = fr.children(ctx, id); err != nil {
+			return fail(fmt.Errorf("listing the existing Box folder %q: %w", name, err), false)
+		}
 	}
-	subNote, err := fr.ensureSubfolders(ctx, id)
+	subNote, _, err := fr.ensureSubfolders(ctx, id, have)
 	if err != nil {
 		return fail(err, false)
 	}
@@ -389,7 +417,16 @@ func (fr *foldersRun) process(ctx context.Context, m clio.Matter, force bool) (o
 	if err := finish(r, key, id, fr.fp, extra); err != nil {
 		return false, fmt.Errorf("recording the folder of matter %d: %w", m.ID, err)
 	}
-	fieldErr := fr.writeField(ctx, m.ID, id)
+	fr.own(id, key)
+	var fieldErr error
+	if fr.fieldID != 0 && foldersFieldValue(m, fr.fieldID) == id {
+		// The field already names this folder (e.g. a crash after the
+		// field write): record it rather than write it again.
+		fieldErr = fr.recordField(m.ID, fr.fieldID, id, m.Etag)
+		fr.fieldNote = ""
+	} else {
+		fieldErr = fr.writeField(ctx, m.ID, id)
+	}
 	it.Change = engine.Created
 	if !created {
 		it.Change = engine.Updated
@@ -413,7 +450,14 @@ func (fr *foldersRun) refresh(ctx context.Context, m clio.Matter, l Link, it eng
 		changed = true
 		it.Action = "update subfolders"
 		if !r.DryRun {
-			n, err := fr.ensureSubfolders(ctx, l.TargetID)
+			have, err := fr.children(ctx, l.TargetID)
+			if err != nil {
+				err = fmt.Errorf("listing the matter's Box folder %s: %w", l.TargetID, err)
+			}
+			var n string
+			if err == nil {
+				n, _, err = fr.ensureSubfolders(ctx, l.TargetID, have)
+			}
 			if err != nil {
 				if runEnding(ctx, err) {
 					return false, err
@@ -459,24 +503,206 @@ func (fr *foldersRun) refresh(ctx context.Context, m clio.Matter, l Link, it eng
 	return true, nil
 }
 
-// ensureSubfolders makes (or adopts) the template's subfolders in the
-// matter folder. A file in the way of a subfolder is left alone and said.
-func (fr *foldersRun) ensureSubfolders(ctx context.Context, folderID string) (string, error) {
+// ensureSubfolders makes the template's subfolders that are missing from
+// the matter folder. have is what the folder holds (lower-cased name →
+// item type, from children), nil for a folder just made (empty), so a
+// present subfolder costs nothing. A file in the way of a subfolder is
+// left alone and said. made counts the subfolders created.
+func (fr *foldersRun) ensureSubfolders(ctx context.Context, folderID string, have map[string]string) (note string, made int, err error) {
 	var blocked []string
 	for _, sf := range fr.subs {
-		if _, _, err := fr.box.EnsureFolder(ctx, folderID, sf); err != nil {
+		switch have[strings.ToLower(sf)] {
+		case "folder":
+			continue
+		case "":
+		default:
+			blocked = append(blocked, sf)
+			continue
+		}
+		// EnsureFolder still adopts on a 409: a subfolder made since the
+		// listing (a person, another device) is not an error.
+		_, created, err := fr.box.EnsureFolder(ctx, folderID, sf)
+		if err != nil {
 			var ce *box.ConflictError
 			if errors.As(err, &ce) && ce.Type == "file" {
 				blocked = append(blocked, sf)
 				continue
 			}
-			return "", fmt.Errorf("creating subfolder %q in Box folder %s: %w", sf, folderID, err)
+			return "", made, fmt.Errorf("creating subfolder %q in Box folder %s: %w", sf, folderID, err)
+		}
+		if created {
+			made++
 		}
 	}
 	if len(blocked) > 0 {
-		return fmt.Sprintf("subfolders not made because a file of that name is there: %s.", strings.Join(blocked, ", ")), nil
+		return fmt.Sprintf("subfolders not made because a file of that name is there: %s.", strings.Join(blocked, ", ")), made, nil
 	}
-	return "", nil
+	return "", made, nil
+}
+
+// missingSubfolders counts the template's subfolders a folder lacks (for a
+// dry run's plan).
+func (fr *foldersRun) missingSubfolders(have map[string]string) int {
+	n := 0
+	for _, sf := range fr.subs {
+		if _, ok := have[strings.ToLower(sf)]; !ok {
+			n++
+		}
+	}
+	return n
+}
+
+// children lists a folder once: lower-cased name → item type (Box names
+// are unique in a folder case-insensitively). A missing or trashed
+// folder fails with box.ErrNotFound.
+func (fr *foldersRun) children(ctx context.Context, folderID string) (map[string]string, error) {
+	have := map[string]string{}
+	err := fr.box.Items(ctx, folderID, func(it box.Item) error {
+		have[strings.ToLower(it.Name)] = it.Type
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return have, nil
+}
+
+// adoptFromField links an unlinked matter to the Box folder its custom
+// field names, when that folder is live and no other matter's: the record
+// the platforms keep of Firmsync's earlier work when the ledger was lost.
+// One listing of the folder checks it and its subfolders; only missing
+// subfolders are made. handled reports that the matter is dealt with (ok
+// and err as for process); otherwise note says why the field's folder was
+// not taken ("" when the field is empty) and the caller makes the folder.
+// gone is a folder id just found deleted, not looked up again.
+func (fr *foldersRun) adoptFromField(ctx context.Context, m clio.Matter, it engine.Item, name, root, gone string) (handled, ok bool, note string, err error) {
+	r := fr.r
+	key := foldersMatterKey(m.ID)
+	if !foldersMayHoldField(m) {
+		return false, false, "", nil // no value at all: not worth the field lookup
+	}
+	fid, err := fr.fieldIDFor(ctx)
+	if err != nil {
+		if runEnding(ctx, err) {
+			return true, false, "", err
+		}
+		// Without the field the folder is made by name (a 409 adopts it).
+		fr.j.logger().Warn("could not look up the folder id field", "err", err)
+		return false, false, "", nil
+	}
+	if fid == 0 {
+		return false, false, "", nil
+	}
+	cand := strings.TrimSpace(foldersFieldValue(m, fid))
+	if cand == "" || cand == gone {
+		return false, false, "", nil
+	}
+	if !foldersBoxID(cand) || cand == root || cand == "0" {
+		return false, false, fmt.Sprintf("The matter's %q field held %q, which is not a matter folder id; it is replaced.", fr.s.FolderFieldName, cand), nil
+	}
+	if owner, err := fr.owner(cand); err != nil {
+		return true, false, "", err
+	} else if owner != "" && owner != key {
+		return false, false, fmt.Sprintf("The matter's %q field named Box folder %s, which is the folder of %s; it is replaced.", fr.s.FolderFieldName, cand, owner), nil
+	}
+	have, err := fr.children(ctx, cand)
+	if errors.Is(err, box.ErrNotFound) {
+		return false, false, fmt.Sprintf("The matter's %q field named Box folder %s, which is no longer in Box; it is replaced.", fr.s.FolderFieldName, cand), nil
+	}
+	it.Action, it.ExternalID = "link existing folder", cand
+	if err != nil {
+		if runEnding(ctx, err) {
+			return true, false, "", err
+		}
+		r.Fail(it, fmt.Errorf("checking Box folder %s named by the matter's %q field: %w", cand, fr.s.FolderFieldName, err), false)
+		return true, false, "", nil
+	}
+	msg := fmt.Sprintf("the matter's %q field names Box folder %s; linked it", fr.s.FolderFieldName, cand)
+	if r.DryRun {
+		it.Change = engine.Unchanged
+		if n := fr.missingSubfolders(have); n > 0 {
+			it.Change, it.Action = engine.Updated, "update subfolders"
+			msg += fmt.Sprintf(" and made %d missing subfolders", n)
+		}
+		it.Message = msg
+		r.Done(it)
+		return true, true, "", nil
+	}
+	subNote, made, err := fr.ensureSubfolders(ctx, cand, have)
+	if err != nil {
+		if runEnding(ctx, err) {
+			return true, false, "", err
+		}
+		r.Fail(it, err, httpx.KindOf(err) == httpx.KindValidation)
+		return true, false, "", nil
+	}
+	// The etag is the matter's own: nothing was written to it, so the next
+	// run skips the matter until it changes.
+	extra := map[string]string{foldersExtraName: name, foldersExtraParent: root, foldersExtraEtag: m.Etag,
+		foldersExtraFieldID: strconv.FormatInt(fid, 10), foldersExtraFieldValue: cand}
+	if err := finish(r, key, cand, fr.fp, extra); err != nil {
+		return true, false, "", fmt.Errorf("recording the folder of matter %d: %w", m.ID, err)
+	}
+	fr.own(cand, key)
+	it.Change = engine.Unchanged
+	if made > 0 {
+		it.Change = engine.Updated
+		msg += fmt.Sprintf(" and made %d missing subfolders", made)
+	}
+	it.Message = strings.TrimSpace(msg + ". " + subNote)
+	if it.Change == engine.Unchanged {
+		r.Log(it, store.LogSuccess) // nothing written, but a relink is worth a line in the log
+	}
+	r.Done(it)
+	return true, true, "", nil
+}
+
+// foldersMayHoldField reports whether a matter has any custom field value
+// (a matter with none cannot name a folder: no field lookup needed).
+func foldersMayHoldField(m clio.Matter) bool {
+	for _, v := range m.CustomFieldValues {
+		if v.CustomField != nil && v.Value != nil {
+			return true
+		}
+	}
+	return false
+}
+
+// foldersBoxID reports whether s looks like a Box item id (digits).
+func foldersBoxID(s string) bool {
+	if s == "" || len(s) > 32 {
+		return false
+	}
+	for _, c := range s {
+		if c < '0' || c > '9' {
+			return false
+		}
+	}
+	return true
+}
+
+// owner is the matter key linked to a Box folder ("" for none).
+func (fr *foldersRun) owner(folderID string) (string, error) {
+	if fr.owners == nil {
+		entries, err := fr.r.Store().LedgerEntries(fr.r.Job, store.LedgerDone)
+		if err != nil {
+			return "", fmt.Errorf("reading the folders ledger: %w", err)
+		}
+		fr.owners = map[string]string{}
+		for _, en := range entries {
+			if strings.HasPrefix(en.Key, "matter:") && en.TargetID != "" {
+				fr.owners[en.TargetID] = en.Key
+			}
+		}
+	}
+	return fr.owners[folderID], nil
+}
+
+// own records a new link in the owners map once it is loaded.
+func (fr *foldersRun) own(folderID, key string) {
+	if fr.owners != nil && !fr.r.DryRun {
+		fr.owners[folderID] = key
+	}
 }
 
 // writeField writes the folder id to the matter's custom field, recording
@@ -497,10 +723,20 @@ func (fr *foldersRun) writeField(ctx context.Context, matterID int64, folderID s
 	if err != nil {
 		return fmt.Errorf("writing the Box folder id to the %q field of Clio matter %d: %w", fr.s.FolderFieldName, matterID, err)
 	}
+	// An empty etag stays unknown, so the next listing checks the matter once more.
+	return fr.recordField(matterID, fid, folderID, etag)
+}
+
+// recordField records in the ledger that the matter's field fid holds
+// folderID, and the matter's etag since ("" = unknown).
+func (fr *foldersRun) recordField(matterID, fid int64, folderID, etag string) error {
+	if fr.r.DryRun {
+		return nil
+	}
 	extra := map[string]string{foldersExtraFieldID: strconv.FormatInt(fid, 10), foldersExtraFieldValue: folderID}
 	if etag != "" {
 		extra[foldersExtraEtag] = etag
-	} // else: the etag stays unknown, so the next listing checks the matter once more
+	}
 	return fr.r.Store().UpdateLedger(fr.r.Job, foldersMatterKey(matterID), func(e *store.LedgerEntry, found bool) error {
 		if e.Extra == nil {
 			e.Extra = map[string]string{}

@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"net/http"
+	"path/filepath"
 	"sort"
 	"strconv"
 	"strings"
@@ -503,5 +504,197 @@ func TestFoldersBoxTroubleIsRetried(t *testing.T) {
 	}
 	for _, m := range want {
 		foldCheckFolder(t, e, m, root)
+	}
+}
+
+// foldLoseDatabase replaces the env's store and engine with empty ones over
+// the same platforms: firmsync.db deleted, a new PC.
+func foldLoseDatabase(t *testing.T, e *env) {
+	t.Helper()
+	st, err := store.Open(filepath.Join(t.TempDir(), "firmsync.db"), store.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	e.st = st
+	e.eng = engine.New(engine.Options{Store: st, Bus: e.bus})
+	for _, j := range jobs.All(jobs.Deps{Platforms: e.plat, Settings: e.getSettings}) {
+		e.eng.Register(j)
+	}
+}
+
+// foldCalls is the requests per endpoint of one platform since before.
+func foldCalls(e *env, platform string, before map[string]int) map[string]int {
+	out := map[string]int{}
+	for ep, n := range e.sb.StatsSnapshot().Platforms[platform].Endpoints {
+		if n -= before[ep]; n != 0 {
+			out[ep] = n
+		}
+	}
+	return out
+}
+
+// foldSubfolders is the names of the folders in a Box folder, sorted.
+func foldSubfolders(t *testing.T, e *env, id string) []string {
+	t.Helper()
+	_, items, err := e.sb.Box().Folder(id)
+	if err != nil {
+		t.Fatalf("Box folder %s: %v", id, err)
+	}
+	var subs []string
+	for _, it := range items {
+		if it.Type == "folder" {
+			subs = append(subs, it.Name)
+		}
+	}
+	sort.Strings(subs)
+	return subs
+}
+
+// After a lost database the matters' folders are recognised on Box (by
+// the folder id in each matter's field, else by name) instead of made a
+// second time, at one listing per matter.
+func TestFoldersRebuildAfterLostDatabase(t *testing.T) {
+	type world struct {
+		want  []clio.Matter
+		links map[int64]string // matter → folder id after the first sync
+		fid   int64            // the "Box Folder ID" field
+	}
+	cases := []struct {
+		name string
+		// prep changes the platforms after the database was lost; it
+		// returns the matter whose folder must be new ("" none).
+		prep             func(t *testing.T, e *env, w world) int64
+		created, updated int
+	}{
+		{name: "intact"},
+		{
+			// The folder name no longer matches: only the field finds it.
+			name: "description edited since",
+			prep: func(t *testing.T, e *env, w world) int64 {
+				if _, err := e.sb.Clio().UpdateMatter(w.want[0].ID, cliofake.MatterPatch{Description: "Renamed after the sync"}); err != nil {
+					t.Fatal(err)
+				}
+				return 0
+			},
+		},
+		{
+			name: "a subfolder missing",
+			prep: func(t *testing.T, e *env, w world) int64 {
+				_, items, _ := e.sb.Box().Folder(w.links[w.want[1].ID])
+				for _, it := range items {
+					if it.Name == "Pleadings" {
+						if err := e.sb.Box().DeleteItem(it.ID); err != nil {
+							t.Fatal(err)
+						}
+					}
+				}
+				return 0
+			},
+			updated: 1,
+		},
+		{
+			// The field lost the id: the folder of the matter's name is adopted.
+			name: "field empty, folder found by name",
+			prep: func(t *testing.T, e *env, w world) int64 {
+				ctx := context.Background()
+				c, _ := e.plat.Clio(ctx)
+				if err := c.SetMatterCustomField(ctx, w.want[2].ID, w.fid, ""); err != nil {
+					t.Fatal(err)
+				}
+				return 0
+			},
+			updated: 1,
+		},
+		{
+			name: "folder trashed in Box",
+			prep: func(t *testing.T, e *env, w world) int64 {
+				if err := e.sb.Box().DeleteItem(w.links[w.want[3].ID]); err != nil {
+					t.Fatal(err)
+				}
+				return w.want[3].ID
+			},
+			created: 1,
+		},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			e := newEnv(t, envOptions{})
+			if res := foldFull(e, "folders"); res.Run.Counts.Failed != 0 {
+				t.Fatalf("first sync: %+v", res.Run.Counts)
+			}
+			w := world{links: map[int64]string{}}
+			w.want, _ = foldWanted(foldMatters(t, e))
+			for _, m := range w.want {
+				en, _, _ := e.st.Ledger("folders", "matter:"+strconv.FormatInt(m.ID, 10))
+				w.links[m.ID] = en.TargetID
+				w.fid, _ = strconv.ParseInt(en.Extra["field_id"], 10, 64)
+			}
+			foldLoseDatabase(t, e)
+			var fresh int64
+			if tc.prep != nil {
+				fresh = tc.prep(t, e, w)
+			}
+			boxBefore := e.sb.StatsSnapshot().Platforms["box"].Endpoints
+			writes := e.writes()
+
+			res := foldFull(e, "folders")
+			c := res.Run.Counts
+			if c.Created != tc.created || c.Updated != tc.updated || c.Failed != 0 ||
+				c.Unchanged != len(w.want)-tc.created-tc.updated {
+				t.Errorf("rebuild: %+v, want %d created, %d updated, the rest unchanged", c, tc.created, tc.updated)
+			}
+			if tc.created+tc.updated == 0 {
+				if after := e.writes(); after["box"] != writes["box"] || after["clio"] != writes["clio"] {
+					t.Errorf("rebuild wrote: %v → %v", writes, after)
+				}
+			}
+			// One listing of each matter's folder, nothing else on Box for
+			// the matters that are intact.
+			calls := foldCalls(e, "box", boxBefore)
+			if n := calls["GET /2.0/folders/{id}/items"]; n != len(w.want) {
+				t.Errorf("%d Box folder listings for %d matters: %v", n, len(w.want), calls)
+			}
+			if n := calls["GET /2.0/folders/{id}"]; n != 0 {
+				t.Errorf("%d Box folder reads besides the listings: %v", n, calls)
+			}
+			root := foldRootItems(t, e)
+			if len(root) != len(w.want) {
+				t.Errorf("%d folders in the matters folder, want %d: %v", len(root), len(w.want), root)
+			}
+			inRoot := map[string]bool{}
+			for _, id := range root {
+				inRoot[id] = true
+			}
+			subs := jobs.DefaultSubfolders()
+			sort.Strings(subs)
+			for _, m := range w.want {
+				en, found, _ := e.st.Ledger("folders", "matter:"+strconv.FormatInt(m.ID, 10))
+				switch {
+				case !found || en.State != store.LedgerDone:
+					t.Errorf("matter %d: not linked: %+v", m.ID, en)
+					continue
+				case m.ID == fresh && en.TargetID == w.links[m.ID]:
+					t.Errorf("matter %d: still linked to its trashed folder %s", m.ID, en.TargetID)
+				case m.ID != fresh && en.TargetID != w.links[m.ID]:
+					t.Errorf("matter %d: linked to %s, want its folder %s", m.ID, en.TargetID, w.links[m.ID])
+				}
+				if !inRoot[en.TargetID] {
+					t.Errorf("matter %d: folder %s is not in the matters folder", m.ID, en.TargetID)
+				}
+				if got := foldSubfolders(t, e, en.TargetID); strings.Join(got, ",") != strings.Join(subs, ",") {
+					t.Errorf("matter %d: subfolders %v, want %v", m.ID, got, subs)
+				}
+				if vals := foldFieldValues(t, e, m.ID); len(vals) != 1 || vals[0] != en.TargetID {
+					t.Errorf("matter %d: field values %v, want [%s]", m.ID, vals, en.TargetID)
+				}
+			}
+
+			// The ledger is whole again: the next run only lists.
+			res = foldFull(e, "folders")
+			if c := res.Run.Counts; c.Created+c.Updated+c.Failed != 0 || c.APICalls > 2 {
+				t.Errorf("run after the rebuild: %+v, want nothing done and ≤ 2 API calls", c)
+			}
+		})
 	}
 }
