@@ -1,6 +1,7 @@
 package jobs
 
 import (
+	"strconv"
 	"strings"
 	"unicode/utf8"
 
@@ -28,37 +29,79 @@ func folderName(displayNumber, description string) string {
 	return folderNameClean(d + folderNameSeparator + desc)
 }
 
-// folderNameClean applies the firm's rule for matter folder names, then
-// Box's own rules (box.SanitizeName):
+// detailOriginalName is the log detail that keeps a name as the platform
+// sent it when the name Firmsync gave the Box item differs, so the firm can
+// match a renamed or cleaned file or folder to its source.
+const detailOriginalName = "original_name"
+
+// renamedDetails returns the log details recording original when the safe
+// name differs from it, or nil when nothing was changed. The original is
+// quoted Go-style: an invisible or right-to-left character then shows as an
+// escape (\u202e) in the log instead of re-ordering the line it is in.
+func renamedDetails(original, safe string) map[string]string {
+	if original == safe {
+		return nil
+	}
+	return map[string]string{detailOriginalName: strconv.Quote(original)}
+}
+
+// folderNameDetails is renamedDetails for a matter folder: the original is
+// the name folderName would give with no cleaning at all.
+func folderNameDetails(displayNumber, description string) map[string]string {
+	d, desc := strings.TrimSpace(displayNumber), strings.TrimSpace(description)
+	original := d + folderNameSeparator + desc
+	switch {
+	case d == "":
+		original = desc
+	case desc == "":
+		original = d
+	}
+	return renamedDetails(original, folderName(displayNumber, description))
+}
+
+// folderNameClean applies the firm's rule for matter folder names on top of
+// Box's own (box.SanitizeName), since Box Drive syncs these folders onto
+// Windows PCs and matter descriptions can come from the public intake form:
 //
-//   - the characters Windows forbids (\ / : * ? " < > |) become "_", since
-//     Box Drive syncs these folders onto Windows PCs; so do control
-//     characters and invalid UTF-8;
-//   - spaces are trimmed, and so are trailing dots, which Windows drops
-//     silently (a folder "Smith v. Jones Inc." would not round-trip);
+//   - the characters Windows forbids (\ / : * ? " < > |), control
+//     characters and invalid UTF-8 become "_"; invisible and bidirectional
+//     format characters are removed; the name is NFC-normalised; a Windows
+//     device name gets "_" after its stem (all box.SanitizeName);
+//   - white space is trimmed at both ends, and so are trailing dots, which
+//     Windows drops silently (a folder "Smith v. Jones Inc." would not
+//     round-trip);
 //   - the result is cut to 100 characters, never inside a rune.
 //
 // The result is never empty, "." or "..", and folderNameClean is
 // idempotent.
 func folderNameClean(s string) string {
-	var b strings.Builder
-	b.Grow(len(s))
-	n := 0
-	for i, w := 0, 0; i < len(s) && n < folderNameMaxRunes; i += w {
-		r, size := utf8.DecodeRuneInString(s[i:])
-		w = size
-		switch {
-		case r == utf8.RuneError && size <= 1:
-			r = '_'
-		case r < 0x20 || r == 0x7f || strings.ContainsRune(`\/:*?"<>|`, r):
-			r = '_'
+	// Cutting and trimming can expose a trailing dot or a device name that
+	// Box's rule then changes, so repeat until stable; each pass only
+	// shortens the name or appends one "_" to a short device name, so this
+	// settles in two or three passes.
+	name := s
+	for range 8 {
+		next := folderNameTrim(cutRunes(box.SanitizeName(name), folderNameMaxRunes))
+		next = box.SanitizeName(next)
+		if next == name {
+			break
 		}
-		b.WriteRune(r)
-		n++
+		name = next
 	}
-	name := folderNameTrim(b.String())
-	name = box.SanitizeName(name) // Box's rules; a no-op for names cleaned as above except the empty name
-	return folderNameTrim(name)
+	return name
+}
+
+// cutRunes cuts s to at most n runes.
+func cutRunes(s string, n int) string {
+	if utf8.RuneCountInString(s) <= n {
+		return s
+	}
+	i := 0
+	for range n {
+		_, size := utf8.DecodeRuneInString(s[i:])
+		i += size
+	}
+	return s[:i]
 }
 
 // folderNameTrim trims white space at both ends and dots at the end.

@@ -9,3 +9,9 @@ var FolderNameCleanForTest = folderNameClean
 
 // DocsKeepBothNameForTest exposes the keep-both file name.
 var DocsKeepBothNameForTest = docsKeepBothName
+
+// RenamedDetailsForTest exposes the log details of a cleaned name.
+var RenamedDetailsForTest = renamedDetails
+
+// FolderNameDetailsForTest exposes the log details of a matter folder name.
+var FolderNameDetailsForTest = folderNameDetails

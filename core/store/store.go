@@ -18,7 +18,6 @@ import (
 	"time"
 
 	bolt "go.etcd.io/bbolt"
-	bolterrors "go.etcd.io/bbolt/errors"
 )
 
 // DefaultLockTimeout is how long Open waits for another process to release
@@ -52,7 +51,7 @@ type Options struct {
 // Store is an open Firmsync state file. Its methods are safe for concurrent
 // use; bbolt serialises writers and lets readers run alongside them.
 type Store struct {
-	db   *bolt.DB
+	db   guardedDB // bolt, with every transaction guarded (integrity.go)
 	path string
 
 	// afterPruneBatch, when set by a test, runs after each committed prune
@@ -63,7 +62,8 @@ type Store struct {
 // Open opens or creates the state file at path with mode 0600, creating its
 // directory with mode 0700 if needed, and migrates it to SchemaVersion.
 // If another process holds the file, Open fails after opts.LockTimeout with an
-// error wrapping ErrLocked.
+// error wrapping ErrLocked. A damaged file is refused with a *DamagedError
+// (wrapping ErrDamaged) and left as it is; see checkFile for what is checked.
 func Open(path string, opts Options) (*Store, error) {
 	if opts.LockTimeout <= 0 {
 		opts.LockTimeout = DefaultLockTimeout
@@ -71,12 +71,16 @@ func Open(path string, opts Options) (*Store, error) {
 	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
 		return nil, fmt.Errorf("store: creating data directory: %w", err)
 	}
-	db, err := bolt.Open(path, fileMode, &bolt.Options{Timeout: opts.LockTimeout})
-	if errors.Is(err, bolterrors.ErrTimeout) {
-		return nil, fmt.Errorf("store: opening %s: %w (waited %s)", path, ErrLocked, opts.LockTimeout)
+	if err := checkFile(path, opts.LockTimeout); err != nil {
+		return nil, err
 	}
+	var db *bolt.DB
+	err := guard(path, func() (err error) {
+		db, err = bolt.Open(path, fileMode, &bolt.Options{Timeout: opts.LockTimeout})
+		return err
+	})
 	if err != nil {
-		return nil, fmt.Errorf("store: opening %s: %w", path, err)
+		return nil, openError(path, err, opts.LockTimeout)
 	}
 	// The umask may have widened nothing, but a file created by an older build
 	// or copied in by hand might be group- or world-readable.
@@ -84,8 +88,8 @@ func Open(path string, opts Options) (*Store, error) {
 		_ = db.Close()
 		return nil, fmt.Errorf("store: restricting permissions of %s: %w", path, err)
 	}
-	s := &Store{db: db, path: path}
-	if err := db.Update(migrate); err != nil {
+	s := &Store{db: newGuardedDB(db, path), path: path}
+	if err := s.db.Update(migrate); err != nil {
 		_ = db.Close()
 		return nil, fmt.Errorf("store: migrating %s: %w", path, err)
 	}
