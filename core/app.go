@@ -92,12 +92,16 @@ func Open(ctx context.Context, opts Options) (*App, error) {
 	if opts.Now == nil {
 		opts.Now = time.Now
 	}
-	if err := datadir.Prepare(opts.DataDir); err != nil {
+	dd, err := datadir.Setup(opts.DataDir)
+	if err != nil {
 		return nil, err
 	}
 	lg, err := oplog.Open(oplog.Options{Dir: datadir.LogDir(opts.DataDir), Also: opts.LogTo})
 	if err != nil {
 		return nil, err
+	}
+	for _, w := range dd.Warnings {
+		lg.Warn("data directory", "dir", opts.DataDir, "warning", w)
 	}
 	st, err := store.Open(datadir.DBPath(opts.DataDir), store.Options{})
 	if err != nil {

@@ -476,7 +476,11 @@ func (dr *docsRun) targetDoc(ctx context.Context, key string, id int64) error {
 }
 
 // docsName is the Box name of a document.
-func docsName(d clio.Document) string {
+func docsName(d clio.Document) string { return box.SanitizeName(docsRawName(d)) }
+
+// docsRawName is the document's name as Clio has it, before it is made
+// safe for Box (the log keeps it when the two differ).
+func docsRawName(d clio.Document) string {
 	n := strings.TrimSpace(d.Name)
 	if n == "" {
 		n = strings.TrimSpace(d.Filename)
@@ -484,7 +488,7 @@ func docsName(d clio.Document) string {
 	if n == "" {
 		n = fmt.Sprintf("Document %d", d.ID)
 	}
-	return box.SanitizeName(n)
+	return n
 }
 
 // docsKeepBothName is "<stem> (Clio <id>)<ext>", shortened in the stem so
@@ -521,9 +525,10 @@ func (dr *docsRun) process(ctx context.Context, m docsMatter, d clio.Document) (
 	dr.done++
 	r.Progress(dr.done, -1)
 	key := "doc:" + strconv.FormatInt(d.ID, 10)
-	name := docsName(d)
+	raw := docsRawName(d)
+	name := box.SanitizeName(raw)
 	it := engine.Item{Key: key, Platform: "box", Action: "upload file", Object: fmt.Sprintf("Document %q (%s)", name, m.label),
-		SourceID: strconv.FormatInt(d.ID, 10)}
+		SourceID: strconv.FormatInt(d.ID, 10), Details: renamedDetails(raw, name)}
 	v := d.LatestDocumentVersion
 	if v == nil || !v.FullyUploaded {
 		it.Change, it.Message = engine.Skipped, "the document's upload to Clio is not finished"

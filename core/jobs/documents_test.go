@@ -635,3 +635,49 @@ func TestDocumentsRebuildAfterLostDatabase(t *testing.T) {
 		})
 	}
 }
+
+// TestDocumentsSpoofedNameIsMadeSafeAndTheOriginalLogged: a document name
+// from outside (an intake form) with a right-to-left override reaches Box
+// without it, and the log keeps the original, quoted so it cannot reorder
+// the line an office manager reads.
+func TestDocumentsSpoofedNameIsMadeSafeAndTheOriginalLogged(t *testing.T) {
+	e := newEnv(t, envOptions{})
+	linked := docsLinked(t, e)
+	foldFull(e, "documents")
+	var mid int64
+	for id := range linked {
+		mid = id
+		break
+	}
+	spoof := "contract\u202efdp.exe"
+	d, err := e.sb.Clio().AddDocument(mid, spoof, []byte("not a pdf"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	res := foldTarget(e, "documents", "doc:"+strconv.FormatInt(d.ID, 10))
+	if c := res.Run.Counts; c.Created != 1 || c.Failed != 0 {
+		t.Fatalf("run: %+v", c)
+	}
+	found := false
+	for _, f := range e.sb.Box().Files() {
+		if strings.ContainsRune(f.Name, '\u202e') {
+			t.Errorf("Box holds %q", f.Name)
+		}
+		found = found || f.Name == "contractfdp.exe"
+	}
+	if !found {
+		t.Error("no contractfdp.exe in Box")
+	}
+	var logged bool
+	for _, r := range e.logs("documents", "") {
+		if r.SourceID == strconv.FormatInt(d.ID, 10) {
+			logged = true
+			if got := r.Details["original_name"]; got != strconv.Quote(spoof) {
+				t.Errorf("original_name %q, want %q", got, strconv.Quote(spoof))
+			}
+		}
+	}
+	if !logged {
+		t.Fatal("no log record for the document")
+	}
+}

@@ -68,9 +68,17 @@ func foldersMatterKey(id int64) string { return "matter:" + strconv.FormatInt(id
 // can need a person: a missing permission).
 func foldersFieldKey(name string) string { return "customfield:" + name }
 
-// foldersMatterLabel is how a matter is named to the office manager.
+// foldersMatterLabel is how a matter is named to the office manager. The
+// description can come from a public intake form, so invisible and
+// direction-changing characters are dropped: they would reorder the log
+// line (the raw text is kept in the item's details).
 func foldersMatterLabel(m clio.Matter) string {
-	d := strings.TrimSpace(m.Description)
+	d := strings.TrimSpace(strings.Map(func(r rune) rune {
+		if box.IsInvisibleRune(r) {
+			return -1
+		}
+		return r
+	}, m.Description))
 	if d == "" {
 		return "Matter " + m.DisplayNumber
 	}
@@ -369,6 +377,7 @@ func (fr *foldersRun) process(ctx context.Context, m clio.Matter, force bool) (o
 	}
 
 	name := folderName(m.DisplayNumber, m.Description)
+	it.Details = folderNameDetails(m.DisplayNumber, m.Description)
 	root := fr.s.BoxRootFolderID
 
 	// Not linked: the folder the matter's own field names, if it is live.
