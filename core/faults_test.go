@@ -553,7 +553,7 @@ type outcome struct {
 
 // transportTarget names the requests of the first sync a fault aims at.
 type transportTarget struct {
-	prefix string
+	prefix string // "METHOD /path" aims at that method only
 	want   outcome
 }
 
@@ -578,9 +578,10 @@ func transportCells(p string) []faultCell {
 	case core.Clio:
 		read = "/api/v4/contacts.json" // intake's client lookups, the contacts listing
 		storm = transportTarget{read, outcome{job: core.JobIntake, n: 1, cause: []string{"rate limited"}}}
-		burst500 = transportTarget{"/api/v4/notes.json", outcome{job: core.JobRecordings, n: 2, cause: []string{"500"}}}
+		// Note creates: a sync first looks for an earlier note (a GET, retried).
+		burst500 = transportTarget{"POST /api/v4/notes.json", outcome{job: core.JobRecordings, n: 2, cause: []string{"500"}}}
 		burst503 = transportTarget{read, outcome{absorbed: true}}
-		drop = transportTarget{"/api/v4/notes.json", outcome{job: core.JobRecordings, n: 2, cause: []string{"POST"}}}
+		drop = transportTarget{"POST /api/v4/notes.json", outcome{job: core.JobRecordings, n: 2, cause: []string{"POST"}}}
 	case core.Lawmatics:
 		read = "/v1/prospects"
 		storm = transportTarget{read, outcome{runCause: "rate limited"}}
@@ -603,6 +604,9 @@ func transportCells(p string) []faultCell {
 	}
 	one := func(name string, f sandbox.Fault, tt transportTarget, faults int) faultCell {
 		f.Platform, f.PathPrefix = p, tt.prefix
+		if m, path, ok := strings.Cut(tt.prefix, " "); ok {
+			f.Method, f.PathPrefix = m, path
+		}
 		return faultCell{platform: p, fault: name, run: func(e *faultEnv) {
 			e.connectAll()
 			e.fault(f)

@@ -15,6 +15,7 @@ import (
 type Fault struct {
 	Platform   string `json:"platform"`
 	PathPrefix string `json:"path_prefix,omitempty"` // only paths starting with this
+	Method     string `json:"method,omitempty"`      // only requests with this method; "" means any
 	Status     int    `json:"status,omitempty"`      // answer with this status
 	Count      int    `json:"count,omitempty"`       // for this many requests; 0 means 1
 	DelayMS    int    `json:"delay_ms,omitempty"`    // wait before answering (or before passing through)
@@ -48,8 +49,8 @@ func (f *faults) clear() {
 
 // take returns the first fault matching the request that acts before the
 // platform answers, using one of its counts.
-func (f *faults) take(platform, path string) (Fault, bool) {
-	return f.takeIf(platform, path, func(ft *Fault) bool { return ft.TruncateAfter == 0 })
+func (f *faults) take(platform, method, path string) (Fault, bool) {
+	return f.takeIf(platform, path, func(ft *Fault) bool { return ft.TruncateAfter == 0 && (ft.Method == "" || ft.Method == method) })
 }
 
 // takeIf returns the first fault matching the request and pred, using one
@@ -194,7 +195,7 @@ func (s *Sandbox) platformHandler(p string) http.Handler {
 			http.Error(w, "the sandbox admin API is not served on platform hosts", http.StatusNotFound)
 			return
 		}
-		if ft, ok := s.faults.take(p, r.URL.Path); ok {
+		if ft, ok := s.faults.take(p, r.Method, r.URL.Path); ok {
 			s.stats.mu.Lock()
 			s.stats.faulted[p]++
 			s.stats.mu.Unlock()

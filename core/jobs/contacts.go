@@ -106,6 +106,13 @@ type contactsRun struct {
 	inZoom map[string]bool
 	// seen holds, during the daily check, every source contact listed.
 	seen map[string]contactSrc
+	// ours indexes Zoom's external contacts by the id field Firmsync gave
+	// them. It is listed on the first create Zoom refuses as existing (a
+	// lost ledger: a new PC, a rebuild), so adopting n contacts costs one
+	// listing, not one per contact; relisted at most once per run, when a
+	// refused id is missing from it.
+	ours     map[string]zoom.ExternalContact
+	relisted bool
 }
 
 // recreateDeletedInZoom lists Zoom's contacts (once a day) and creates
@@ -722,35 +729,28 @@ func (cr *contactsRun) adopt(ctx context.Context, c contactSrc, fp string) bool 
 }
 
 // zoomContactByOurID finds the Zoom contact created with our id. Zoom's
-// facts do not say whether the caller's id also becomes the
-// external_contact_id used in paths; when a GET by it finds nothing, the
-// listing is searched for the contact whose id field is ours.
+// paths take the external_contact_id Zoom generated, not ours, so the
+// contact is found in the listing (see contactsRun.ours).
 func (cr *contactsRun) zoomContactByOurID(ctx context.Context, id string) (zoom.ExternalContact, error) {
-	ec, err := cr.zoom.ExternalContact(ctx, id)
-	if err == nil {
-		if ec.ExternalContactID == "" {
-			ec.ExternalContactID = id
-		}
+	if ec, ok := cr.ours[id]; ok {
 		return ec, nil
 	}
-	if !errors.Is(err, zoom.ErrNotFound) {
-		return zoom.ExternalContact{}, err
+	if cr.ours != nil && cr.relisted {
+		return zoom.ExternalContact{}, fmt.Errorf("zoom answered that %s exists but does not list it", id)
 	}
-	errFound := errors.New("found")
-	lerr := cr.zoom.ExternalContacts(ctx, func(x zoom.ExternalContact) error {
-		if x.ID == id {
-			ec = x
-			return errFound
-		}
+	cr.relisted = cr.ours != nil
+	ours := map[string]zoom.ExternalContact{}
+	if err := cr.zoom.ExternalContacts(ctx, func(x zoom.ExternalContact) error {
+		ours[x.ID] = x
 		return nil
-	})
-	switch {
-	case errors.Is(lerr, errFound):
-		return ec, nil
-	case lerr != nil:
-		return zoom.ExternalContact{}, lerr
+	}); err != nil {
+		return zoom.ExternalContact{}, fmt.Errorf("listing Zoom's external contacts: %w", err)
 	}
-	return zoom.ExternalContact{}, fmt.Errorf("zoom answered that %s exists but does not list it: %w", id, err)
+	cr.ours = ours
+	if ec, ok := ours[id]; ok {
+		return ec, nil
+	}
+	return zoom.ExternalContact{}, fmt.Errorf("zoom answered that %s exists but does not list it", id)
 }
 
 // update patches c's Zoom contact (targetID). A contact deleted in Zoom by

@@ -44,6 +44,21 @@ package jobs
 // failed after Clio made the document record is retried as a new version of
 // that record, so no stray records pile up.
 //
+// Lost database
+//
+// The platforms, not the ledger, say what was made. A prospect the ledger
+// knows nothing of (new, or firmsync.db deleted, a new PC, an old backup
+// restored) is first looked for in Clio by its "Lawmatics Prospect ID"
+// (one filtered listing; none when the field does not exist yet) and a
+// found matter is linked, without a client lookup. A file the ledger knows
+// nothing of, bound for a matter this run did not create, is looked for
+// among the matter's documents (one listing per prospect) by name and size
+// and linked when a completed document no other file claims matches. Known
+// prospects and files cost nothing extra. Not recoverable this way: a
+// matter made just before a crash that also lost the database (no field
+// written yet: a second matter is made), and a matter deleted in Clio
+// whose "deleted" link was lost (it is made again).
+//
 // Status flow-back
 //
 // A Clio matter's status becomes the link's Extra["link_status"] (Open and
@@ -112,6 +127,7 @@ type intakeRun struct {
 
 	adopted    map[string]clio.Matter // prospect keys whose matter a reconcile found (a dry run cannot finish them)
 	adoptedDoc map[string]int64       // file keys whose document a reconcile found
+	claimed    map[string]bool        // Clio document ids linked to a file; nil until read (claimedDocs)
 	unresolved map[string]error       // intents whose lookup failed: nothing is created for them this run
 	reconciled []string               // prospect ids of open intents: processed even when not listed
 }
@@ -217,20 +233,12 @@ func (x *intakeRun) reconcileMatter(ctx context.Context, en store.LedgerEntry) e
 		}
 	}
 	if found == nil {
-		fid, err := x.field(ctx, false)
+		m, ok, err := x.findMatter(ctx, pid)
 		if err != nil {
 			return err
 		}
-		if fid != 0 {
-			err := x.cl.Matters(ctx, clio.MatterQuery{CustomFieldValue: map[int64]string{fid: pid}}, func(m clio.Matter) error {
-				if found == nil {
-					found = &m
-				}
-				return nil
-			})
-			if err != nil {
-				return err
-			}
+		if ok {
+			found = &m
 		}
 	}
 	if found == nil {
@@ -258,19 +266,56 @@ func (x *intakeRun) reconcileMatter(ctx context.Context, en store.LedgerEntry) e
 	if found == nil {
 		return nil // not created: the prospect is created when it is processed
 	}
-	if err := x.writeProspectField(ctx, found.ID, pid); err != nil {
-		return err
+	return x.adoptMatter(ctx, en.Key, *found, en.Fingerprint, true,
+		fmt.Sprintf("Clio matter %s was created before an interruption; linked it instead of creating another", found.DisplayNumber))
+}
+
+// findMatter looks for the Clio matter whose "Lawmatics Prospect ID" is
+// pid: one filtered listing (Clio's custom_field_values[<field id>]
+// filter). No field yet means no matter can carry the id.
+func (x *intakeRun) findMatter(ctx context.Context, pid string) (clio.Matter, bool, error) {
+	fid, err := x.field(ctx, false)
+	if err != nil || fid == 0 {
+		return clio.Matter{}, false, err
 	}
-	extra := map[string]string{"link_status": intakeLinkStatus(found.Status), "matter_number": found.DisplayNumber,
-		"matter_id": strconv.FormatInt(found.ID, 10), "step": ""}
-	if err := finish(x.r, en.Key, strconv.FormatInt(found.ID, 10), en.Fingerprint, extra); err != nil {
-		return err
+	var found *clio.Matter
+	err = x.cl.Matters(ctx, clio.MatterQuery{CustomFieldValue: map[int64]string{fid: pid}}, func(m clio.Matter) error {
+		// Checked again here: the filter's matching rules are Clio's, and
+		// only an exact value is this prospect's.
+		if found == nil && slices.Contains(x.prospectIDs(m), pid) {
+			found = &m
+		}
+		return nil
+	})
+	if err != nil {
+		return clio.Matter{}, false, err
 	}
-	x.adopted[en.Key] = *found
+	if found == nil {
+		return clio.Matter{}, false, nil
+	}
+	return *found, true, nil
+}
+
+// adoptMatter links the prospect of key to an existing Clio matter
+// (writing the prospect id field on it when writeField is set) and logs
+// why.
+func (x *intakeRun) adoptMatter(ctx context.Context, key string, m clio.Matter, fp string, writeField bool, why string) error {
+	pid := strings.TrimPrefix(key, "prospect:")
+	if writeField {
+		if err := x.writeProspectField(ctx, m.ID, pid); err != nil {
+			return err
+		}
+	}
+	mid := strconv.FormatInt(m.ID, 10)
+	extra := map[string]string{"link_status": intakeLinkStatus(m.Status), "matter_number": m.DisplayNumber,
+		"matter_id": mid, "step": "", "prospect_id": pid}
+	if err := finish(x.r, key, mid, fp, extra); err != nil {
+		return fmt.Errorf("writing the intake ledger: %w", err)
+	}
+	x.adopted[key] = m
 	x.r.Log(engine.Item{
-		Key: en.Key, Platform: "clio", Action: "link matter", Object: fmt.Sprintf("Matter %s — %s", found.DisplayNumber, found.Description),
-		SourceID: pid, ExternalID: strconv.FormatInt(found.ID, 10),
-		Message: fmt.Sprintf("Clio matter %s was created before an interruption; linked it instead of creating another", found.DisplayNumber),
+		Key: key, Platform: "clio", Action: "link matter", Object: fmt.Sprintf("Matter %s — %s", m.DisplayNumber, m.Description),
+		SourceID: pid, ExternalID: mid, Message: why,
 	}, store.LogSuccess)
 	return nil
 }
@@ -282,27 +327,19 @@ func (x *intakeRun) reconcileFile(ctx context.Context, en store.LedgerEntry) err
 	if mid == 0 || name == "" {
 		return nil
 	}
-	size, sizeErr := strconv.ParseInt(en.Extra["size"], 10, 64)
-	claimed := map[string]bool{}
-	done, err := x.r.Store().LedgerEntries(x.r.Job, store.LedgerDone)
+	size, err := strconv.ParseInt(en.Extra["size"], 10, 64)
 	if err != nil {
-		return fmt.Errorf("reading the intake ledger: %w", err)
+		size = -1 // unknown: the name decides
 	}
-	for _, d := range done {
-		if strings.HasPrefix(d.Key, "lmfile:") {
-			claimed[d.TargetID] = true
-		}
+	claimed, err := x.claimedDocs()
+	if err != nil {
+		return err
 	}
 	var found *clio.Document
 	err = x.cl.Documents(ctx, mid, clio.DocumentQuery{}, func(d clio.Document) error {
-		if found != nil || d.Name != name || claimed[strconv.FormatInt(d.ID, 10)] {
-			return nil
+		if found == nil && intakeDocMatches(d, name, size, claimed) {
+			found = &d
 		}
-		v := d.LatestDocumentVersion
-		if v == nil || !v.FullyUploaded || sizeErr == nil && v.Size != 0 && v.Size != size {
-			return nil
-		}
-		found = &d
 		return nil
 	})
 	if errors.Is(err, clio.ErrNotFound) {
@@ -317,8 +354,41 @@ func (x *intakeRun) reconcileFile(ctx context.Context, en store.LedgerEntry) err
 	if err := finish(x.r, en.Key, strconv.FormatInt(found.ID, 10), "", map[string]string{"stray_doc": ""}); err != nil {
 		return err
 	}
+	claimed[strconv.FormatInt(found.ID, 10)] = true
 	x.adoptedDoc[en.Key] = found.ID
 	return nil
+}
+
+// claimedDocs is the set of Clio document ids the job's finished file
+// links hold, read once per run and kept up to date by the adoptions
+// (an upload's fresh document is never looked for again in the same run).
+func (x *intakeRun) claimedDocs() (map[string]bool, error) {
+	if x.claimed != nil {
+		return x.claimed, nil
+	}
+	done, err := x.r.Store().LedgerEntries(x.r.Job, store.LedgerDone)
+	if err != nil {
+		return nil, fmt.Errorf("reading the intake ledger: %w", err)
+	}
+	x.claimed = map[string]bool{}
+	for _, d := range done {
+		if strings.HasPrefix(d.Key, "lmfile:") {
+			x.claimed[d.TargetID] = true
+		}
+	}
+	return x.claimed, nil
+}
+
+// intakeDocMatches reports whether a Clio document is a Lawmatics file's
+// completed upload: the same name, a fully uploaded latest version of the
+// same size (when both sizes are known; size < 0 is unknown), and not
+// another file's.
+func intakeDocMatches(d clio.Document, name string, size int64, claimed map[string]bool) bool {
+	if d.Name != name || claimed[strconv.FormatInt(d.ID, 10)] {
+		return false
+	}
+	v := d.LatestDocumentVersion
+	return v != nil && v.FullyUploaded && (size < 0 || v.Size == 0 || v.Size == size)
 }
 
 // ---------------------------------------------------------------- listings
@@ -516,6 +586,7 @@ func (x *intakeRun) process(ctx context.Context, p lawmatics.Prospect) (ok bool,
 	}
 	updated := p.Attributes.UpdatedAt.Time.UTC().Format(time.RFC3339Nano)
 	var matterID int64
+	message := "" // what the unchanged item says
 	switch m, adopted := x.adopted[key]; {
 	case adopted:
 		matterID = m.ID
@@ -532,16 +603,35 @@ func (x *intakeRun) process(ctx context.Context, p lawmatics.Prospect) (ok bool,
 			return true, nil
 		}
 	}
+	if matterID == 0 && !found {
+		// The ledger knows nothing of this prospect: new, or the database
+		// was lost, replaced or restored from before its matter was made.
+		// The matter's "Lawmatics Prospect ID" says which (one lookup, only
+		// for prospects the ledger does not know).
+		m, ok, err := x.findMatter(ctx, p.ID)
+		if err != nil {
+			it := engine.Item{Key: key, Platform: "clio", Action: "create matter", Object: label, SourceID: p.ID}
+			return false, x.fail(ctx, it, fmt.Errorf("looking for a Clio matter already made for this prospect: %w", err))
+		}
+		if ok {
+			why := fmt.Sprintf("Clio matter %s already holds this prospect's Lawmatics Prospect ID (made by an earlier sync the local database does not remember); linked it instead of creating another", m.DisplayNumber)
+			if err := x.adoptMatter(ctx, key, m, "", false, why); err != nil {
+				return false, err
+			}
+			matterID, message = m.ID, "linked the existing Clio matter "+m.DisplayNumber+" (made by an earlier sync)"
+		}
+	}
 	reported := false
+	fresh := false // the matter was made in this run: it has no documents yet
 	if matterID == 0 {
 		var created bool
 		matterID, created, err = x.createMatter(ctx, p, ln, found)
 		if err != nil || !created {
 			return false, err
 		}
-		reported = true
+		reported, fresh = true, true
 	}
-	ok, wrote, err := x.files(ctx, p, matterID)
+	ok, wrote, err := x.files(ctx, p, matterID, fresh)
 	if err != nil || !ok {
 		return false, err
 	}
@@ -560,7 +650,7 @@ func (x *intakeRun) process(ctx context.Context, p lawmatics.Prospect) (ok bool,
 	if !reported && !wrote {
 		// Clears any retry state the item had.
 		x.r.Done(engine.Item{Key: key, Platform: "clio", Action: "create matter", Object: label, SourceID: p.ID,
-			ExternalID: strconv.FormatInt(matterID, 10), Change: engine.Unchanged})
+			ExternalID: strconv.FormatInt(matterID, 10), Change: engine.Unchanged, Message: message})
 	}
 	return true, nil
 }
@@ -879,9 +969,14 @@ func (x *intakeRun) writeProspectField(ctx context.Context, matterID int64, pid 
 // ---------------------------------------------------------------- files
 
 // files uploads the prospect's files that are not on the matter yet, one
-// after another. ok is false when one failed (reported); wrote says
-// whether any item was reported as written or planned.
-func (x *intakeRun) files(ctx context.Context, p lawmatics.Prospect, matterID int64) (ok, wrote bool, err error) {
+// after another. A file the ledger knows nothing of is first looked for
+// among the matter's documents (by name and size), unless the matter was
+// made in this run (fresh): after a lost, replaced or restored database
+// the upload may be there already. The documents are listed once per
+// prospect, and only when such a file exists, so a prospect whose files
+// are all linked costs nothing. ok is false when one failed (reported);
+// wrote says whether any item was reported as written or planned.
+func (x *intakeRun) files(ctx context.Context, p lawmatics.Prospect, matterID int64, fresh bool) (ok, wrote bool, err error) {
 	key := intakeProspectKey(p.ID)
 	fs, err := x.lm.Files(ctx, p.ID)
 	if err != nil {
@@ -889,6 +984,7 @@ func (x *intakeRun) files(ctx context.Context, p lawmatics.Prospect, matterID in
 		return false, false, x.fail(ctx, it, fmt.Errorf("listing the prospect's Lawmatics files: %w", err))
 	}
 	ok = true
+	var docs []clio.Document // the matter's documents; nil until listed
 	for _, f := range fs {
 		fkey := "lmfile:" + f.ID
 		name := strings.TrimSpace(f.Attributes.Name)
@@ -915,6 +1011,35 @@ func (x *intakeRun) files(ctx context.Context, p lawmatics.Prospect, matterID in
 			ok = false
 			continue
 		}
+		if !found && !fresh && matterID != 0 {
+			if docs == nil {
+				docs = []clio.Document{}
+				err := x.cl.Documents(ctx, matterID, clio.DocumentQuery{}, func(d clio.Document) error {
+					docs = append(docs, d)
+					return nil
+				})
+				if err != nil && !errors.Is(err, clio.ErrNotFound) {
+					if ferr := x.fail(ctx, item, fmt.Errorf("listing the documents already on the Clio matter: %w", err)); ferr != nil {
+						return false, wrote, ferr
+					}
+					return false, wrote, nil
+				}
+			}
+			adopted, err := x.adoptFile(f, fkey, name, p.ID, matterID, docs)
+			if err != nil {
+				return false, wrote, err
+			}
+			if adopted != 0 {
+				item.ExternalID, item.Change = strconv.FormatInt(adopted, 10), engine.Unchanged
+				item.Message = "already on the Clio matter (uploaded by an earlier sync the local database does not remember); linked, not uploaded again"
+				// Counted as unchanged, but logged: a rebuild should say what it linked.
+				lg := item
+				lg.Action = "link document"
+				x.r.Log(lg, store.LogSuccess)
+				x.r.Done(item)
+				continue
+			}
+		}
 		if x.r.DryRun || matterID == 0 {
 			item.Change, item.Message = engine.Created, "would be uploaded"
 			x.r.Done(item)
@@ -939,6 +1064,34 @@ func (x *intakeRun) files(ctx context.Context, p lawmatics.Prospect, matterID in
 		wrote = true
 	}
 	return ok, wrote, nil
+}
+
+// adoptFile links a file to the first of the matter's documents that is
+// its upload and that no other file claims; 0 when there is none.
+func (x *intakeRun) adoptFile(f lawmatics.File, fkey, name, pid string, matterID int64, docs []clio.Document) (int64, error) {
+	claimed, err := x.claimedDocs()
+	if err != nil {
+		return 0, err
+	}
+	size := f.Attributes.FileSize
+	if size <= 0 {
+		size = -1 // not in the listing: the name decides
+	}
+	for _, d := range docs {
+		if !intakeDocMatches(d, name, size, claimed) {
+			continue
+		}
+		did := strconv.FormatInt(d.ID, 10)
+		if err := finish(x.r, fkey, did, "", map[string]string{
+			"matter_id": strconv.FormatInt(matterID, 10), "name": name, "prospect_id": pid, "stray_doc": "",
+		}); err != nil {
+			return 0, fmt.Errorf("writing the intake ledger: %w", err)
+		}
+		claimed[did] = true
+		x.adoptedDoc[fkey] = d.ID
+		return d.ID, nil
+	}
+	return 0, nil
 }
 
 // upload streams one Lawmatics file into a Clio document on the matter (or
@@ -998,6 +1151,9 @@ func (x *intakeRun) upload(ctx context.Context, f lawmatics.File, fkey, name, pi
 	if err := finish(x.r, fkey, strconv.FormatInt(doc.ID, 10), "", map[string]string{"stray_doc": ""}); err != nil {
 		return clio.Document{}, fmt.Errorf("writing the intake ledger: %w", err)
 	}
+	if x.claimed != nil {
+		x.claimed[strconv.FormatInt(doc.ID, 10)] = true
+	}
 	return doc, nil
 }
 
@@ -1029,20 +1185,28 @@ func (x *intakeRun) intakeLinks() (map[string]store.LedgerEntry, error) {
 	return out, nil
 }
 
-// linkOf finds the link of a Clio matter: by its "Lawmatics Prospect ID"
-// value, else by the ledger's matter id.
-func (x *intakeRun) linkOf(m clio.Matter, byTarget map[string]store.LedgerEntry) (store.LedgerEntry, bool, error) {
-	mid := strconv.FormatInt(m.ID, 10)
+// prospectIDs is what a matter's "Lawmatics Prospect ID" field holds
+// (a value is recognised by the field's name or id).
+func (x *intakeRun) prospectIDs(m clio.Matter) []string {
+	var out []string
 	for _, v := range m.CustomFieldValues {
 		named := strings.EqualFold(v.FieldName, IntakeFieldName) ||
 			v.CustomField != nil && (strings.EqualFold(v.CustomField.Name, IntakeFieldName) || x.fieldID != 0 && v.CustomField.ID == x.fieldID)
 		if !named || v.Value == nil {
 			continue
 		}
-		pid := strings.TrimSpace(fmt.Sprint(v.Value))
-		if pid == "" {
-			continue
+		if pid := strings.TrimSpace(fmt.Sprint(v.Value)); pid != "" {
+			out = append(out, pid)
 		}
+	}
+	return out
+}
+
+// linkOf finds the link of a Clio matter: by its "Lawmatics Prospect ID"
+// value, else by the ledger's matter id.
+func (x *intakeRun) linkOf(m clio.Matter, byTarget map[string]store.LedgerEntry) (store.LedgerEntry, bool, error) {
+	mid := strconv.FormatInt(m.ID, 10)
+	for _, pid := range x.prospectIDs(m) {
 		e, ok, err := x.r.Store().Ledger(x.r.Job, intakeProspectKey(pid))
 		if err != nil {
 			return store.LedgerEntry{}, false, fmt.Errorf("reading the intake ledger: %w", err)

@@ -822,3 +822,149 @@ func TestIntakeClioRefusesMatterThenRetry(t *testing.T) {
 		}
 	}
 }
+
+// intakeDocNames counts a matter's documents by name.
+func intakeDocNames(t *testing.T, e *env, matterID int64) map[string]int {
+	t.Helper()
+	out := map[string]int{}
+	if err := intakeClio(e).Documents(context.Background(), matterID, clio.DocumentQuery{}, func(d clio.Document) error {
+		out[d.Name]++
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+const (
+	intakeMattersEP  = "GET /api/v4/matters.json"
+	intakeDocsEP     = "GET /api/v4/documents.json"
+	intakeContactsEP = "GET /api/v4/contacts.json"
+)
+
+// TestIntakeRebuildAfterLostDatabase syncs the firm's hired prospects,
+// loses the database and syncs again: each matter is recognised by its
+// "Lawmatics Prospect ID" (one filtered listing per prospect, no client
+// lookup) and its documents by name and size (one listing per matter),
+// nothing is made twice, and a file that never reached Clio is the only
+// upload. Two files of the same name and size stay two documents; a
+// person's document that only shares a name is not taken for the file.
+func TestIntakeRebuildAfterLostDatabase(t *testing.T) {
+	e := newEnv(t, envOptions{})
+	hired := intakeHired(e)
+	lmf := e.sb.Lawmatics()
+	pa := hired[0]
+	for range 2 { // two identical scans
+		if _, err := lmf.AddFile(pa.ID, "scan.pdf", []byte("%PDF the same scan")); err != nil {
+			t.Fatal(err)
+		}
+	}
+	first := intakeRunFull(e)
+	if c := first.Run.Counts; c.Created != 8 || c.Failed != 0 { // field, contact, 2 matters, 4 documents
+		t.Fatalf("first run: %+v", c)
+	}
+	matters := map[string]int64{}
+	for _, p := range hired {
+		matters[p.ID] = intakeMatter(e, p.ID).ID
+	}
+	docsBefore := map[string]map[string]int{}
+	for pid, mid := range matters {
+		docsBefore[pid] = intakeDocNames(t, e, mid)
+	}
+	if docsBefore[pa.ID]["scan.pdf"] != 2 {
+		t.Fatalf("documents after the first run: %v", docsBefore[pa.ID])
+	}
+	// After the sync a new file arrives in Lawmatics, and someone adds an
+	// unrelated document of that name (another size) to the matter.
+	later := []byte("%PDF the signed engagement letter, final")
+	if _, err := lmf.AddFile(pa.ID, "later.pdf", later); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.sb.Clio().AddDocument(matters[pa.ID], "later.pdf", []byte("draft")); err != nil {
+		t.Fatal(err)
+	}
+	mattersBefore, contactsBefore := intakeMatterCount(e), intakeContactIDs(e)
+
+	recLoseDatabase(t, e)
+	dry := intakeRunWith(e, engine.Trigger{Kind: engine.TriggerManual}, engine.RunOptions{DryRun: true})
+	if len(dry.Planned) != 1 || !strings.Contains(dry.Planned[0].Object, "later.pdf") {
+		t.Errorf("dry run after the loss plans %+v; want only the upload of later.pdf", dry.Planned)
+	}
+
+	calls := e.sb.StatsSnapshot().Platforms["clio"].Endpoints
+	r := intakeRunFull(e)
+	after := e.sb.StatsSnapshot().Platforms["clio"].Endpoints
+	if c := r.Run.Counts; c.Created != 1 || c.Failed != 0 {
+		t.Errorf("rebuild: %+v; want only later.pdf uploaded", c)
+	}
+	if got := intakeMatterCount(e); got != mattersBefore {
+		t.Errorf("Clio matters: %d after the rebuild, %d before", got, mattersBefore)
+	}
+	if got := intakeContactIDs(e); !maps.Equal(got, contactsBefore) {
+		t.Errorf("Clio contacts changed: %d before, %d after", len(contactsBefore), len(got))
+	}
+	for _, p := range hired {
+		if got := intakeMatter(e, p.ID).ID; got != matters[p.ID] {
+			t.Errorf("prospect %s linked to matter %d, want %d", p.ID, got, matters[p.ID])
+		}
+		want := docsBefore[p.ID]
+		if p.ID == pa.ID {
+			want = maps.Clone(want)
+			want["later.pdf"] = 2 // the person's draft and the upload
+		}
+		if got := intakeDocNames(t, e, matters[p.ID]); !maps.Equal(got, want) {
+			t.Errorf("prospect %s: documents %v, want %v", p.ID, got, want)
+		}
+		full, _ := lmf.Prospect(p.ID)
+		intakeCheckFiles(t, e, full, matters[p.ID]) // every file linked, to a document with its bytes
+	}
+	ids := map[string]bool{}
+	for _, en := range intakeLedgerFiles(t, e) {
+		if ids[en.TargetID] {
+			t.Errorf("document %s is linked to two files", en.TargetID)
+		}
+		ids[en.TargetID] = true
+	}
+	if _, ok := intakeLogWith(e, store.LogSuccess, "made by an earlier sync"); !ok {
+		t.Error("no log record says the matter was linked")
+	}
+	// One lookup per prospect: the custom-field filter (plus one page of
+	// the status listing), a documents listing, no client lookup.
+	d := func(ep string) int { return after[ep] - calls[ep] }
+	if d(intakeContactsEP) != 0 || d(intakeDocsEP) != len(hired) || d(intakeMattersEP) > len(hired)+1 {
+		t.Errorf("rebuild calls: %d contact lookups (want 0), %d document listings (want %d), %d matter listings (want ≤ %d)",
+			d(intakeContactsEP), d(intakeDocsEP), len(hired), d(intakeMattersEP), len(hired)+1)
+	}
+
+	// Normal days: a known prospect costs no lookup, and a newly hired
+	// one's matter, made in that run, is not searched for documents.
+	np, err := lmf.CreateProspect(lawmaticsfake.ProspectInput{FirstName: "Nadia", LastName: "Petrova", Email: "nadia.petrova@example.org",
+		CaseTitle: "Nadia Petrova — asylum", CaseNumber: "LM-2042", Status: lawmatics.StatusHired})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := lmf.AddFile(np.ID, "Passport scan.pdf", []byte("%PDF passport")); err != nil {
+		t.Fatal(err)
+	}
+	calls = e.sb.StatsSnapshot().Platforms["clio"].Endpoints
+	if c := intakeRunFull(e).Run.Counts; c.Created != 3 || c.Failed != 0 { // contact, matter, document
+		t.Errorf("normal run: %+v", c)
+	}
+	after = e.sb.StatsSnapshot().Platforms["clio"].Endpoints
+	if d(intakeDocsEP) != 0 {
+		t.Errorf("a normal run listed documents %d times, want none", d(intakeDocsEP))
+	}
+	if d(intakeMattersEP) > 2 { // the new prospect's lookup and the status listing
+		t.Errorf("a normal run listed matters %d times, want at most 2", d(intakeMattersEP))
+	}
+}
+
+// intakeLedgerFiles is the job's finished file links.
+func intakeLedgerFiles(t *testing.T, e *env) []store.LedgerEntry {
+	t.Helper()
+	es, err := e.st.LedgerEntries("intake", store.LedgerDone)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return slices.DeleteFunc(es, func(en store.LedgerEntry) bool { return !strings.HasPrefix(en.Key, "lmfile:") })
+}

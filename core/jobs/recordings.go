@@ -41,6 +41,14 @@ import (
 // intent records the contact; after it, the note id. Open intents are
 // reconciled at the start of every run by looking for the note's marker
 // line ("Zoom meeting ID: <uuid>") among that contact's notes.
+//
+// Lost database: the platforms, not the ledger, say what was posted. A
+// ready meeting the ledger has no attempt for on a target (firmsync.db
+// deleted, a new PC, an old backup restored) gets the same marker search
+// on its matched contact before a note is posted there, and a found note
+// is linked instead. That is one notes listing per target, only for
+// meetings about to be posted: a meeting the ledger knows, or one still
+// waiting for Zoom, costs nothing extra.
 type Recordings struct{ Deps }
 
 // Name is the job's name.
@@ -453,15 +461,10 @@ func (rr *recRun) process(ctx context.Context, m zoom.Meeting) (ok bool, err err
 		return false, nil
 	}
 
-	// Is it ready? Never post half-done before the deadline.
+	// Is it ready? Never post half-done before the deadline. Deciding costs
+	// no download: the transcript file is in the recording's listing.
 	note := CallNote{Meeting: m, Host: host, TranscriptLimit: rr.s.TranscriptLimit, RecordingURL: recordingsURL(m)}
-	vtt, hasVTT, err := rr.zc.Transcript(ctx, m)
-	if err != nil {
-		return rr.itemErr(ctx, base, fmt.Errorf("downloading the transcript: %w", err))
-	}
-	if hasVTT {
-		note.HasTranscript, note.Transcript = true, VTTToTranscript(vtt)
-	}
+	_, note.HasTranscript = zoom.TranscriptFile(m)
 	sum, err := rr.zc.Summary(ctx, m.UUID)
 	switch {
 	case err == nil:
@@ -495,7 +498,25 @@ func (rr *recRun) process(ctx context.Context, m zoom.Meeting) (ok bool, err err
 			note.TranscriptMissing = fmt.Sprintf("Zoom had no transcript for this meeting %s after it ended; this note was posted without it. The recording may still have one.", wait)
 		}
 	}
-	body := note.Body()
+
+	// Posted by an earlier sync the ledger does not remember? Checked only
+	// now that the note would be posted, so a meeting waiting for Zoom costs
+	// no lookup.
+	adopted, err := rr.adopt(ctx, key, m.UUID, ln, matches, matched, subject, extra)
+	if err != nil {
+		return rr.itemErr(ctx, base, err)
+	}
+	body := ""
+	if slices.ContainsFunc(matched, func(t string) bool { return extra[t+".note"] == "" }) {
+		if note.HasTranscript {
+			vtt, _, err := rr.zc.Transcript(ctx, m)
+			if err != nil {
+				return rr.itemErr(ctx, base, fmt.Errorf("downloading the transcript: %w", err))
+			}
+			note.Transcript = VTTToTranscript(vtt)
+		}
+		body = note.Body()
+	}
 
 	// Post, target by target.
 	var dones []engine.Item
@@ -523,6 +544,16 @@ func (rr *recRun) process(ctx context.Context, m zoom.Meeting) (ok bool, err err
 		it.Object = fmt.Sprintf("%s → %s contact %s", subject, recordingsPlatformName(t), who)
 		it.Details = map[string]string{"contact_id": mt.id, "matched_email": mt.email}
 		if id := extra[t+".note"]; id != "" {
+			if adopted[t] {
+				it.Change, it.ExternalID = engine.Unchanged, id
+				it.Message = fmt.Sprintf("an earlier sync already posted this note on the %s contact (the local database did not know it); linked it instead of posting again",
+					recordingsPlatformName(t))
+				// Counted as unchanged, but logged: a rebuild should say what it linked.
+				lg := it
+				lg.Action = "link note"
+				r.Log(lg, store.LogSuccess)
+				dones = append(dones, it)
+			}
 			continue // posted by an earlier attempt (or found by reconciliation)
 		}
 		if r.DryRun {
@@ -577,6 +608,43 @@ func (rr *recRun) process(ctx context.Context, m zoom.Meeting) (ok bool, err err
 		return false, fmt.Errorf("recording the notes of %s: %w", key, err)
 	}
 	return true, nil
+}
+
+// adopt looks for the meeting's note on each matched target that no
+// attempt in the ledger covers: the platforms, not the ledger, are the
+// source of truth, and after a lost, replaced or restored database an
+// earlier sync's note is only there. It costs one listing of the
+// contact's notes per such target, and nothing for meetings the ledger
+// knows (they never get here) or targets an intent covers (reconcile
+// searched those). A found note is recorded in extra and in the intent
+// (not in a dry run), and found says which targets were found so.
+func (rr *recRun) adopt(ctx context.Context, key, uuid string, ln Link, matches map[string]recMatch, matched []string, subject string, extra map[string]string) (found map[string]bool, err error) {
+	marker := CallNoteMarker(uuid)
+	for _, t := range matched {
+		if extra[t+".note"] != "" || ln.Extra[t+".contact"] != "" {
+			continue
+		}
+		mt := matches[t]
+		id, ok, err := rr.findNote(ctx, t, mt.id, marker)
+		if err != nil {
+			return nil, fmt.Errorf("checking %s contact %s for a note posted by an earlier sync: %w", recordingsPlatformName(t), mt.id, err)
+		}
+		if !ok {
+			continue
+		}
+		if err := beginIntent(rr.r, key, map[string]string{
+			t + ".contact": mt.id, t + ".name": mt.name, t + ".email": mt.email, t + ".note": id,
+			"targets": strings.Join(matched, ","), recordingsSubjectKey: subject,
+		}); err != nil {
+			return nil, fmt.Errorf("recording the found note %s of %s: %w", id, key, err)
+		}
+		extra[t+".note"] = id
+		if found == nil {
+			found = map[string]bool{}
+		}
+		found[t] = true
+	}
+	return found, nil
 }
 
 // itemErr fails the item (or the run, for a reconnect or cancellation).

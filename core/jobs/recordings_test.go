@@ -6,7 +6,9 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"net/http"
+	"path/filepath"
 	"slices"
 	"sort"
 	"strconv"
@@ -688,5 +690,193 @@ func TestRecordingsLawmaticsTarget(t *testing.T) {
 	res = recRunWith(e, engine.Trigger{Kind: engine.TriggerWebhook, ObjectIDs: []string{"meeting:" + m1.UUID, "meeting:" + m2.UUID}}, engine.RunOptions{})
 	if c := res.Run.Counts; c.Created != 0 || c.Unchanged != 2 {
 		t.Errorf("second run %+v", c)
+	}
+}
+
+// recLoseDatabase replaces the env's store and engine with empty ones over
+// the same platforms: firmsync.db deleted, a new PC, a reinstall.
+func recLoseDatabase(t *testing.T, e *env) {
+	t.Helper()
+	e.eng.Wait()
+	st, err := store.Open(filepath.Join(t.TempDir(), "firmsync.db"), store.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	e.st = st
+	e.eng = engine.New(engine.Options{Store: st, Bus: e.bus})
+	for _, j := range jobs.All(jobs.Deps{Platforms: e.plat, Settings: e.getSettings}) {
+		e.eng.Register(j)
+	}
+}
+
+// recCalls is how many requests one endpoint of a platform has served.
+func recCalls(e *env, platform, endpoint string) int {
+	return e.sb.StatsSnapshot().Platforms[platform].Endpoints[endpoint]
+}
+
+// recMarked counts each platform's notes carrying a call-note marker, by
+// meeting UUID.
+func recMarked(e *env) (clioNotes, lmNotes map[string]int) {
+	clioNotes, lmNotes = map[string]int{}, map[string]int{}
+	uuidOf := func(body string) string {
+		_, after, ok := strings.Cut(body, jobs.CallNoteMarker(""))
+		if !ok {
+			return ""
+		}
+		return strings.TrimSpace(strings.SplitN(after, "\n", 2)[0])
+	}
+	for _, n := range e.sb.Clio().Notes() {
+		if u := uuidOf(n.Detail); u != "" {
+			clioNotes[u]++
+		}
+	}
+	for _, n := range e.sb.Lawmatics().Notes() {
+		if u := uuidOf(n.Attributes.Body); u != "" {
+			lmNotes[u]++
+		}
+	}
+	return clioNotes, lmNotes
+}
+
+const (
+	recClioNotesEP = "GET /api/v4/notes.json"
+	recLMNotesEP   = "GET /v1/notes"
+)
+
+// TestRecordingsRebuildAfterLostDatabase syncs a firm posting to both note
+// targets, loses the database and syncs again: every note is recognised
+// by its marker on the matched contact (one notes listing per posted
+// target, nothing for meetings still waiting), none is posted twice, and
+// with the ledger back a known meeting costs no lookup. A meeting whose
+// note exists on one target only gets the other one.
+func TestRecordingsRebuildAfterLostDatabase(t *testing.T) {
+	e := newEnv(t, envOptions{Settings: func(s *jobs.Settings) {
+		recPatient(s)
+		s.NoteTargets = []string{"clio", "lawmatics"}
+	}})
+	both := recContact(t, e, "Bea", "Both")
+	if _, err := e.sb.Lawmatics().CreateContact(lawmaticsfake.ContactInput{FirstName: "Bea", LastName: "Both", Email: both}); err != nil {
+		t.Fatal(err)
+	}
+	lmOnly := "lena.lm@client.test"
+	if _, err := e.sb.Lawmatics().CreateContact(lawmaticsfake.ContactInput{FirstName: "Lena", LastName: "Lm", Email: lmOnly}); err != nil {
+		t.Fatal(err)
+	}
+	in := func(topic, email string) zoomfake.MeetingInput {
+		return zoomfake.MeetingInput{Topic: topic, HostEmail: recOwner, Participants: []string{email},
+			TranscriptLines: []zoomfake.TranscriptLine{{Speaker: "X", Text: "hi"}}, Summary: &zoomfake.Summary{Overview: "o"}}
+	}
+	for _, m := range []zoomfake.MeetingInput{in("Both call", both), in("Lawmatics call", lmOnly)} {
+		if _, err := e.sb.Zoom().EndMeeting(m); err != nil {
+			t.Fatal(err)
+		}
+	}
+	full := engine.Trigger{Kind: engine.TriggerManual}
+	first := recRunWith(e, full, engine.RunOptions{})
+	if first.Run.Counts.Created == 0 {
+		t.Fatalf("first run created nothing: %+v", first.Run.Counts)
+	}
+	clioBefore, lmBefore := recMarked(e)
+	if len(clioBefore) == 0 || len(lmBefore) < 2 {
+		t.Fatalf("first run posted %d Clio and %d Lawmatics notes; the test needs both targets", len(clioBefore), len(lmBefore))
+	}
+	linked := map[string]string{}
+	done, err := e.st.LedgerEntries("recordings", store.LedgerDone)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, en := range done {
+		linked[en.Key] = en.TargetID
+	}
+
+	recLoseDatabase(t, e)
+	w, clioLists, lmLists := e.writes(), recCalls(e, "clio", recClioNotesEP), recCalls(e, "lawmatics", recLMNotesEP)
+
+	// A dry run already sees that nothing is to be posted.
+	if dry := recRunWith(e, full, engine.RunOptions{DryRun: true}); len(dry.Planned) != 0 {
+		t.Errorf("dry run after the loss plans %d notes: %+v", len(dry.Planned), dry.Planned)
+	}
+	clioLists, lmLists = recCalls(e, "clio", recClioNotesEP), recCalls(e, "lawmatics", recLMNotesEP)
+
+	res := recRunWith(e, full, engine.RunOptions{})
+	if c := res.Run.Counts; c.Created != 0 || c.Unchanged != first.Run.Counts.Created {
+		t.Errorf("rebuild counts %+v; want 0 created and the first run's %d notes linked", c, first.Run.Counts.Created)
+	}
+	clioAfter, lmAfter := recMarked(e)
+	if !maps.Equal(clioAfter, clioBefore) || !maps.Equal(lmAfter, lmBefore) {
+		t.Errorf("notes after the rebuild: Clio %v Lawmatics %v; before: %v %v", clioAfter, lmAfter, clioBefore, lmBefore)
+	}
+	if got := e.writes(); got["clio"] != w["clio"] || got["lawmatics"] != w["lawmatics"] {
+		t.Errorf("the rebuild wrote to the platforms: before %v after %v", w, got)
+	}
+	// One notes listing per posted note (each contact here has few notes:
+	// one page), none for the meetings still waiting or unmatched.
+	if n := recCalls(e, "clio", recClioNotesEP) - clioLists; n != len(clioBefore) {
+		t.Errorf("the rebuild listed Clio notes %d times, want %d (one per note)", n, len(clioBefore))
+	}
+	if n := recCalls(e, "lawmatics", recLMNotesEP) - lmLists; n != len(lmBefore) {
+		t.Errorf("the rebuild listed Lawmatics notes %d times, want %d (one per note)", n, len(lmBefore))
+	}
+	done, err = e.st.LedgerEntries("recordings", store.LedgerDone)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(done) != len(linked) {
+		t.Errorf("%d meetings linked after the rebuild, %d before", len(done), len(linked))
+	}
+	for _, en := range done {
+		if linked[en.Key] != en.TargetID {
+			t.Errorf("%s linked to %s after the rebuild, %s before", en.Key, en.TargetID, linked[en.Key])
+		}
+	}
+	if es, _ := e.st.LedgerEntries("recordings", store.LedgerIntent); len(es) != 0 {
+		t.Errorf("intents left open: %+v", es)
+	}
+
+	// Normal days: with the ledger back, known meetings cost no lookup.
+	clioLists, lmLists = recCalls(e, "clio", recClioNotesEP), recCalls(e, "lawmatics", recLMNotesEP)
+	if c := recRunWith(e, full, engine.RunOptions{}).Run.Counts; c.Created != 0 {
+		t.Errorf("third run %+v", c)
+	}
+	if n, m := recCalls(e, "clio", recClioNotesEP)-clioLists, recCalls(e, "lawmatics", recLMNotesEP)-lmLists; n+m != 0 {
+		t.Errorf("a run over known meetings listed notes %d (Clio) and %d (Lawmatics) times, want none", n, m)
+	}
+
+	// Partial: an earlier sync posted a new meeting's Clio note, then the
+	// database was lost before its Lawmatics note. Only that one is posted.
+	m3, err := e.sb.Zoom().EndMeeting(in("Half call", both))
+	if err != nil {
+		t.Fatal(err)
+	}
+	recLoseDatabase(t, e)
+	cc, _ := e.plat.Clio(context.Background())
+	cs, err := cc.FindContactsByEmail(context.Background(), both)
+	if err != nil || len(cs) != 1 {
+		t.Fatalf("Bea's Clio contact: %v %v", cs, err)
+	}
+	pre, err := cc.CreateNote(context.Background(), clio.NoteCreate{Type: "Contact", ContactID: cs[0].ID,
+		Subject: jobs.CallNoteSubject(m3.Topic, m3.StartTime), Detail: "Meeting: Half call\n\n" + jobs.CallNoteMarker(m3.UUID) + "\n"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	res = recTargeted(e, m3.UUID)
+	if c := res.Run.Counts; c.Created != 1 || c.Unchanged != 1 || c.Failed != 0 {
+		t.Errorf("partial counts %+v; want the Lawmatics note created and the Clio one linked", c)
+	}
+	clioAfter, lmAfter = recMarked(e)
+	if clioAfter[m3.UUID] != 1 || lmAfter[m3.UUID] != 1 {
+		t.Errorf("the half-posted meeting has %d Clio and %d Lawmatics notes, want 1 and 1", clioAfter[m3.UUID], lmAfter[m3.UUID])
+	}
+	en, ok, err := e.st.Ledger("recordings", "meeting:"+m3.UUID)
+	if err != nil || !ok || en.State != store.LedgerDone || en.Extra["clio.note"] != strconv.FormatInt(pre.ID, 10) || en.Extra["lawmatics.note"] == "" {
+		t.Errorf("ledger of the half-posted meeting: %+v %v %v", en, ok, err)
+	}
+	var msg bool
+	for _, rec := range e.logs("recordings", "") {
+		msg = msg || rec.ItemKey == "meeting:"+m3.UUID && strings.Contains(rec.Message, "earlier sync already posted")
+	}
+	if !msg {
+		t.Error("no log record says the Clio note was found and linked")
 	}
 }
