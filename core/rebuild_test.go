@@ -153,15 +153,13 @@ func TestRebuildAfterALostDatabase(t *testing.T) {
 	goal := int(1.1*float64(items)) + lists
 	t.Logf("rebuild drill (scale %d): %d items, %d API calls (first sync: %d calls, %d of them listing pages); goal ≤ 1.1 × items + listing pages = %d; objects %v",
 		k, items, calls, totalCalls(firstStats), lists, goal, after)
-	if testing.Verbose() {
-		for p, ps := range diffStats(stats0, stats1).Platforms {
-			for ep, n := range ps.Endpoints {
-				t.Logf("rebuild %s %s: %d (first sync %d)", p, ep, n, firstStats.Platforms[p].Endpoints[ep])
-			}
-		}
-	}
 	if calls > goal {
 		t.Errorf("the rebuild made %d API calls, over the goal of %d", calls, goal)
+		for p, ps := range diffStats(stats0, stats1).Platforms {
+			for ep, n := range ps.Endpoints {
+				t.Logf("rebuild: %s %s: %d calls (first sync %d)", p, ep, n, firstStats.Platforms[p].Endpoints[ep])
+			}
+		}
 	}
 }
 
