@@ -12,6 +12,9 @@ type Status struct {
 	Sandbox     *SandboxInfo       `json:"sandbox,omitempty"`
 	Connections []ConnectionStatus `json:"connections"`
 	Jobs        []JobStatus        `json:"jobs"`
+	// SignInPort is the loopback port of the sign-in redirect, on which the
+	// redirect URIs to register depend (see AppCredentials).
+	SignInPort int `json:"sign_in_port,omitempty"`
 }
 
 // ConnectionStatus describes one platform's connection. It never carries a
@@ -52,6 +55,11 @@ type JobStatus struct {
 	Updated    int        `json:"updated"`
 	Failed     int        `json:"failed"`
 	NextRun    *time.Time `json:"next_run,omitempty"`
+	// WaitingFor lists the platforms that must be connected before the job
+	// can run at all, and Waiting says so in words ("waiting for Clio to be
+	// connected"). They describe now, whatever the last run said.
+	WaitingFor []string `json:"waiting_for,omitempty"`
+	Waiting    string   `json:"waiting,omitempty"`
 }
 
 // SandboxInfo tells scripts where the sandbox's admin API and fake
@@ -63,7 +71,7 @@ type SandboxInfo struct {
 
 // Status gathers the current status from the store.
 func (a *App) Status(ctx context.Context) (Status, error) {
-	st := Status{DataDir: a.opts.DataDir}
+	st := Status{DataDir: a.opts.DataDir, SignInPort: a.Settings().OAuthPort}
 	for _, p := range Platforms() {
 		c, err := a.store.Connection(p)
 		if err != nil {
@@ -92,8 +100,12 @@ func (a *App) Status(ctx context.Context) (Status, error) {
 		}
 		st.Connections = append(st.Connections, cs)
 	}
+	waits, err := a.jobWaits()
+	if err != nil {
+		return Status{}, err
+	}
 	for _, j := range Jobs() {
-		js := JobStatus{Job: j}
+		js := JobStatus{Job: j, WaitingFor: waits[j].platforms, Waiting: waits[j].text}
 		r, ok, err := a.store.LastRun(j)
 		if err != nil {
 			return Status{}, fmt.Errorf("reading %s runs: %w", j, err)

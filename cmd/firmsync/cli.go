@@ -61,13 +61,14 @@ type opts struct {
 	paste    bool
 	// sandboxURL wires the App to a sandbox in another process.
 	sandboxURL string
+	clientID   string // app set
 }
 
 func commands() []command {
 	return []command{
 		{name: "serve", summary: "run schedules and the webhook receiver headless until stopped",
 			flags: flagsFor(fData, fSandbox, fSandboxURL), run: cmdServe},
-		{name: "sync", summary: "run jobs once; exit 0 when no item failed, 1 otherwise",
+		{name: "sync", summary: "run jobs once; exit 0 when every job ran and no item failed, 1 otherwise",
 			flags: flagsFor(fData, fSandbox, fSandboxURL, fJobs, fJSON, fDryRun), run: cmdSync},
 		{name: "status", summary: "show connections, jobs and the last and next runs",
 			flags: flagsFor(fData, fJSON), run: cmdStatus},
@@ -76,9 +77,12 @@ func commands() []command {
 		{name: "connect", args: "PLATFORM", nargs: 1, summary: "connect a platform through the browser",
 			flags: flagsFor(fData, fSandbox, fRegion, fNoBrowser, fPaste), run: cmdConnect},
 		{name: "disconnect", args: "PLATFORM", nargs: 1, summary: "revoke access and delete a platform's secrets",
-			flags: flagsFor(fData, fSandbox), run: cmdDisconnect},
+			flags: flagsFor(fData, fSandbox), run: cmdDisconnectIfConnected},
+		appCommand(),
 		{name: "retry", args: "[ITEM_ID]...", nargs: -1, summary: "run failed or parked items again",
 			flags: flagsFor(fData, fSandbox, fSandboxURL, fJob), run: cmdRetry},
+		{name: "rebuild", summary: "move the state database aside (kept) and rebuild it from the platforms with a sync",
+			flags: flagsFor(fData, fSandbox, fSandboxURL), run: cmdRebuild},
 		{name: "sandbox", summary: "run the fake Clio, Lawmatics, Zoom and Box servers until killed",
 			flags: flagsFor(fAddr, fState, fJSON), run: cmdSandbox},
 		{name: "version", summary: "print the version", flags: flagsFor(), run: cmdVersion},

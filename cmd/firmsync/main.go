@@ -7,6 +7,10 @@ import (
 	"os"
 	"os/signal"
 	"syscall"
+
+	// First among Firmsync's imports in initialisation order: it must act
+	// before the GUI toolkit reads the locale (see the package comment).
+	_ "github.com/firmsync/firmsync/cmd/firmsync/internal/cleanlocale"
 )
 
 func main() {

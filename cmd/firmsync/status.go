@@ -4,9 +4,10 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"github.com/firmsync/firmsync/core"
 	"text/tabwriter"
 	"time"
+
+	"github.com/firmsync/firmsync/core"
 )
 
 func cmdStatus(ctx context.Context, e env, o *opts) error {
@@ -41,10 +42,23 @@ func cmdStatus(ctx context.Context, e env, o *opts) error {
 		}
 	}
 	fmt.Fprintln(tw, "\nJOB\tLAST RUN\tRESULT\tCREATED\tUPDATED\tFAILED\tNEXT RUN")
+	waiting := false
 	for _, j := range st.Jobs {
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%d\t%d\t%d\t%s\n", j.Job, when(j.LastRun), dash(j.LastStatus), j.Created, j.Updated, j.Failed, when(j.NextRun))
+		result := dash(j.LastStatus)
+		if j.Waiting != "" {
+			// Now outranks the last run: a job that cannot run is not
+			// "skipped" or "succeeded", whatever it did before.
+			result, waiting = j.Waiting, true
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%d\t%d\t%d\t%s\n", j.Job, when(j.LastRun), result, j.Created, j.Updated, j.Failed, when(j.NextRun))
 	}
-	return tw.Flush()
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	if waiting {
+		fmt.Fprintln(e.stdout, "\nConnect the missing platforms with `firmsync connect PLATFORM`.")
+	}
+	return nil
 }
 
 func dash(s string) string {

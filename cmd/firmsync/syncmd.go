@@ -4,8 +4,10 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"github.com/firmsync/firmsync/core"
+	"strings"
 	"text/tabwriter"
+
+	"github.com/firmsync/firmsync/core"
 )
 
 func cmdSync(ctx context.Context, e env, o *opts) error {
@@ -35,12 +37,31 @@ func cmdSync(ctx context.Context, e env, o *opts) error {
 				fmt.Fprintf(e.stdout, "would %s on %s: %s\n", p.Action, p.Platform, p.Object)
 			}
 		}
+		for _, j := range res.Jobs {
+			if j.Waiting != "" {
+				fmt.Fprintf(e.stdout, "%s: %s\n", j.Job, j.Waiting)
+			}
+		}
 		if res.Failed > 0 {
 			fmt.Fprintf(e.stdout, "%d item(s) failed; see `firmsync log --status failed`.\n", res.Failed)
 		}
+	}
+	if res.Waiting > 0 {
+		// Non-zero: a sync that could not look at a platform is not a
+		// clean sync, whatever the other jobs did.
+		return exitCodeErr{code: exitFailure, err: fmt.Errorf("%d job(s) could not run: %s not connected; connect with `firmsync connect PLATFORM`",
+			res.Waiting, joinAnd(res.NotConnected))}
 	}
 	if res.Failed > 0 {
 		return exitCodeErr{code: exitFailure}
 	}
 	return nil
+}
+
+// joinAnd joins ["a","b","c"] as "a, b and c".
+func joinAnd(w []string) string {
+	if len(w) <= 1 {
+		return strings.Join(w, "")
+	}
+	return strings.Join(w[:len(w)-1], ", ") + " and " + w[len(w)-1]
 }

@@ -88,6 +88,9 @@ func (k *Keychain) Check(ctx context.Context) error {
 // Secret Service that never answers (a locked collection waiting on a
 // prompt nobody sees) must not hang a sync.
 func call(ctx context.Context, fn func() (string, error)) (string, error) {
+	if err := checkSession(); err != nil {
+		return "", err // the keyring library would start a bus (and daemons) itself
+	}
 	type result struct {
 		v   string
 		err error

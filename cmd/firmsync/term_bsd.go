@@ -1,0 +1,8 @@
+//go:build darwin || freebsd || openbsd || netbsd || dragonfly
+
+package main
+
+import "golang.org/x/sys/unix"
+
+// The termios requests differ in name between Linux and the BSDs.
+const ioctlGetTermios, ioctlSetTermios = unix.TIOCGETA, unix.TIOCSETA
