@@ -104,6 +104,16 @@ func (a *App) upkeepClio(ctx context.Context, tunnel string) error {
 	for _, w := range conn.Webhooks {
 		ours[w.ID] = true
 	}
+	// Only Clio's own list says which webhooks exist: forget any secret
+	// recorded for an id it does not list (a deleted webhook, or one
+	// planted through a handshake before handshakes were checked).
+	listed := map[string]bool{}
+	for _, w := range remote {
+		listed[strconv.FormatInt(w.ID, 10)] = true
+	}
+	if err := a.webhookKeys.retainClio(ctx, listed); err != nil {
+		return fmt.Errorf("forgetting the secrets of removed Clio webhooks: %w", err)
+	}
 	now := time.Now()
 	var regs []store.WebhookReg
 	have := map[string]bool{}
@@ -162,6 +172,8 @@ func (a *App) upkeepClio(ctx context.Context, tunnel string) error {
 		}
 		if w.SharedSecret != "" {
 			_ = a.webhookKeys.setClio(ctx, id, w.SharedSecret)
+		} else {
+			a.webhookKeys.markOurs(id)
 		}
 		regs = append(regs, store.WebhookReg{ID: id, Model: w.Model, URL: w.URL, Status: w.Status, ExpiresAt: exp})
 	}
@@ -169,14 +181,18 @@ func (a *App) upkeepClio(ctx context.Context, tunnel string) error {
 		if have[h.model] {
 			continue
 		}
-		a.webhookKeys.expectClio(time.Minute)
+		// Clio sends the handshake right after creating, possibly before
+		// its answer gets here: the handshake waits for the answer, whose
+		// id and shared_secret are what it is checked against.
+		end := a.webhookKeys.beginCreate()
 		w, err := c.CreateWebhook(ctx, clio.WebhookCreate{URL: url, Model: h.model, Fields: h.fields, ExpiresAt: now.Add(clioHookLifetime)})
 		if err != nil {
+			_ = end(ctx, "", "")
 			return fmt.Errorf("registering the %s webhook: %w", h.model, err)
 		}
 		id := strconv.FormatInt(w.ID, 10)
-		if err := a.webhookKeys.setClio(ctx, id, w.SharedSecret); err != nil {
-			return err
+		if err := end(ctx, id, w.SharedSecret); err != nil {
+			return fmt.Errorf("saving the %s webhook's secret: %w", h.model, err)
 		}
 		status := w.Status
 		if status == "pending" {

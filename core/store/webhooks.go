@@ -2,6 +2,7 @@ package store
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"time"
 
@@ -21,13 +22,53 @@ type WebhookEvent struct {
 	ProcessedAt time.Time `json:"processed_at,omitzero"`
 	Attempts    int       `json:"attempts,omitempty"`
 	Error       string    `json:"error,omitempty"` // why the last processing attempt failed
+	// PayloadDropped: the event was processed and its payload was removed
+	// to make room under WebhookLimits (the record and its dedupe entry stay).
+	PayloadDropped bool `json:"payload_dropped,omitempty"`
 }
 
-// AddWebhookEvent stores e as a new unprocessed event and returns its ID.
-// Received defaults to now. When e.DeliveryKey is set and the same platform
-// already delivered that key, nothing is stored and the error wraps
-// ErrDuplicate.
+// WebhookLimits bounds what stored webhook events may take in the
+// database, whoever sends them: a stranger cannot get an event stored
+// without a valid signature, but a leaked secret, a platform's burst or a
+// stuck worker must still not fill the disk (bbolt never gives the space
+// back to the file system).
+type WebhookLimits struct {
+	// MaxUnprocessed is how many events may wait to be processed.
+	MaxUnprocessed int
+	// MaxStoredBytes bounds the encoded size of every stored event
+	// together. When a new event would pass it, the payloads of processed
+	// events are dropped, oldest first; if that is not enough the event is
+	// refused.
+	MaxStoredBytes int64
+}
+
+// DefaultWebhookLimits: 10,000 waiting events and 32 MiB of stored events.
+// A real event is 0.5–10 KiB, so a day's worth of a busy firm's events fits
+// many times over, while a flood of 1 MiB bodies stops at 32 MiB.
+func DefaultWebhookLimits() WebhookLimits {
+	return WebhookLimits{MaxUnprocessed: 10_000, MaxStoredBytes: 32 << 20}
+}
+
+// ErrWebhookStoreFull is wrapped when an event is refused by WebhookLimits.
+// The sender should be told to retry later: room appears as the workers
+// process what is waiting.
+var ErrWebhookStoreFull = errors.New("webhook event store is full")
+
+// AddWebhookEvent stores e within DefaultWebhookLimits; see
+// AddWebhookEventWithin.
 func (s *Store) AddWebhookEvent(e WebhookEvent) (uint64, error) {
+	return s.AddWebhookEventWithin(e, DefaultWebhookLimits())
+}
+
+// AddWebhookEventWithin stores e as a new unprocessed event and returns its
+// ID. Received defaults to now. When e.DeliveryKey is set and the same
+// platform already delivered that key, nothing is stored and the error
+// wraps ErrDuplicate (a replay is recognised even when the store is full).
+// When storing e would pass lim, the payloads of processed events are
+// dropped oldest first; if the limits still do not allow e, nothing is
+// stored and the error wraps ErrWebhookStoreFull. Zero fields of lim mean
+// no limit.
+func (s *Store) AddWebhookEventWithin(e WebhookEvent, lim WebhookLimits) (uint64, error) {
 	if e.Platform == "" {
 		return 0, fmt.Errorf("store: adding webhook event: empty platform")
 	}
@@ -43,12 +84,21 @@ func (s *Store) AddWebhookEvent(e WebhookEvent) (uint64, error) {
 			}
 		}
 		events := tx.Bucket(bucketWebhookEvents)
+		// Taking the ID first costs nothing if the event is refused: the
+		// transaction, sequence included, is rolled back.
 		id, err := events.NextSequence()
 		if err != nil {
 			return err
 		}
 		e.ID = id
-		if err := putJSON(events, itob(id), &e); err != nil {
+		enc, err := json.Marshal(&e)
+		if err != nil {
+			return err
+		}
+		if err := makeRoom(tx, int64(len(enc)), lim); err != nil {
+			return err
+		}
+		if err := events.Put(itob(id), enc); err != nil {
 			return err
 		}
 		if e.DeliveryKey != "" {
@@ -62,6 +112,74 @@ func (s *Store) AddWebhookEvent(e WebhookEvent) (uint64, error) {
 		return 0, fmt.Errorf("store: adding %s webhook event: %w", e.Platform, err)
 	}
 	return e.ID, nil
+}
+
+// makeRoom checks that one more unprocessed event of size bytes fits lim,
+// dropping the payloads of processed events, oldest first, when that makes
+// it fit. It wraps ErrWebhookStoreFull when it cannot.
+//
+// It counts by walking the buckets rather than keeping a running total:
+// the walk reads keys and value lengths from the memory map (no copies),
+// and a total kept beside the events could drift from them after a crash
+// or a repair, where the walk cannot.
+func makeRoom(tx *bolt.Tx, size int64, lim WebhookLimits) error {
+	pending := tx.Bucket(bucketWebhookPending)
+	if lim.MaxUnprocessed > 0 {
+		n := 0
+		c := pending.Cursor()
+		for k, _ := c.First(); k != nil; k, _ = c.Next() {
+			n++
+		}
+		if n >= lim.MaxUnprocessed {
+			return fmt.Errorf("%w: %d events wait to be processed (limit %d)", ErrWebhookStoreFull, n, lim.MaxUnprocessed)
+		}
+	}
+	if lim.MaxStoredBytes <= 0 {
+		return nil
+	}
+	events := tx.Bucket(bucketWebhookEvents)
+	total := size
+	c := events.Cursor()
+	for k, v := c.First(); k != nil; k, v = c.Next() {
+		total += int64(len(v))
+	}
+	if total <= lim.MaxStoredBytes {
+		return nil
+	}
+	// Collect first, then rewrite: a bucket must not be modified while a
+	// cursor walks it.
+	pc := pending.Cursor()
+	var drop []WebhookEvent
+	over := total - lim.MaxStoredBytes
+	for k, v := c.First(); k != nil && over > 0; k, v = c.Next() {
+		if pk, _ := pc.Seek(k); pk != nil && string(pk) == string(k) {
+			continue // not processed yet: its payload is still needed
+		}
+		e, err := decodeWebhookEvent(k, v)
+		if err != nil {
+			return err
+		}
+		if len(e.Payload) == 0 {
+			continue
+		}
+		before := int64(len(v))
+		e.Payload, e.PayloadDropped = nil, true
+		after, err := json.Marshal(&e)
+		if err != nil {
+			return err
+		}
+		over -= before - int64(len(after))
+		drop = append(drop, e)
+	}
+	if over > 0 {
+		return fmt.Errorf("%w: stored events would take %d bytes (limit %d)", ErrWebhookStoreFull, lim.MaxStoredBytes+over, lim.MaxStoredBytes)
+	}
+	for i := range drop {
+		if err := putJSON(events, itob(drop[i].ID), &drop[i]); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // MarkWebhookProcessed records a processing attempt of event id: it counts

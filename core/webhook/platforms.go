@@ -66,11 +66,21 @@ func clioRetries(status int) bool {
 	return !(status >= 200 && status < 400 || status == http.StatusGone)
 }
 
+// clioHeaders refuses a request that is neither a handshake nor signed.
+func clioHeaders(req *http.Request) *refusal {
+	if req.Header.Get(clio.HookSecretHeader) == "" && req.Header.Get("X-Hook-Signature") == "" {
+		return refuse(http.StatusUnauthorized, "unsigned")
+	}
+	return nil
+}
+
 // clio handles the X-Hook-Secret handshake and signed deliveries.
 func (r *Receiver) clio(w http.ResponseWriter, req *http.Request, body []byte) (*store.WebhookEvent, *refusal) {
 	ctx := req.Context()
-	if secret := req.Header.Get("X-Hook-Secret"); secret != "" {
-		// Handshake: echo the secret only for a webhook we just created.
+	if secret := req.Header.Get(clio.HookSecretHeader); secret != "" {
+		// Handshake: anyone who can reach the URL can send one, so the
+		// secret is echoed only when Keys shows it is Clio's own for a
+		// webhook Firmsync created (see Keys.ConfirmClioHandshake).
 		var hs struct {
 			Data struct {
 				WebhookID json.Number `json:"webhook_id"`
@@ -82,10 +92,13 @@ func (r *Receiver) clio(w http.ResponseWriter, req *http.Request, body []byte) (
 		if id == "" {
 			id = string(hs.Data.ID)
 		}
-		if !r.o.Keys.ExpectClioHandshake(ctx, id, secret) {
+		if err := r.o.Keys.ConfirmClioHandshake(ctx, id, secret); errors.Is(err, ErrHandshakeRefused) {
 			return nil, refuse(http.StatusForbidden, "unexpected handshake")
+		} else if err != nil {
+			r.o.Logger.Warn("could not check a Clio webhook handshake with Clio now", "webhook_id", id, "err", err)
+			return nil, notNow("handshake could not be checked now", time.Minute)
 		}
-		w.Header().Set("X-Hook-Secret", secret)
+		w.Header().Set(clio.HookSecretHeader, secret)
 		w.WriteHeader(http.StatusOK)
 		r.o.Logger.Info("confirmed a Clio webhook handshake", "webhook_id", id)
 		return nil, nil
@@ -103,24 +116,28 @@ func (r *Receiver) clio(w http.ResponseWriter, req *http.Request, body []byte) (
 	if !ok {
 		return nil, refuse(http.StatusUnauthorized, "bad signature")
 	}
-	if !wellFormed(body) {
-		return nil, refuse(http.StatusBadRequest, "malformed JSON")
-	}
 	var p struct {
-		Data map[string]any `json:"data"`
+		Data struct {
+			ID any `json:"id"` // only the id: the other fields are not copied
+		} `json:"data"`
 		Meta struct {
 			Event     string      `json:"event"`
 			WebhookID json.Number `json:"webhook_id"`
 		} `json:"meta"`
 	}
+	// One pass over the body (bodies reach 1 MiB): the validity check
+	// runs only to name a failure.
 	if err := json.Unmarshal(body, &p); err != nil {
+		if !wellFormed(body) {
+			return nil, refuse(http.StatusBadRequest, "malformed JSON")
+		}
 		return nil, refuse(http.StatusBadRequest, "unexpected payload")
 	}
 	model := r.clioModel(p.Meta.WebhookID.String())
 	// Hex is case-insensitive: key on one spelling so a replay cannot
 	// pass as new by changing the case of the signature.
 	key := "sig:" + strings.ToLower(strings.TrimSpace(sig))
-	return &store.WebhookEvent{Type: model + "." + p.Meta.Event, Resource: idString(p.Data["id"]), DeliveryKey: key}, nil
+	return &store.WebhookEvent{Type: model + "." + p.Meta.Event, Resource: idString(p.Data.ID), DeliveryKey: key}, nil
 }
 
 // clioModel names the model a Clio webhook watches (from its registration).
@@ -141,6 +158,29 @@ const (
 )
 
 func zoomRetries(status int) bool { return status == 0 || status >= 500 }
+
+// zoomHeaders refuses a delivery without Zoom's signature headers or with
+// a timestamp outside the window (as zoom.VerifySignature would, later).
+func (r *Receiver) zoomHeaders(req *http.Request) *refusal {
+	ts, sig := req.Header.Get(zoom.HeaderRequestTimestamp), req.Header.Get(zoom.HeaderSignature)
+	if sig == "" || ts == "" {
+		return refuse(http.StatusUnauthorized, "unsigned")
+	}
+	if !freshSeconds(ts, r.o.Now(), r.o.ZoomWindow) {
+		return refuse(http.StatusUnauthorized, "stale timestamp")
+	}
+	return nil
+}
+
+// freshSeconds reports whether ts is Unix seconds within window of now,
+// either way (Zoom's and Lawmatics' timestamp rule).
+func freshSeconds(ts string, now time.Time, window time.Duration) bool {
+	sec, err := strconv.ParseInt(ts, 10, 64)
+	if err != nil {
+		return false
+	}
+	return absDur(now.Sub(time.Unix(sec, 0))) <= window
+}
 
 // zoom answers endpoint.url_validation and verifies signed events.
 func (r *Receiver) zoom(w http.ResponseWriter, req *http.Request, body []byte) (*store.WebhookEvent, *refusal) {
@@ -198,6 +238,19 @@ const (
 )
 
 func boxRetries(status int) bool { return status < 200 || status >= 300 }
+
+// boxHeaders refuses a delivery without a Box signature or whose delivery
+// timestamp box.VerifySignature would refuse as stale.
+func (r *Receiver) boxHeaders(req *http.Request) *refusal {
+	if req.Header.Get(box.HeaderSignaturePrimary) == "" && req.Header.Get(box.HeaderSignatureSecondary) == "" {
+		return refuse(http.StatusUnauthorized, "unsigned")
+	}
+	t, err := time.Parse(time.RFC3339, req.Header.Get(box.HeaderDeliveryTimestamp))
+	if age := r.o.Now().Sub(t); err != nil || age > box.MaxDeliveryAge || age < -box.MaxClockSkew {
+		return refuse(http.StatusUnauthorized, "bad or stale signature")
+	}
+	return nil
+}
 
 // box verifies Box's primary/secondary signatures.
 func (r *Receiver) box(w http.ResponseWriter, req *http.Request, body []byte) (*store.WebhookEvent, *refusal) {
@@ -275,6 +328,19 @@ func (r *Receiver) lawmatics(w http.ResponseWriter, req *http.Request, body []by
 		return nil, refuse(http.StatusBadRequest, "unexpected payload")
 	}
 	return &store.WebhookEvent{Type: ev.EventType, Resource: string(ev.Data.MatterID), DeliveryKey: "event:" + ev.EventID}, nil
+}
+
+// lawmaticsHeaders refuses a delivery without Lawmatics' signature headers
+// or with a timestamp outside the window.
+func (r *Receiver) lawmaticsHeaders(req *http.Request) *refusal {
+	sig, ts := req.Header.Get(lawmatics.HeaderSignature), req.Header.Get(lawmatics.HeaderTimestamp)
+	if sig == "" || ts == "" {
+		return refuse(http.StatusUnauthorized, "unsigned")
+	}
+	if !freshSeconds(ts, r.o.Now(), r.o.LawmaticsWindow) {
+		return refuse(http.StatusUnauthorized, "stale timestamp")
+	}
+	return nil
 }
 
 // ErrStillAuthorized is wrapped by a Deauthorize error when Clio still

@@ -26,6 +26,7 @@ import (
 	"mime"
 	"net"
 	"net/http"
+	"os"
 	"strconv"
 	"strings"
 	"sync"
@@ -44,13 +45,23 @@ const MaxBody = 1 << 20
 type Keys interface {
 	// ClioSecrets are the shared secrets of the Clio webhooks Firmsync created.
 	ClioSecrets(ctx context.Context) []string
-	// ExpectClioHandshake reports whether a Clio webhook creation is in
-	// flight and accepts the handshake's secret for it.
-	ExpectClioHandshake(ctx context.Context, webhookID, secret string) bool
+	// ConfirmClioHandshake decides a Clio X-Hook-Secret handshake. A
+	// handshake proves nothing by itself (anyone who can reach the URL can
+	// send one), so nil only when secret is Clio's own for a webhook
+	// Firmsync created: the shared_secret Clio returned to Firmsync, or
+	// one Clio accepted when asked (PUT /webhooks/{id}/activate). Nothing
+	// from a handshake may be stored unless Clio confirmed it. An error
+	// wrapping ErrHandshakeRefused refuses the handshake (403); any other
+	// error means it could not be checked now (503).
+	ConfirmClioHandshake(ctx context.Context, webhookID, secret string) error
 	ZoomSecret(ctx context.Context) string
 	BoxKeys(ctx context.Context) (primary, secondary string)
 	LawmaticsSecret(ctx context.Context) string
 }
+
+// ErrHandshakeRefused is wrapped by ConfirmClioHandshake's error for a
+// handshake that is not Clio's for a webhook Firmsync created.
+var ErrHandshakeRefused = errors.New("not a handshake for a webhook Firmsync created")
 
 // Accepter is optionally implemented by Keys: the owner of the secrets
 // usually also knows which platforms are connected.
@@ -95,13 +106,28 @@ type Options struct {
 	// 4096. Beyond it events wait in the store and are queued again as
 	// soon as the queue drains.
 	QueueSize int
-	// MaxInFlight is how many deliveries are read and verified at once;
-	// 0 means 32. It bounds the receiver's memory (MaxInFlight × MaxBody)
-	// whatever a sender does; a delivery that waits SlotWait for a turn
-	// is answered 503 with Retry-After, which every platform retries (429
-	// would not do: Zoom never retries a 4xx).
+	// MaxReaders is how many delivery bodies are read (and held) at once;
+	// 0 means 128. It bounds the receiver's memory for bodies to
+	// MaxReaders × MaxBody (128 MiB at the defaults) whatever senders do.
+	// It is larger than MaxInFlight because a reader may be a stranger
+	// who stalls: each read has a deadline (ReadBase + size/ReadMinRate),
+	// so a stalled reader is cut off and never holds a verification slot.
+	MaxReaders int
+	// MaxInFlight is how many read deliveries are verified and stored at
+	// once; 0 means 32. A delivery that waits SlotWait for a reader's or a
+	// verifier's turn is answered 503 with Retry-After, which every
+	// platform retries (429 would not do: Zoom never retries a 4xx).
 	MaxInFlight int
 	SlotWait    time.Duration // 0 means 5 s
+	// ReadBase and ReadMinRate set each body's read deadline: ReadBase
+	// plus its length (Content-Length, else MaxBody) at ReadMinRate bytes
+	// a second. 0 means 2 s and 256 KiB/s: 6 s for a 1 MiB body, 2 s for
+	// the few KiB a platform sends.
+	ReadBase    time.Duration
+	ReadMinRate int
+	// Limits bound the stored events (zero: store.DefaultWebhookLimits).
+	// An event they refuse is answered 503 with Retry-After.
+	Limits store.WebhookLimits
 }
 
 // Receiver is the webhook HTTP server.
@@ -116,8 +142,11 @@ type Receiver struct {
 	mu     sync.Mutex // guards nonces
 	nonces map[string]time.Time
 
-	slots chan struct{} // one per delivery being read and verified
-	peak  atomic.Int64  // the most that ever held one at once
+	readers  chan struct{} // one per delivery whose body is read or held
+	slots    chan struct{} // one per delivery being verified and stored
+	peak     atomic.Int64  // the most that ever held a slot at once
+	peakRead atomic.Int64  // the most that ever held a reader's turn at once
+	fullLog  atomic.Int64  // when the store-full warning was last logged (Unix ns)
 
 	qmu      sync.Mutex      // guards inflight
 	inflight map[uint64]bool // stored events queued or being processed
@@ -154,18 +183,32 @@ func New(o Options) *Receiver {
 	if o.MaxInFlight == 0 {
 		o.MaxInFlight = 32
 	}
+	if o.MaxReaders == 0 {
+		o.MaxReaders = 128
+	}
 	if o.SlotWait == 0 {
 		o.SlotWait = 5 * time.Second
 	}
+	if o.ReadBase == 0 {
+		o.ReadBase = 2 * time.Second
+	}
+	if o.ReadMinRate == 0 {
+		o.ReadMinRate = 256 << 10
+	}
+	if o.Limits == (store.WebhookLimits{}) {
+		o.Limits = store.DefaultWebhookLimits()
+	}
 	r := &Receiver{o: o, queue: make(chan store.WebhookEvent, o.QueueSize), nonces: map[string]time.Time{}, inflight: map[uint64]bool{},
-		slots: make(chan struct{}, o.MaxInFlight)}
+		readers: make(chan struct{}, o.MaxReaders), slots: make(chan struct{}, o.MaxInFlight)}
 	r.refused.log = o.Logger
 	mux := http.NewServeMux()
-	mux.HandleFunc("/webhooks/clio", r.post("clio", r.clio))
-	mux.HandleFunc("/webhooks/zoom", r.post("zoom", r.zoom))
-	mux.HandleFunc("/webhooks/box", r.post("box", r.box))
-	mux.HandleFunc("/webhooks/lawmatics", r.post("lawmatics", r.lawmatics))
-	mux.HandleFunc("/oauth/clio/deauthorize", r.post("clio", r.deauthorize))
+	mux.HandleFunc("/webhooks/clio", r.post("clio", clioHeaders, r.clio))
+	mux.HandleFunc("/webhooks/zoom", r.post("zoom", r.zoomHeaders, r.zoom))
+	mux.HandleFunc("/webhooks/box", r.post("box", r.boxHeaders, r.box))
+	mux.HandleFunc("/webhooks/lawmatics", r.post("lawmatics", r.lawmaticsHeaders, r.lawmatics))
+	// Clio's deauthorization callback is not signed (its checker asks Clio
+	// itself, at most once a minute), so it has no header check.
+	mux.HandleFunc("/oauth/clio/deauthorize", r.post("clio", nil, r.deauthorize))
 	mux.HandleFunc("/healthz", r.healthz)
 	r.mux = mux
 	return r
@@ -188,7 +231,11 @@ func Listen(addr string) (net.Listener, error) {
 // storing and processing).
 func (r *Receiver) Serve(ctx context.Context, ln net.Listener) error {
 	r.Start(ctx)
-	srv := &http.Server{Handler: r.mux, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 30 * time.Second, WriteTimeout: 30 * time.Second}
+	// ReadTimeout is only the outer bound: each delivery's body has its own,
+	// much shorter deadline (readBody). Headers are small on every
+	// platform, so a stranger's oversized ones are cut at 64 KiB.
+	srv := &http.Server{Handler: r.mux, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 30 * time.Second, WriteTimeout: 30 * time.Second,
+		MaxHeaderBytes: 64 << 10}
 	go func() {
 		<-ctx.Done()
 		sctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
@@ -314,6 +361,7 @@ type refusal struct {
 	status     int
 	reason     string
 	retryAfter string // Retry-After seconds for a 503 or 429; "" sends none
+	allow      string // Allow header of a 405
 }
 
 func refuse(status int, reason string) *refusal { return &refusal{status: status, reason: reason} }
@@ -324,37 +372,45 @@ func notNow(reason string, retryAfter time.Duration) *refusal {
 	return &refusal{status: http.StatusServiceUnavailable, reason: reason, retryAfter: strconv.Itoa(int(retryAfter.Seconds()))}
 }
 
+// headerCheck refuses, from the headers alone, a delivery its platform
+// never sends (unsigned, stale): before any turn is taken or byte read.
+type headerCheck func(req *http.Request) *refusal
+
 // post wraps a platform handler with the common rules: POST only, a JSON
 // body of at most MaxBody bytes, store before the 2xx, then queue.
-func (r *Receiver) post(platform string, h handlerFunc) http.HandlerFunc {
+//
+// Its order keeps strangers from starving real deliveries: everything the
+// headers can tell is checked before any turn is taken; the body is read
+// under a reader's turn (MaxReaders) and a deadline, so a stalled upload
+// is cut off and never holds a verification slot (MaxInFlight), which is
+// taken only once the whole body is in memory.
+func (r *Receiver) post(platform string, check headerCheck, h handlerFunc) http.HandlerFunc {
 	return func(w http.ResponseWriter, req *http.Request) {
-		if req.Method != http.MethodPost {
-			w.Header().Set("Allow", http.MethodPost)
-			r.deny(w, platform, refuse(http.StatusMethodNotAllowed, "method not allowed"))
+		if rf := r.checkHeaders(req, check); rf != nil {
+			if req.ContentLength != 0 {
+				// Not reading a body we refuse: the connection cannot be
+				// reused, and closing it frees it at once.
+				w.Header().Set("Connection", "close")
+			}
+			r.deny(w, platform, rf)
 			return
 		}
-		if ct := req.Header.Get("Content-Type"); ct != "" {
-			mt, _, err := mime.ParseMediaType(ct)
-			if err != nil || (mt != "application/json" && !strings.HasSuffix(mt, "+json")) {
-				r.deny(w, platform, refuse(http.StatusUnsupportedMediaType, "unsupported content type"))
-				return
-			}
+		if !r.acquire(req.Context(), r.readers, &r.peakRead) {
+			w.Header().Set("Connection", "close")
+			r.deny(w, platform, notNow("too many deliveries at once", time.Second))
+			return
 		}
-		if !r.acquire(req.Context()) {
+		defer func() { <-r.readers }()
+		body, rf := r.readBody(w, req)
+		if rf != nil {
+			r.deny(w, platform, rf)
+			return
+		}
+		if !r.acquire(req.Context(), r.slots, &r.peak) {
 			r.deny(w, platform, notNow("too many deliveries at once", time.Second))
 			return
 		}
 		defer r.release()
-		body, err := io.ReadAll(http.MaxBytesReader(w, req.Body, MaxBody))
-		if err != nil {
-			var mbe *http.MaxBytesError
-			if errors.As(err, &mbe) {
-				r.deny(w, platform, refuse(http.StatusRequestEntityTooLarge, "body over 1 MiB"))
-				return
-			}
-			r.deny(w, platform, refuse(http.StatusBadRequest, "reading body"))
-			return
-		}
 		ev, rf := h(w, req, body)
 		if rf != nil {
 			r.deny(w, platform, rf)
@@ -371,7 +427,7 @@ func (r *Receiver) post(platform string, h handlerFunc) http.HandlerFunc {
 			}
 		}
 		ev.Platform, ev.Received, ev.Payload = platform, r.o.Now(), body
-		id, err := r.o.Store.AddWebhookEvent(*ev)
+		id, err := r.o.Store.AddWebhookEventWithin(*ev, r.o.Limits)
 		if errors.Is(err, store.ErrDuplicate) {
 			// Already stored: a redelivery (Lawmatics is at-least-once;
 			// Box and Zoom retry a lost 2xx) or a replay. Acknowledge it:
@@ -379,6 +435,11 @@ func (r *Receiver) post(platform string, h handlerFunc) http.HandlerFunc {
 			// every non-2xx towards suspending the webhook.
 			r.replayed.Add(1)
 			w.WriteHeader(http.StatusOK)
+			return
+		}
+		if errors.Is(err, store.ErrWebhookStoreFull) {
+			r.logFull(platform, err)
+			r.deny(w, platform, notNow("event store full", time.Minute))
 			return
 		}
 		if err != nil {
@@ -400,21 +461,91 @@ func (r *Receiver) post(platform string, h handlerFunc) http.HandlerFunc {
 	}
 }
 
-// acquire waits up to SlotWait for a delivery slot.
-func (r *Receiver) acquire(ctx context.Context) bool {
+// checkHeaders applies the rules every route shares and then the
+// platform's own header check.
+func (r *Receiver) checkHeaders(req *http.Request, check headerCheck) *refusal {
+	if req.Method != http.MethodPost {
+		return &refusal{status: http.StatusMethodNotAllowed, reason: "method not allowed", allow: http.MethodPost}
+	}
+	if ct := req.Header.Get("Content-Type"); ct != "" {
+		mt, _, err := mime.ParseMediaType(ct)
+		if err != nil || (mt != "application/json" && !strings.HasSuffix(mt, "+json")) {
+			return refuse(http.StatusUnsupportedMediaType, "unsupported content type")
+		}
+	}
+	if req.ContentLength > MaxBody {
+		return refuse(http.StatusRequestEntityTooLarge, "body over 1 MiB")
+	}
+	if check != nil {
+		return check(req)
+	}
+	return nil
+}
+
+// readBody reads the body under a deadline of ReadBase plus its length
+// at ReadMinRate: a platform sends its few KiB at once, so only a sender
+// that stalls (or trickles) meets it, and it is then cut off instead of
+// holding its turn for the server's whole ReadTimeout.
+func (r *Receiver) readBody(w http.ResponseWriter, req *http.Request) ([]byte, *refusal) {
+	n := req.ContentLength
+	if n < 0 || n > MaxBody {
+		n = MaxBody
+	}
+	limit := r.o.ReadBase + time.Duration(float64(n)/float64(r.o.ReadMinRate)*float64(time.Second))
+	rc := http.NewResponseController(w)
+	if err := rc.SetReadDeadline(time.Now().Add(limit)); err == nil {
+		// Lift it once the body is in: the server's background read of
+		// the idle connection must not time out (that would cancel the
+		// request's context while the event is being stored).
+		defer func() { _ = rc.SetReadDeadline(time.Time{}) }()
+	} else if !errors.Is(err, http.ErrNotSupported) {
+		r.o.Logger.Debug("could not set a read deadline on a webhook delivery", "err", err)
+	}
+	body, err := io.ReadAll(http.MaxBytesReader(w, req.Body, MaxBody))
+	if err == nil {
+		return body, nil
+	}
+	var mbe *http.MaxBytesError
+	var ne net.Error
+	switch {
+	case errors.As(err, &mbe):
+		return nil, refuse(http.StatusRequestEntityTooLarge, "body over 1 MiB")
+	case errors.Is(err, os.ErrDeadlineExceeded) || errors.As(err, &ne) && ne.Timeout():
+		// A real platform that was merely slow sends it again after a 503.
+		w.Header().Set("Connection", "close")
+		return nil, notNow("body not received in time", 5*time.Second)
+	}
+	return nil, refuse(http.StatusBadRequest, "reading body")
+}
+
+// logFull says, at most once a minute, that the event store refused an
+// event: the platform is told to retry, so nothing is lost unless the
+// workers stay stuck longer than the platform keeps retrying.
+func (r *Receiver) logFull(platform string, err error) {
+	now := time.Now().UnixNano()
+	last := r.fullLog.Load()
+	if now-last < int64(time.Minute) || !r.fullLog.CompareAndSwap(last, now) {
+		return
+	}
+	r.o.Logger.Warn("webhook event store is full: refusing deliveries with 503 so the platform sends them again later; "+
+		"room returns as stored events are processed", "platform", platform, "err", err)
+}
+
+// acquire waits up to SlotWait for a turn in sem, recording the peak.
+func (r *Receiver) acquire(ctx context.Context, sem chan struct{}, peak *atomic.Int64) bool {
 	t := time.NewTimer(r.o.SlotWait)
 	defer t.Stop()
 	select {
-	case r.slots <- struct{}{}:
+	case sem <- struct{}{}:
 	case <-t.C:
 		return false
 	case <-ctx.Done():
 		return false
 	}
-	n := int64(len(r.slots)) // holders now, this one included
+	n := int64(len(sem)) // holders now, this one included
 	for {
-		p := r.peak.Load()
-		if n <= p || r.peak.CompareAndSwap(p, n) {
+		p := peak.Load()
+		if n <= p || peak.CompareAndSwap(p, n) {
 			break
 		}
 	}
@@ -423,11 +554,17 @@ func (r *Receiver) acquire(ctx context.Context) bool {
 
 func (r *Receiver) release() { <-r.slots }
 
-// PeakInFlight is the most deliveries ever read and verified at once.
+// PeakInFlight is the most deliveries ever verified and stored at once.
 func (r *Receiver) PeakInFlight() int64 { return r.peak.Load() }
+
+// PeakReading is the most delivery bodies ever read or held at once.
+func (r *Receiver) PeakReading() int64 { return r.peakRead.Load() }
 
 func (r *Receiver) deny(w http.ResponseWriter, platform string, rf *refusal) {
 	r.refused.add(platform, rf.reason)
+	if rf.allow != "" {
+		w.Header().Set("Allow", rf.allow)
+	}
 	if rf.retryAfter != "" {
 		w.Header().Set("Retry-After", rf.retryAfter)
 	}

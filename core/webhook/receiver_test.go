@@ -54,13 +54,14 @@ var testNow = time.Date(2025, 3, 4, 10, 0, 0, 0, time.UTC)
 
 // fakeKeys is a webhook.Keys with fixed secrets; tests may rotate them.
 type fakeKeys struct {
-	mu         sync.Mutex        // guards the fields below
-	clio       []string          // Clio shared secrets
-	handshakes map[string]string // Clio webhook id -> secret of a creation in flight
-	models     map[string]string // Clio webhook id -> model it watches
-	zoom       string
-	boxP, boxS string
-	lawmatics  string
+	mu           sync.Mutex        // guards the fields below
+	clio         []string          // Clio shared secrets
+	handshakes   map[string]string // Clio webhook id -> secret Clio gave for it
+	handshakeErr error             // when set, handshakes cannot be checked now
+	models       map[string]string // Clio webhook id -> model it watches
+	zoom         string
+	boxP, boxS   string
+	lawmatics    string
 }
 
 func newFakeKeys() *fakeKeys {
@@ -81,11 +82,19 @@ func (k *fakeKeys) ClioSecrets(context.Context) []string {
 	return slices.Clone(k.clio)
 }
 
-func (k *fakeKeys) ExpectClioHandshake(_ context.Context, webhookID, secret string) bool {
+// ConfirmClioHandshake confirms only the secret Clio gave for a webhook
+// Firmsync created (core's real Keys also asks Clio; tested in core).
+func (k *fakeKeys) ConfirmClioHandshake(_ context.Context, webhookID, secret string) error {
 	k.mu.Lock()
 	defer k.mu.Unlock()
+	if k.handshakeErr != nil {
+		return k.handshakeErr
+	}
 	want, ok := k.handshakes[webhookID]
-	return ok && hmac.Equal([]byte(want), []byte(secret))
+	if !ok || !hmac.Equal([]byte(want), []byte(secret)) {
+		return fmt.Errorf("webhook %q: %w", webhookID, webhook.ErrHandshakeRefused)
+	}
+	return nil
 }
 
 func (k *fakeKeys) ClioModel(webhookID string) string {
@@ -902,12 +911,17 @@ func TestEventsBeyondAFullQueueAreQueuedOnceItDrains(t *testing.T) {
 }
 
 // TestDeliveriesReadAtOnceAreBounded: however many senders connect, at most
-// MaxInFlight deliveries are read and verified at once (so the receiver's
-// memory stays under MaxInFlight × MaxBody); the rest wait their turn and
-// all are stored, and one that cannot get a turn in time is told to retry.
+// MaxReaders bodies are read or held at once (so the receiver's memory for
+// bodies stays under MaxReaders × MaxBody) and at most MaxInFlight are
+// verified and stored at once; the rest wait their turn and all are
+// stored, and one that cannot get a turn in time is told to retry.
 func TestDeliveriesReadAtOnceAreBounded(t *testing.T) {
-	const limit, senders = 4, 40
-	h := newHarness(t, withWorkers(2), withOptions(func(o *webhook.Options) { o.MaxInFlight, o.SlotWait = limit, 30*time.Second }))
+	const readers, limit, senders = 8, 4, 40
+	h := newHarness(t, withWorkers(2), withOptions(func(o *webhook.Options) {
+		o.MaxReaders, o.MaxInFlight, o.SlotWait = readers, limit, 30*time.Second
+		// Verification takes a moment, so verifiers overlap for certain.
+		o.Accepting = func(context.Context, string) error { time.Sleep(10 * time.Millisecond); return nil }
+	}))
 	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: senders}}
 	t.Cleanup(client.CloseIdleConnections)
 
@@ -945,34 +959,97 @@ func TestDeliveriesReadAtOnceAreBounded(t *testing.T) {
 	}
 	wg.Wait()
 	h.flush(t)
+	if peak := h.r.PeakReading(); peak != readers {
+		t.Errorf("at most %d bodies were read at once, want exactly the limit %d", peak, readers)
+	}
 	if peak := h.r.PeakInFlight(); peak != limit {
-		t.Errorf("at most %d deliveries were read at once, want exactly the limit %d", peak, limit)
+		t.Errorf("at most %d deliveries were verified at once, want exactly the limit %d", peak, limit)
 	}
 	if n := len(h.stored(t)); n != senders {
 		t.Errorf("store holds %d events, want %d", n, senders)
 	}
+}
 
-	// No turn within SlotWait: 503 with Retry-After, nothing stored.
-	h2 := newHarness(t, withOptions(func(o *webhook.Options) { o.MaxInFlight, o.SlotWait = 1, 50*time.Millisecond }))
-	stall, release := io.Pipe()
-	go func() {
-		req, _ := http.NewRequest(http.MethodPost, h2.srv.URL+"/webhooks/zoom", stall)
-		req.Header.Set("Content-Type", "application/json")
-		if res, err := http.DefaultClient.Do(req); err == nil {
-			res.Body.Close()
+// TestWebhookNoTurnInTimeIsRetried: a delivery that gets no reader's turn, or no
+// verifier's turn, within SlotWait is answered 503 with Retry-After and
+// nothing is stored.
+func TestWebhookNoTurnInTimeIsRetried(t *testing.T) {
+	tests := []struct {
+		name string
+		opts func(o *webhook.Options, hold chan struct{})
+		// occupy starts what holds the only turn and returns once it does.
+		occupy func(t *testing.T, h *harness)
+	}{
+		{
+			name: "every reader busy",
+			opts: func(o *webhook.Options, _ chan struct{}) {
+				o.MaxReaders, o.SlotWait, o.ReadBase = 1, 50*time.Millisecond, time.Minute
+			},
+			occupy: func(t *testing.T, h *harness) {
+				stall, release := io.Pipe()
+				t.Cleanup(func() { release.Close() })
+				go func() {
+					req, _ := http.NewRequest(http.MethodPost, h.srv.URL+"/webhooks/zoom", stall)
+					req.Header = zoomHeaders(zoomSecret, h.now(), nil)
+					req.Header.Set("Content-Type", "application/json")
+					if res, err := http.DefaultClient.Do(req); err == nil {
+						res.Body.Close()
+					}
+				}()
+				waitFor(t, func() bool { return h.r.PeakReading() == 1 })
+			},
+		},
+		{
+			name: "every verifier busy",
+			opts: func(o *webhook.Options, hold chan struct{}) {
+				o.MaxInFlight, o.SlotWait = 1, 50*time.Millisecond
+				var first atomic.Bool
+				o.Accepting = func(context.Context, string) error {
+					if first.CompareAndSwap(false, true) {
+						<-hold
+						return errors.New("held for the test")
+					}
+					return nil
+				}
+			},
+			occupy: func(t *testing.T, h *harness) {
+				go func() {
+					body := zoomEvent(99)
+					req, _ := http.NewRequest(http.MethodPost, h.srv.URL+"/webhooks/zoom", bytes.NewReader(body))
+					req.Header = zoomHeaders(zoomSecret, h.now(), body)
+					req.Header.Set("Content-Type", "application/json")
+					if res, err := http.DefaultClient.Do(req); err == nil {
+						res.Body.Close()
+					}
+				}()
+				waitFor(t, func() bool { return h.r.PeakInFlight() == 1 })
+			},
+		},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			hold := make(chan struct{})
+			h := newHarness(t, withOptions(func(o *webhook.Options) { tc.opts(o, hold) }))
+			tc.occupy(t, h)
+			body := zoomEvent(1)
+			res := h.post(t, "/webhooks/zoom", body, zoomHeaders(zoomSecret, h.now(), body))
+			close(hold)
+			if res.status != http.StatusServiceUnavailable || res.header.Get("Retry-After") == "" || !deliveryRetries("zoom", res.status) {
+				t.Errorf("with every turn taken: status %d, Retry-After %q; want 503 with Retry-After", res.status, res.header.Get("Retry-After"))
+			}
+			h.wantNothingStored(t)
+		})
+	}
+}
+
+// waitFor polls cond for up to wait.
+func waitFor(t *testing.T, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(wait)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("condition not met within %s", wait)
 		}
-	}()
-	deadline := time.Now().Add(5 * time.Second)
-	for h2.r.PeakInFlight() == 0 && time.Now().Before(deadline) {
 		time.Sleep(5 * time.Millisecond)
 	}
-	body := zoomEvent(1)
-	hdr := zoomHeaders(zoomSecret, h2.now(), body)
-	hdr.Set("Content-Type", "application/json")
-	res := h2.post(t, "/webhooks/zoom", body, hdr)
-	if res.status != http.StatusServiceUnavailable || res.header.Get("Retry-After") == "" {
-		t.Errorf("with every slot taken: status %d, Retry-After %q; want 503 with Retry-After", res.status, res.header.Get("Retry-After"))
-	}
-	release.Close()
-	h2.wantNothingStored(t)
 }
