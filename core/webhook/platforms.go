@@ -1,6 +1,7 @@
 package webhook
 
 import (
+	"cmp"
 	"encoding/json"
 	"errors"
 	"net/http"
@@ -211,7 +212,10 @@ func (r *Receiver) zoom(w http.ResponseWriter, req *http.Request, body []byte) (
 			PlainToken string `json:"plainToken"`
 			Object     struct {
 				UUID string `json:"uuid"`
-				ID   any    `json:"id"`
+				// meeting.summary_completed names its meeting here and
+				// carries no uuid of its own (Zoom's Meetings types).
+				MeetingUUID string `json:"meeting_uuid"`
+				ID          any    `json:"id"`
 			} `json:"object"`
 		} `json:"payload"`
 	}
@@ -223,11 +227,15 @@ func (r *Receiver) zoom(w http.ResponseWriter, req *http.Request, body []byte) (
 		_ = json.NewEncoder(w).Encode(zoom.NewURLValidationResponse(secret, p.Payload.PlainToken))
 		return nil, nil
 	}
-	res := p.Payload.Object.UUID
-	if res == "" {
-		res = idString(p.Payload.Object.ID)
+	res := cmp.Or(p.Payload.Object.UUID, p.Payload.Object.MeetingUUID, idString(p.Payload.Object.ID))
+	// Zoom signs each retry anew (a new timestamp, so a new signature);
+	// the event's own time, type and object, all signed, name it across
+	// retries.
+	key := "sig:" + sig
+	if p.EventTS != 0 && res != "" {
+		key = "event:" + digest(p.Event, strconv.FormatInt(p.EventTS, 10), res)
 	}
-	return &store.WebhookEvent{Type: p.Event, Resource: res, DeliveryKey: "sig:" + sig}, nil
+	return &store.WebhookEvent{Type: p.Event, Resource: res, DeliveryKey: key}, nil
 }
 
 // Box's delivery rule. Box retries every non-2xx, so a refusal is never

@@ -244,6 +244,7 @@ func TestZoomSignedEventIsStoredAndProcessedOnce(t *testing.T) {
 	}{
 		{"recording.completed", zoomEvent(4), 0, "recording.completed", "rec-4=="},
 		{"object without uuid", meeting, 0, "meeting.ended", "85746065432"},
+		{"summary names its meeting", []byte(`{"event":"meeting.summary_completed","event_ts":1741082400000,"payload":{"account_id":"acc","object":{"meeting_id":85746065432,"meeting_uuid":"sum-1==","summary_title":"t"}}}`), 0, "meeting.summary_completed", "sum-1=="},
 		{"just inside the window", zoomEvent(5), 5*time.Minute - time.Second, "recording.completed", "rec-5=="},
 		{"clock slightly behind Zoom", zoomEvent(6), -time.Minute, "recording.completed", "rec-6=="},
 	}
@@ -310,6 +311,17 @@ func TestZoomReplayIsAcknowledgedOnce(t *testing.T) {
 	h.setNow(h.now().Add(time.Minute)) // still inside the window
 	replay := h.post(t, "/webhooks/zoom", body, hdr)
 	h.wantReplayAcked(t, first, replay, "zoom")
+}
+
+// TestZoomRetrySignedAnewIsAcknowledgedOnce: Zoom signs every retry with a
+// fresh timestamp, so the signature differs; the event is still the same.
+func TestZoomRetrySignedAnewIsAcknowledgedOnce(t *testing.T) {
+	h := newHarness(t)
+	body := zoomEvent(1)
+	first := h.post(t, "/webhooks/zoom", body, zoomHeaders(zoomSecret, h.now(), body))
+	h.setNow(h.now().Add(time.Minute))
+	retry := h.post(t, "/webhooks/zoom", body, zoomHeaders(zoomSecret, h.now(), body))
+	h.wantReplayAcked(t, first, retry, "zoom")
 }
 
 func TestBoxSignedDeliveryIsStoredAndProcessedOnce(t *testing.T) {
