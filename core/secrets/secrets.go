@@ -46,6 +46,9 @@ func DeletePlatform(ctx context.Context, s Store, platform string) error {
 	var errs []error
 	for _, n := range Names() {
 		if err := s.Delete(ctx, Key(platform, n)); err != nil {
+			if errors.Is(err, ErrUnavailable) {
+				return err // one keychain, one reason: not five copies of it
+			}
 			errs = append(errs, err)
 		}
 	}

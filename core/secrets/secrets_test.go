@@ -3,6 +3,7 @@ package secrets_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"os"
 	"runtime"
 	"strings"
@@ -111,5 +112,25 @@ func TestUnavailableErrorSaysHowToFix(t *testing.T) {
 		if !strings.Contains(err.Error(), want) {
 			t.Errorf("error %q does not mention %q", err, want)
 		}
+	}
+}
+
+// unreachable is a keychain that cannot be reached at all.
+type unreachable struct{ calls int }
+
+func (u *unreachable) Get(context.Context, string) (string, error) { return "", secrets.ErrUnavailable }
+func (u *unreachable) Set(context.Context, string, string) error   { return secrets.ErrUnavailable }
+func (u *unreachable) Delete(context.Context, string) error {
+	u.calls++
+	return fmt.Errorf("%w: no session bus", secrets.ErrUnavailable)
+}
+
+// TestDeletePlatformStopsAtAnUnreachableKeychain: one reason, said once,
+// instead of the same error for every secret name.
+func TestDeletePlatformStopsAtAnUnreachableKeychain(t *testing.T) {
+	u := &unreachable{}
+	err := secrets.DeletePlatform(context.Background(), u, "clio")
+	if !errors.Is(err, secrets.ErrUnavailable) || strings.Count(err.Error(), "no session bus") != 1 || u.calls != 1 {
+		t.Fatalf("DeletePlatform = %v after %d calls", err, u.calls)
 	}
 }
