@@ -41,8 +41,14 @@ type settingsTab struct {
 	subfolders  *widget.Entry
 	folderField *widget.Entry
 
-	mapping  *mappingTable
-	fallback *widget.Entry
+	mapping *mappingTable
+	// optionsGen numbers the reads of the mapping's options: only the
+	// latest one's answer is shown (UI goroutine only).
+	optionsGen int
+	// optionsConns are the Clio and Lawmatics connection statuses the
+	// latest read saw; a change reloads the options.
+	optionsConns string
+	opened       bool // the tab has been shown at least once
 
 	contactSources *widget.CheckGroup
 	deleteRemoved  *widget.Check
@@ -58,6 +64,7 @@ type settingsTab struct {
 
 	message *widget.Label
 	save    *widget.Button
+	scroll  *container.Scroll
 }
 
 func newSettingsTab(g *gui) *settingsTab {
@@ -83,7 +90,8 @@ func newSettingsTab(g *gui) *settingsTab {
 		t.dataCard(),
 	)
 	bar := container.NewBorder(widget.NewSeparator(), nil, nil, container.NewHBox(revert, t.save), t.message)
-	t.content = container.NewBorder(nil, bar, nil, nil, container.NewVScroll(sections))
+	t.scroll = container.NewVScroll(sections)
+	t.content = newShowHook(container.NewBorder(nil, bar, nil, nil, t.scroll), t.onOpened)
 	t.load()
 	return t
 }
@@ -168,10 +176,95 @@ func (t *settingsTab) boxCard() fyne.CanvasObject {
 
 func (t *settingsTab) mappingCard() fyne.CanvasObject {
 	t.mapping = newMappingTable()
-	t.fallback = &widget.Entry{}
 	return describedCard("Case types → practice areas",
 		"When a Lawmatics lead is hired, its case type picks the Clio practice area of the new matter.",
-		container.NewVBox(t.mapping.content, widget.NewForm(widget.NewFormItem("Any other case type", t.fallback))))
+		container.NewVBox(t.mapping.content, widget.NewForm(widget.NewFormItem("Any other case type",
+			container.NewVBox(t.mapping.fallback, t.mapping.fbNote)))))
+}
+
+// optionsTimeout bounds one read of the mapping's options: a platform that
+// does not answer must not leave "Reading…" on screen for good.
+const optionsTimeout = 30 * time.Second
+
+// onOpened runs each time the Settings tab is shown: the firm may have
+// added case types or practice areas since, or connected a platform.
+func (t *settingsTab) onOpened() {
+	t.opened = true
+	t.loadOptions()
+}
+
+// loadOptions reads the Lawmatics case types and Clio practice areas off
+// the UI goroutine and offers them in the mapping once they arrive.
+func (t *settingsTab) loadOptions() {
+	t.optionsGen++
+	gen := t.optionsGen
+	t.optionsConns = t.mappingConnections()
+	t.mapping.startLoading()
+	t.g.background(func(ctx context.Context) {
+		ctx, cancel := context.WithTimeout(ctx, optionsTimeout)
+		defer cancel()
+		o := t.g.app.MappingOptions(ctx)
+		t.g.deps.do(func() {
+			if gen != t.optionsGen {
+				return // a newer read is on its way
+			}
+			t.mapping.setOptions(o)
+		})
+	})
+}
+
+// mappingConnections sums up the connection states the options depend on.
+func (t *settingsTab) mappingConnections() string {
+	var parts []string
+	for _, p := range []string{core.Clio, core.Lawmatics} {
+		c, err := t.g.app.Store().Connection(p)
+		if err != nil {
+			parts = append(parts, p+"=?")
+			continue
+		}
+		parts = append(parts, p+"="+c.Status)
+	}
+	return strings.Join(parts, ",")
+}
+
+// reloadOptionsIfReconnected reads the options again when Clio or
+// Lawmatics was connected or disconnected since the last read, so an open
+// tab does not keep saying "Connect Lawmatics" after it was. A hidden tab
+// waits: opening it reads them anyway.
+func (t *settingsTab) reloadOptionsIfReconnected() {
+	if !t.opened || !t.content.Visible() || t.optionsConns == t.mappingConnections() {
+		return
+	}
+	t.loadOptions()
+}
+
+// showHook is content that calls shown when it goes from hidden to shown:
+// tabs show the selected tab's content and hide the others', so for a
+// tab's content this is "the tab was opened". Tabs call Show on every
+// layout of the selected tab, hence the check that it was hidden (or never
+// shown) before.
+type showHook struct {
+	widget.BaseWidget
+	content fyne.CanvasObject
+	shown   func()
+	seen    bool
+}
+
+func newShowHook(content fyne.CanvasObject, shown func()) *showHook {
+	h := &showHook{content: content, shown: shown}
+	h.ExtendBaseWidget(h)
+	return h
+}
+
+func (h *showHook) CreateRenderer() fyne.WidgetRenderer { return widget.NewSimpleRenderer(h.content) }
+
+func (h *showHook) Show() {
+	opening := !h.Visible() || !h.seen
+	h.seen = true
+	h.BaseWidget.Show()
+	if opening {
+		h.shown()
+	}
 }
 
 func (t *settingsTab) contactsCard() fyne.CanvasObject {
@@ -257,7 +350,7 @@ func (t *settingsTab) load() {
 	t.subfolders.SetText(strings.Join(js.SubfolderTemplate, "\n"))
 	t.folderField.SetText(js.FolderFieldName)
 	t.mapping.set(js.CaseTypeMapping)
-	t.fallback.SetText(js.FallbackPracticeArea)
+	t.mapping.setFallback(js.FallbackPracticeArea)
 	t.contactSources.SetSelected(namesOf(js.ContactSources))
 	t.noteTargets.SetSelected(namesOf(js.NoteTargets))
 	t.deleteRemoved.SetChecked(js.DeleteRemoved)
@@ -356,7 +449,7 @@ func (t *settingsTab) collect() (core.Settings, error) {
 		errs = append(errs, err)
 	}
 	js.CaseTypeMapping = m
-	js.FallbackPracticeArea = strings.TrimSpace(t.fallback.Text)
+	js.FallbackPracticeArea = t.mapping.getFallback()
 	js.ContactSources = idsOf(t.contactSources.Selected)
 	js.NoteTargets = idsOf(t.noteTargets.Selected)
 	if len(js.ContactSources) == 0 {
@@ -414,11 +507,13 @@ func sentenceList(err error) string {
 }
 
 // refreshWebhooks shows the webhook URLs for the tunnel in the form and
-// each platform's registration state.
+// each platform's registration state. The window calls it when a
+// connection changes, so it also reloads the mapping's options then.
 func (t *settingsTab) refreshWebhooks() {
 	if t.tunnel == nil {
 		return
 	}
+	t.reloadOptionsIfReconnected()
 	tunnel := strings.TrimSuffix(strings.TrimSpace(t.tunnel.Text), "/")
 	if tunnel == "" && t.g.app.Sandbox() {
 		tunnel = t.g.app.EffectiveTunnelURL()
