@@ -108,9 +108,8 @@ func Defaults() Settings {
 	}
 }
 
-// Normalize fills unset fields from Defaults (the firm's overrides for the
-// case-type mapping are merged over the built-in table, after renaming the
-// old slug keys to labels).
+// Normalize fills unset fields from Defaults (the case-type mapping only
+// when the firm has none; old slug keys are renamed to labels).
 func (s Settings) Normalize() Settings {
 	d := Defaults()
 	if len(s.ContactSources) == 0 {
@@ -146,11 +145,13 @@ func (s Settings) Normalize() Settings {
 	if s.NameClash == "" {
 		s.NameClash = d.NameClash
 	}
-	merged := DefaultCaseTypeMapping()
-	for k, v := range migrateCaseTypeMapping(s.CaseTypeMapping) {
-		merged[k] = v
+	// The built-in table is only a starting point: once the firm has a
+	// table of its own (even an empty one), a row it deleted stays deleted.
+	if s.CaseTypeMapping == nil {
+		s.CaseTypeMapping = DefaultCaseTypeMapping()
+	} else {
+		s.CaseTypeMapping = migrateCaseTypeMapping(s.CaseTypeMapping)
 	}
-	s.CaseTypeMapping = merged
 	if s.FallbackPracticeArea == "" {
 		s.FallbackPracticeArea = d.FallbackPracticeArea
 	}
