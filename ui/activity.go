@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"net/url"
-	"sort"
 	"strconv"
 	"strings"
 	"time"
@@ -21,13 +20,8 @@ import (
 	"github.com/firmsync/firmsync/core/store"
 )
 
-// Activity table columns.
-var activityColumns = []struct {
-	title string
-	width float32
-}{
-	{"Time", 125}, {"Job", 185}, {"Platform", 80}, {"Action", 95}, {"Object", 200}, {"Status", 145}, {"Message", 480},
-}
+// The table's columns are activityCols (activityproblems.go): they are
+// sized to the window so the message never runs off-screen.
 
 const (
 	allJobs      = "All jobs"
@@ -50,6 +44,18 @@ type activityTab struct {
 	details               *widget.Label
 	retry                 *widget.Button
 	export                *widget.Button
+
+	problems   *problemsBar      // "N items need attention", Retry all, Dismiss all
+	openCount  int               // open problems at the last refresh
+	tech       *widget.Label     // ids, under Technical details
+	techBox    *widget.Accordion // holds tech, closed by default
+	dismissOne *widget.Button    // Dismiss the selected item's problem
+	attach     *widget.Button    // attach the selected unmatched call to a contact
+	attachDlg  *attachDialog     // the open attach picker, if any
+	quiet      bool              // a selection made by code, not by the user
+	follow     followItem        // select this item's newest row after the next refresh
+	selRow     int               // the highlighted row; -1 = none
+	fit        *fitColumns       // sizes the columns to the window
 
 	pager    *logPager
 	gen      int    // bumps with every new query; stale counts are dropped
@@ -75,10 +81,7 @@ func newActivityTab(g *gui) *activityTab {
 	for _, p := range core.Platforms() {
 		plats = append(plats, platformName(p))
 	}
-	stats := []string{allStatuses}
-	for _, s := range core.LogStatuses() {
-		stats = append(stats, logStatusLabel(s))
-	}
+	stats := statusChoices()
 	t.job = widget.NewSelect(jobs, t.onFilter)
 	t.job.SetSelected(allJobs)
 	t.platform = widget.NewSelect(plats, t.onFilter)
@@ -102,13 +105,25 @@ func newActivityTab(g *gui) *activityTab {
 	}
 	t.table.UpdateHeader = t.updateHeader
 	t.table.OnSelected = t.onSelected
-	for i, c := range activityColumns {
-		t.table.SetColumnWidth(i, c.width)
+	t.table.OnUnselected = func(widget.TableCellID) { t.selRow = -1 }
+	t.selRow = -1
+	for i, w := range columnWidths(1000) {
+		t.table.SetColumnWidth(i, w)
 	}
 
-	t.details = widget.NewLabel("Select a row to see everything about it: the full error, the ids on each platform and what to do next.")
+	t.details = widget.NewLabel(detailsHint)
 	t.details.Wrapping = fyne.TextWrapWord
 	t.details.Selectable = true
+	t.tech = widget.NewLabel("")
+	t.tech.Wrapping = fyne.TextWrapBreak
+	t.tech.Selectable = true
+	t.techBox = widget.NewAccordion(widget.NewAccordionItem("Technical details", t.tech))
+	t.techBox.Hide()
+	t.dismissOne = &widget.Button{Text: "Dismiss", Icon: theme.CancelIcon(), OnTapped: t.onDismiss}
+	t.dismissOne.Hide()
+	t.attach = &widget.Button{Text: "Attach to a contact…", Icon: theme.AccountIcon(), OnTapped: t.onAttach}
+	t.attach.Hide()
+	t.problems = t.newProblemsBar()
 	t.retry = &widget.Button{Text: "Retry", Icon: theme.ViewRefreshIcon(), Importance: widget.HighImportance, OnTapped: t.onRetry}
 	t.retry.Disable()
 	t.open = &widget.Button{Text: "Open", Icon: theme.ComputerIcon(), OnTapped: t.onOpen}
@@ -117,12 +132,16 @@ func newActivityTab(g *gui) *activityTab {
 	clear := &widget.Button{Text: "Clear filters", Icon: theme.ContentClearIcon(), OnTapped: t.onClear}
 
 	filters := container.NewVBox(
+		t.problems.content,
 		container.NewGridWithColumns(5, t.job, t.platform, t.status, t.from, t.to),
 		container.NewBorder(nil, nil, nil, container.NewHBox(clear, t.export), t.search),
 	)
-	detailPane := container.NewBorder(nil, nil, nil, container.NewVBox(t.retry, t.open), container.NewVScroll(t.details))
-	split := container.NewVSplit(container.NewStack(t.table, container.NewCenter(fixedWidth(t.empty, 420))), detailPane)
-	split.Offset = 0.68
+	actions := container.NewVBox(t.retry, t.attach, t.dismissOne, t.open)
+	detailPane := container.NewBorder(nil, nil, nil, actions, container.NewVScroll(container.NewVBox(t.details, t.techBox)))
+	t.fit = &fitColumns{t: t.table}
+	tableArea := container.New(t.fit, t.table, container.NewCenter(fixedWidth(t.empty, 420)))
+	split := container.NewVSplit(tableArea, detailPane)
+	split.Offset = 0.55 // the details pane must hold the error and the next step at 800×600
 	t.content = container.NewBorder(filters, t.count, nil, nil, split)
 	t.apply()
 	return t
@@ -145,6 +164,9 @@ func (t *activityTab) query() (store.LogQuery, error) {
 		if logStatusLabel(s) == t.status.Selected {
 			q.Status = s
 		}
+	}
+	if t.status.Selected == openProblemsStatus {
+		q.Status = openProblemsStatus // not a log status: apply lists the problems instead
 	}
 	q.Text = strings.TrimSpace(t.search.Text)
 	if s := strings.TrimSpace(t.from.Text); s != "" {
@@ -192,7 +214,19 @@ func (t *activityTab) apply() {
 	t.count.Importance = widget.MediumImportance
 	t.gen++
 	gen := t.gen
-	t.pager = newLogPager(t.g.app.Store(), q)
+	t.refreshProblems()
+	if t.status.Selected == openProblemsStatus {
+		p, err := newProblemPager(t.g.app.Store())
+		if err != nil {
+			t.count.SetText("Could not list the items that need attention: " + plainError(err))
+			t.count.Importance = widget.DangerImportance
+			t.count.Refresh()
+			return
+		}
+		t.pager = p
+	} else {
+		t.pager = newLogPager(t.g.app.Store(), q)
+	}
 	t.pager.page(0)
 	t.showCount("Counting…")
 	t.table.Refresh()
@@ -233,6 +267,9 @@ func (t *activityTab) setNotice(s string) {
 }
 
 func countText(n int, q store.LogQuery) string {
+	if q.Status == openProblemsStatus {
+		return fmt.Sprintf("%d item%s need%s attention: each one's latest attempt is listed", n, plural(n), map[bool]string{true: "s", false: ""}[n == 1])
+	}
 	filtered := q.Job != "" || q.Platform != "" || q.Status != "" || q.Text != "" || !q.Since.IsZero() || !q.Until.IsZero()
 	s := fmt.Sprintf("%s record%s", thousands(n), plural(n))
 	if filtered {
@@ -298,7 +335,7 @@ func (t *activityTab) rows() int {
 	return t.pager.loaded()
 }
 
-func (t *activityTab) length() (int, int) { return t.rows(), len(activityColumns) }
+func (t *activityTab) length() (int, int) { return t.rows(), len(activityCols) }
 
 func (t *activityTab) createCell() fyne.CanvasObject {
 	l := widget.NewLabel("")
@@ -307,8 +344,8 @@ func (t *activityTab) createCell() fyne.CanvasObject {
 }
 
 func (t *activityTab) updateHeader(id widget.TableCellID, o fyne.CanvasObject) {
-	if id.Col >= 0 && id.Col < len(activityColumns) {
-		o.(*widget.Label).SetText(activityColumns[id.Col].title)
+	if id.Col >= 0 && id.Col < len(activityCols) {
+		o.(*widget.Label).SetText(activityCols[id.Col].title)
 	}
 }
 
@@ -319,33 +356,7 @@ func (t *activityTab) updateCell(id widget.TableCellID, o fyne.CanvasObject) {
 		l.SetText("")
 		return
 	}
-	imp := widget.MediumImportance
-	var text string
-	switch id.Col {
-	case 0:
-		text = rec.Time.Local().Format("Jan 02 15:04:05")
-	case 1:
-		text = jobLabel(rec.Job)
-	case 2:
-		text = platformName(rec.Platform)
-	case 3:
-		text = rec.Action
-	case 4:
-		text = rec.Object
-	case 5:
-		text = logStatusLabel(rec.Status)
-		switch rec.Status {
-		case store.LogNeedsAttention:
-			imp = widget.WarningImportance
-		case store.LogFailed:
-			imp = widget.DangerImportance
-		}
-	case 6:
-		text = firstLine(rec.Message)
-		if text == "" {
-			text = firstLine(rec.Error)
-		}
-	}
+	text, imp := cellText(t.pager, rec, id.Col)
 	if l.Text != text || l.Importance != imp {
 		l.Text, l.Importance = text, imp
 		l.Refresh()
@@ -357,69 +368,41 @@ func (t *activityTab) onSelected(id widget.TableCellID) {
 	if !ok {
 		return
 	}
-	t.selected = rec.ID
-	if t.notice != "" {
+	t.selected, t.selRow = rec.ID, id.Row
+	if t.notice != "" && !t.quiet {
 		t.setNotice("")
 	}
 	t.showDetails(rec)
 }
 
-// restoreSelection re-reads the selected record after a refresh.
+// restoreSelection re-reads the selected record after a refresh and moves
+// the highlight to its row (new rows push it down). After a Retry or an
+// Attach it follows the item: its newest row, the outcome, is selected.
 func (t *activityTab) restoreSelection() {
+	if f := t.follow; f.set() {
+		t.follow = followItem{}
+		if rec, ok := t.newestOf(f.job, f.key); ok {
+			t.selected = rec.ID
+		}
+	}
 	if t.selected == 0 {
 		return
 	}
-	rec, err := t.g.app.Store().LogRecordByID(t.selected)
-	if err != nil {
+	rec, ok := t.selectedRecord()
+	if !ok {
 		t.selected = 0
-		t.details.SetText("")
-		t.retry.Disable()
+		t.quiet = true
+		t.table.UnselectAll()
+		t.quiet = false
+		t.clearDetails()
 		return
 	}
+	t.highlight(rec.ID)
 	t.showDetails(rec)
 }
 
 func (t *activityTab) showDetails(rec store.LogRecord) {
-	var b strings.Builder
-	line := func(k, v string) {
-		if v != "" {
-			fmt.Fprintf(&b, "%s: %s\n", k, v)
-		}
-	}
-	line("What", rec.Object)
-	line("Status", logStatusLabel(rec.Status))
-	line("When", rec.Time.Local().Format("Mon Jan 2 2006, 15:04:05"))
-	line("Job", jobLabel(rec.Job))
-	line("Platform", platformName(rec.Platform))
-	line("Action", rec.Action)
-	line("Message", rec.Message)
-	line("Error", rec.Error)
-	line("Source id", rec.SourceID)
-	line("Id on "+cmpOr(platformName(rec.Platform), "the platform"), rec.ExternalID)
-	line("Item key", rec.ItemKey)
-	line("Record", strconv.FormatUint(rec.ID, 10))
-	if rec.RunID != 0 {
-		line("Run", strconv.FormatUint(rec.RunID, 10))
-	}
-	keys := make([]string, 0, len(rec.Details))
-	for k := range rec.Details {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	for _, k := range keys {
-		line(k, rec.Details[k])
-	}
-	switch rec.Status {
-	case store.LogNeedsAttention:
-		b.WriteString("\nWhat to do: read the error above, fix the cause on the platform (or reconnect it), then press Retry.")
-		t.retry.Enable()
-	case store.LogFailed:
-		b.WriteString("\nFirmsync retries this on its own. Press Retry to try again now.")
-		t.retry.Enable()
-	default:
-		t.retry.Disable()
-	}
-	t.details.SetText(b.String())
+	t.fillDetails(rec)
 	if label, link, ok := t.g.app.ObjectLink(rec); ok {
 		t.link = link
 		t.open.SetText(label)
@@ -451,25 +434,26 @@ func cmpOr(a, b string) string {
 	return b
 }
 
-// onRetry retries the selected record's item now.
+// onRetry retries the selected record's item now; afterwards the item's
+// newest row (the retry's outcome) is selected and shown.
 func (t *activityTab) onRetry() {
-	id := t.selected
-	if id == 0 {
+	rec, ok := t.selectedRecord()
+	if !ok || rec.ItemKey == "" {
 		return
 	}
 	t.retry.Disable()
 	t.setNotice("Retrying…")
 	t.g.background(func(ctx context.Context) {
-		res, err := t.g.app.Retry(ctx, "", []uint64{id})
+		res, err := t.g.app.RetryProblems(ctx, rec.Job, []string{rec.ItemKey})
 		t.g.deps.do(func() {
-			t.refresh()
-			t.g.overview.refresh()
-			t.g.tray.refresh()
+			t.follow = followItem{job: rec.Job, key: rec.ItemKey}
+			t.afterAction()
+			p, found, _ := t.g.app.ProblemOf(rec.Job, rec.ItemKey)
 			switch {
 			case err != nil:
 				t.setNotice("Retry failed: " + plainError(err) + ".")
-			case res.Failed > 0:
-				t.setNotice("Retried, but it failed again: see the newest row for why.")
+			case res.Failed > 0 || found && p.State == store.ProblemOpen:
+				t.setNotice("Retried, but it still needs attention: the details say why.")
 			default:
 				t.setNotice("Retried: done.")
 			}
@@ -512,16 +496,40 @@ func (t *activityTab) ExportCSV(w io.Writer) error {
 	return exportCSV(newLogPager(t.g.app.Store(), t.pager.q), w)
 }
 
+// exportCSV writes what Excel opens as intended on every OS: UTF-8 with a
+// byte-order mark (without it Excel reads the file in the local ANSI code
+// page and "Zoë" or "→" come out garbled), CRLF line ends, and cells that
+// would start a formula neutralised (a name like "=HYPERLINK(…)" in a
+// client's record must stay text, not run when a colleague opens the file).
 func exportCSV(p *logPager, w io.Writer) error {
+	if _, err := io.WriteString(w, "\ufeff"); err != nil {
+		return fmt.Errorf("writing the CSV: %w", err)
+	}
 	cw := csv.NewWriter(w)
-	_ = cw.Write([]string{"time", "job", "platform", "action", "object", "status", "message", "error", "source_id", "external_id", "item_key", "record_id"})
+	cw.UseCRLF = true
+	row := func(cells ...string) error {
+		for i, c := range cells {
+			cells[i] = excelText(c)
+		}
+		return cw.Write(cells)
+	}
+	_ = row(csvHeader()...) // the screen's words, so the file reads like the Activity tab
 	err := p.each(func(r store.LogRecord) error {
-		return cw.Write([]string{r.Time.Format(time.RFC3339), r.Job, r.Platform, r.Action, r.Object, r.Status,
-			r.Message, r.Error, r.SourceID, r.ExternalID, r.ItemKey, strconv.FormatUint(r.ID, 10)})
+		return row(csvRow(p, r)...)
 	})
 	cw.Flush()
 	if err != nil {
 		return err
 	}
 	return cw.Error()
+}
+
+// excelText keeps a cell that Excel would read as a formula (starting with
+// =, +, -, @, a tab or a carriage return) as text by putting an apostrophe
+// before it, the escape Excel itself uses and hides.
+func excelText(s string) string {
+	if s != "" && strings.ContainsRune("=+-@\t\r", rune(s[0])) {
+		return "'" + s
+	}
+	return s
 }

@@ -170,8 +170,11 @@ func TestRetryOnAFailedRow(t *testing.T) {
 	if h.text(func() string { return boolText(a.retry.Disabled()) }) != "false" {
 		t.Fatal("Retry disabled for a row that needs attention")
 	}
-	if d := h.text(func() string { return a.details.Text }); !strings.Contains(d, "Box said 403") || !strings.Contains(d, "matter:99999") {
-		t.Errorf("details pane = %q", d)
+	if d := h.text(func() string { return a.details.Text }); !strings.Contains(d, "Box said 403") || strings.Contains(d, "matter:99999") {
+		t.Errorf("details pane = %q, want the error first and no internal ids", d)
+	}
+	if d := h.text(func() string { return a.tech.Text }); !strings.Contains(d, "matter:99999") {
+		t.Errorf("technical details = %q, want the item key", d)
 	}
 	h.tap(a.retry)
 	h.waitFor("the retry to finish", func() bool {
@@ -204,15 +207,67 @@ func TestExportCSVWritesTheMatchingRows(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	rows, err := csv.NewReader(&buf).ReadAll()
+	rows, err := csv.NewReader(bytes.NewReader(bytes.TrimPrefix(buf.Bytes(), []byte(utf8BOM)))).ReadAll()
 	if err != nil {
 		t.Fatal(err)
 	}
 	if len(rows) != 226 { // header + the 225 contacts rows
 		t.Fatalf("%d CSV rows, want 226", len(rows))
 	}
-	if rows[0][0] != "time" || rows[1][1] != core.JobContacts || rows[1][4] != "Item 00448" {
+	if rows[0][0] != "When" || rows[1][1] != jobLabel(core.JobContacts) || rows[1][4] != "Item 00448" {
 		t.Errorf("CSV starts %v / %v", rows[0], rows[1])
+	}
+}
+
+const utf8BOM = "\xef\xbb\xbf"
+
+// TestExportCSVOpensInExcel: the export starts with a UTF-8 byte-order mark
+// (Excel otherwise decodes it in the ANSI code page: "ZoÃ«"), ends every
+// record with CRLF, keeps non-ASCII text, commas, quotes and line breaks
+// intact, and leaves a value that looks like a formula as text.
+func TestExportCSVOpensInExcel(t *testing.T) {
+	h := newHarness(t)
+	recs := []store.LogRecord{
+		{Time: time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC), Job: core.JobIntake, Platform: core.Clio, Action: "create matter",
+			Status: store.LogSuccess, Object: "Zoë Müller → Clio matter", Message: "Hired leads → Clio matters, \"Custody only\"\nsecond line", ItemKey: "p:1"},
+		{Time: time.Date(2026, 3, 2, 9, 1, 0, 0, time.UTC), Job: core.JobContacts, Platform: core.Zoom, Action: "create",
+			Status: store.LogFailed, Object: "=HYPERLINK(\"http://x\",\"y\")", Error: "-1 rows", ItemKey: "c:2"},
+	}
+	if _, err := h.app.Store().AppendLog(recs...); err != nil {
+		t.Fatal(err)
+	}
+	a := h.g.activity
+	h.ui(a.refresh)
+	counted(h)
+	var buf bytes.Buffer
+	var err error
+	h.ui(func() { err = a.ExportCSV(&buf) })
+	if err != nil {
+		t.Fatal(err)
+	}
+	b := buf.Bytes()
+	if !bytes.HasPrefix(b, []byte(utf8BOM)) {
+		t.Fatalf("export starts %q, want the UTF-8 byte-order mark", b[:min(len(b), 8)])
+	}
+	if bytes.Count(b, []byte("\n")) != bytes.Count(b, []byte("\r\n")) || !bytes.HasSuffix(b, []byte("\r\n")) {
+		t.Fatalf("line ends are not all CRLF:\n%q", b)
+	}
+	rows, err := csv.NewReader(bytes.NewReader(b[len(utf8BOM):])).ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rows) != 3 || rows[0][0] != "When" {
+		t.Fatalf("rows %q", rows)
+	}
+	// Newest first: the contacts row, then the intake row.
+	if got := rows[1][4]; got != "'=HYPERLINK(\"http://x\",\"y\")" {
+		t.Errorf("formula-like object exported as %q, want it kept as text", got)
+	}
+	if got := rows[1][7]; got != "'-1 rows" {
+		t.Errorf("error cell %q, want it kept as text", got)
+	}
+	if rows[2][4] != "Zoë Müller → Clio matter" || rows[2][6] != "Hired leads → Clio matters, \"Custody only\"\nsecond line" {
+		t.Errorf("text changed on the way: %q / %q", rows[2][4], rows[2][6])
 	}
 }
 

@@ -198,3 +198,129 @@ func countsText(created, updated, failed int) string {
 	}
 	return strings.Join(parts, " · ")
 }
+
+// jobShort names a job in a word or two, for the Activity table's narrow
+// Job column (the details pane and the CSV use jobLabel).
+func jobShort(job string) string {
+	switch job {
+	case core.JobContacts:
+		return "Contacts"
+	case core.JobRecordings:
+		return "Call notes"
+	case core.JobFolders:
+		return "Box folders"
+	case core.JobDocuments:
+		return "Documents"
+	case core.JobIntake:
+		return "Intake"
+	}
+	return jobLabel(job)
+}
+
+// Row status words beyond logStatusLabel: a needs-attention row is only
+// "Needs attention" while its item's problem is open and it is the
+// item's latest attempt.
+const (
+	statusTriedAgain  = "Tried again later"
+	statusFixedLater  = "Fixed later"
+	statusDismissed   = "Dismissed"
+	statusNeedsAction = "Needs attention"
+)
+
+// rowStatus says what a log row's status means now, given its item's
+// problem (found is false when the item never had one).
+func rowStatus(rec store.LogRecord, p store.Problem, found bool) string {
+	if rec.Action == "dismiss" && rec.Status == store.LogSkipped {
+		return statusDismissed
+	}
+	if !found || (rec.Status != store.LogNeedsAttention && rec.Status != store.LogFailed) {
+		return logStatusLabel(rec.Status)
+	}
+	switch {
+	case p.State == store.ProblemOpen && p.LogID == rec.ID:
+		if rec.Status == store.LogFailed {
+			return "Failed again (will retry)"
+		}
+		return statusNeedsAction
+	case p.State == store.ProblemOpen && rec.ID < p.LogID:
+		return statusTriedAgain
+	case p.State == store.ProblemFixed && (p.ClosedBy == 0 || rec.ID < p.ClosedBy):
+		return statusFixedLater
+	case p.State == store.ProblemDismissed && (p.ClosedBy == 0 || rec.ID < p.ClosedBy):
+		return statusDismissed
+	}
+	return logStatusLabel(rec.Status)
+}
+
+// nextStep says, first in the details pane, what a person can do about a
+// record, per known cause; "" when nothing is needed.
+func nextStep(rec store.LogRecord, status string, canAttach bool) string {
+	switch status {
+	case statusFixedLater:
+		return "Nothing to do: a later attempt for this item succeeded."
+	case statusDismissed:
+		return "Nothing to do: this item was dismissed. Press Retry if it should be synced after all."
+	case statusTriedAgain:
+		return "A newer row for this item says where it stands now; select it, or press Retry."
+	}
+	if rec.Status != store.LogNeedsAttention && rec.Status != store.LogFailed {
+		return ""
+	}
+	msg := strings.ToLower(rec.Message)
+	errText := strings.ToLower(rec.Error)
+	switch {
+	case rec.Job == core.JobRecordings && strings.Contains(errText, "no ") && strings.Contains(errText, "contact matches"):
+		emails := rec.Details["emails"]
+		where := "Clio"
+		if strings.Contains(errText, "lawmatics") && !strings.Contains(errText, "clio") {
+			where = "Lawmatics"
+		}
+		var b strings.Builder
+		if emails == "" {
+			fmt.Fprintf(&b, "Nobody on this call besides your own Zoom account gave an email, so Firmsync cannot tell whose call it was.")
+		} else {
+			fmt.Fprintf(&b, "No %s contact has %s. Add that email to the right contact in %s, then press Retry", where, emailList(emails), where)
+		}
+		if canAttach {
+			if emails == "" {
+				b.WriteString(" Press Attach to a contact… to put its note on a contact you choose.")
+			} else {
+				b.WriteString(", or press Attach to a contact… to put this call's note on a contact you choose.")
+			}
+		} else if emails != "" {
+			b.WriteString(".")
+		}
+		return b.String()
+	case strings.Contains(msg, "reconnect the platform"):
+		return fmt.Sprintf("%s no longer accepts Firmsync's sign-in. Go to Connections, click Connect for %s, then press Retry.",
+			cmpOr(platformName(rec.Platform), "The platform"), cmpOr(platformName(rec.Platform), "it"))
+	case strings.Contains(msg, "missing permission"):
+		return fmt.Sprintf("The %s account Firmsync signed in with may not do this. Reconnect %s with an administrator, then press Retry.",
+			cmpOr(platformName(rec.Platform), "platform"), cmpOr(platformName(rec.Platform), "it"))
+	case strings.Contains(msg, "refused the data"):
+		return fmt.Sprintf("%s refused the data. Correct %s at its source (the error above says what is wrong), then press Retry.",
+			cmpOr(platformName(rec.Platform), "The platform"), cmpOr(rec.Object, "the item"))
+	case rec.Job == core.JobIntake && strings.Contains(errText, "no first or last name"):
+		return "Give the prospect a first or last name in Lawmatics, then press Retry."
+	case rec.Status == store.LogFailed:
+		return "Firmsync tries again on its own. Press Retry to try now."
+	}
+	return "Firmsync tried several times and gave up. Fix what the error above says, then press Retry; or Dismiss it if it does not matter."
+}
+
+// emailList says "a@x.com" or "a@x.com or b@y.com".
+func emailList(s string) string {
+	var out []string
+	for _, e := range strings.Split(s, ",") {
+		if e = strings.TrimSpace(e); e != "" {
+			out = append(out, e)
+		}
+	}
+	switch len(out) {
+	case 0:
+		return ""
+	case 1:
+		return out[0]
+	}
+	return strings.Join(out[:len(out)-1], ", ") + " or " + out[len(out)-1]
+}

@@ -25,16 +25,65 @@ type logPager struct {
 	pages  map[int][]store.LogRecord
 	lru    []int // cached page indexes, least recently used first
 	err    error // the last query error
+
+	// problems, when set, makes the rows the open problems' latest
+	// attempts ("Needs attention now") instead of the log.
+	problems []store.LogRecord
+	// states caches each row item's problem (found or not), so a row's
+	// status can say "Fixed later" instead of a stale "Needs attention".
+	states map[string]problemState
+}
+
+// problemState is what the pager knows of one item's problem.
+type problemState struct {
+	p     store.Problem
+	found bool
 }
 
 func newLogPager(st *store.Store, q store.LogQuery) *logPager {
 	q.BeforeID, q.Limit = 0, 0
-	return &logPager{st: st, q: q, size: logPageSize, total: -1, bounds: []uint64{0}, ended: -1, pages: map[int][]store.LogRecord{}}
+	return &logPager{st: st, q: q, size: logPageSize, total: -1, bounds: []uint64{0}, ended: -1, pages: map[int][]store.LogRecord{},
+		states: map[string]problemState{}}
+}
+
+// newProblemPager lists the open problems, the most recently attempted
+// first, each as its latest attempt. Its total is known at once.
+func newProblemPager(st *store.Store) (*logPager, error) {
+	ps, err := st.OpenProblems("")
+	if err != nil {
+		return nil, err
+	}
+	p := newLogPager(st, store.LogQuery{})
+	p.problems = make([]store.LogRecord, 0, len(ps))
+	for _, pr := range ps {
+		p.problems = append(p.problems, pr.Record())
+		p.states[pr.Job+"\x00"+pr.Key] = problemState{p: pr, found: true}
+	}
+	p.total = len(ps)
+	return p, nil
+}
+
+// problemOf returns the problem of rec's item, read once per pager.
+func (p *logPager) problemOf(rec store.LogRecord) (store.Problem, bool) {
+	if rec.Job == "" || rec.ItemKey == "" {
+		return store.Problem{}, false
+	}
+	k := rec.Job + "\x00" + rec.ItemKey
+	s, ok := p.states[k]
+	if !ok {
+		pr, found, err := p.st.ProblemOf(rec.Job, rec.ItemKey)
+		s = problemState{p: pr, found: found && err == nil}
+		p.states[k] = s
+	}
+	return s.p, s.found
 }
 
 // count asks the store how many rows match (may walk the log when
 // searching text).
 func (p *logPager) count() (int, error) {
+	if p.problems != nil {
+		return len(p.problems), nil
+	}
 	return p.st.CountLog(p.q)
 }
 
@@ -42,6 +91,12 @@ func (p *logPager) count() (int, error) {
 func (p *logPager) row(i int) (store.LogRecord, bool) {
 	if i < 0 {
 		return store.LogRecord{}, false
+	}
+	if p.problems != nil {
+		if i >= len(p.problems) {
+			return store.LogRecord{}, false
+		}
+		return p.problems[i], true
 	}
 	k, off := i/p.size, i%p.size
 	pg, ok := p.page(k)
@@ -53,6 +108,9 @@ func (p *logPager) row(i int) (store.LogRecord, bool) {
 
 // loaded reports how many rows are known to exist so far without a count.
 func (p *logPager) loaded() int {
+	if p.problems != nil {
+		return len(p.problems)
+	}
 	if p.ended >= 0 {
 		return p.ended*p.size + len(p.pages[p.ended])
 	}
@@ -67,6 +125,9 @@ func (p *logPager) loaded() int {
 
 // page returns page k, walking forward from the last known boundary.
 func (p *logPager) page(k int) ([]store.LogRecord, bool) {
+	if p.problems != nil {
+		return nil, false // rows come from p.problems
+	}
 	if pg, ok := p.pages[k]; ok {
 		p.touch(k)
 		return pg, true
@@ -125,6 +186,14 @@ func (p *logPager) touch(k int) {
 // each calls fn for every matching record, newest first, a page at a
 // time, without caching (for export).
 func (p *logPager) each(fn func(store.LogRecord) error) error {
+	if p.problems != nil {
+		for _, r := range p.problems {
+			if err := fn(r); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
 	q := p.q
 	q.Limit = p.size
 	for {

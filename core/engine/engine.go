@@ -414,19 +414,8 @@ func (e *Engine) RetryItems(ctx context.Context, job string, ids []uint64) (map[
 			}
 		}
 	}
-	for j, ks := range keys {
-		for _, k := range ks {
-			err := e.o.Store.UpdateLedger(retryJob(j), k, func(en *store.LedgerEntry, found bool) error {
-				en.Job, en.Key = retryJob(j), k
-				en.Attempts = 0
-				en.State = stateWaiting
-				en.NextAttempt = e.o.Now()
-				return nil
-			})
-			if err != nil {
-				return nil, err
-			}
-		}
+	if err := e.Requeue(keys); err != nil {
+		return nil, err
 	}
 	return keys, nil
 }

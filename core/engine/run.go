@@ -59,6 +59,7 @@ type Run struct {
 	counts   store.Counts // per-run counts
 	logs     []store.LogRecord
 	retrying map[string]store.LedgerEntry // items with retry state at run start
+	problems map[string]bool              // items with an open problem (see store.Problem)
 	planned  []Planned
 	done     int
 	total    int
@@ -93,6 +94,14 @@ func (r *Run) loadRetryState() error {
 	r.retrying = make(map[string]store.LedgerEntry, len(entries))
 	for _, en := range entries {
 		r.retrying[en.Key] = en
+	}
+	open, err := r.e.o.Store.OpenProblems(r.Job)
+	if err != nil {
+		return fmt.Errorf("reading %s problems: %w", r.Job, err)
+	}
+	r.problems = make(map[string]bool, len(open))
+	for _, p := range open {
+		r.problems[p.Key] = true
 	}
 	return nil
 }
@@ -160,10 +169,21 @@ func (r *Run) Done(it Item) {
 	r.mu.Lock()
 	_, had := r.retrying[it.Key]
 	delete(r.retrying, it.Key)
+	problem := r.problems[it.Key]
+	delete(r.problems, it.Key)
 	r.mu.Unlock()
 	if had {
 		if err := r.e.o.Store.DeleteLedger(retryJob(r.Job), it.Key); err != nil {
 			r.e.o.Logger.Error("clearing retry state", "job", r.Job, "item", it.Key, "err", err)
+		}
+	}
+	// A logged outcome closes the item's problem in the transaction that
+	// writes it; an unchanged item writes no record (the fix happened
+	// elsewhere, e.g. a crash-interrupted note found on the contact), so
+	// its problem is closed here.
+	if problem && it.Change == Unchanged && it.Key != "" {
+		if _, err := r.e.o.Store.CloseProblem(r.Job, it.Key, store.ProblemFixed, nil); err != nil {
+			r.e.o.Logger.Error("closing a fixed problem", "job", r.Job, "item", it.Key, "err", err)
 		}
 	}
 }
@@ -200,6 +220,9 @@ func (r *Run) Fail(it Item, err error, permanent bool) bool {
 		}
 		r.mu.Lock()
 		r.retrying[it.Key] = *en
+		if parked {
+			r.problems[it.Key] = true
+		}
 		r.mu.Unlock()
 		return nil
 	})

@@ -63,21 +63,13 @@ func (s *Store) AppendLog(recs ...LogRecord) ([]uint64, error) {
 	ids := make([]uint64, len(recs))
 	now := time.Now()
 	err := s.db.Update(func(tx *bolt.Tx) error {
-		b := tx.Bucket(bucketLog)
 		for i := range recs {
 			rec := recs[i]
-			id, err := b.NextSequence()
-			if err != nil {
-				return err
-			}
-			rec.ID = id
 			if rec.Time.IsZero() {
 				rec.Time = now
 			}
-			if err := putJSON(b, itob(id), &rec); err != nil {
-				return err
-			}
-			if err := indexLog(tx, id, &rec); err != nil {
+			id, err := appendLogTx(tx, &rec)
+			if err != nil {
 				return err
 			}
 			ids[i] = id
@@ -88,6 +80,31 @@ func (s *Store) AppendLog(recs ...LogRecord) ([]uint64, error) {
 		return nil, fmt.Errorf("store: appending %d log records: %w", len(recs), err)
 	}
 	return ids, nil
+}
+
+// appendLogTx stores rec (whose Time is set) under the next ID, indexes
+// it and applies it to its item's problem, all inside tx, so the
+// needs-attention count moves with the log. It sets rec.ID.
+func appendLogTx(tx *bolt.Tx, rec *LogRecord) (uint64, error) {
+	if err := ensureProblemsTx(tx); err != nil {
+		return 0, err
+	}
+	b := tx.Bucket(bucketLog)
+	id, err := b.NextSequence()
+	if err != nil {
+		return 0, err
+	}
+	rec.ID = id
+	if err := putJSON(b, itob(id), rec); err != nil {
+		return 0, err
+	}
+	if err := indexLog(tx, id, rec); err != nil {
+		return 0, err
+	}
+	if err := trackProblem(tx, rec); err != nil {
+		return 0, err
+	}
+	return id, nil
 }
 
 // UpdateLog passes the record id to fn and stores the result, in one
