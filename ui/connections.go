@@ -2,8 +2,10 @@ package ui
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/url"
+	"strings"
 	"time"
 
 	"fyne.io/fyne/v2"
@@ -37,6 +39,24 @@ type connCard struct {
 	disconnect *widget.Button
 	test       *widget.Button
 	busy       bool // a Connect, Disconnect or Test is in flight
+
+	// The developer-app guide (hidden in the sandbox, whose apps are
+	// built in): what to register, and the client id and secret.
+	guide        *widget.Accordion
+	appState     *widget.Label
+	redirect     *widget.Label
+	copyRedirect *widget.Button
+	clientID     *widget.Entry
+	secret       *widget.Entry
+	app          core.AppCredentials // as last read from the keychain
+
+	// While a sign-in waits for the browser: the address to open by hand,
+	// and a way out.
+	waiting  *fyne.Container
+	authURL  *widget.Label
+	copyAuth *widget.Button
+	cancel   *widget.Button
+	stop     context.CancelFunc // cancels the Connect in flight; nil when none
 }
 
 func newConnectionsTab(g *gui) *connectionsTab {
@@ -47,9 +67,17 @@ func newConnectionsTab(g *gui) *connectionsTab {
 		t.cards[p] = c
 		grid.Add(c.card)
 	}
-	intro := widget.NewLabel("Connect each account once. Firmsync opens your browser to sign in; it keeps the access in this computer's keychain and renews it on its own.")
+	text := "Connect each account once. Firmsync opens your browser to sign in; it keeps the access in this computer's keychain and renews it on its own." +
+		" Each platform first needs a developer app of your firm's: open \"Developer app\" on its card."
+	if g.app.Sandbox() {
+		// No browser and no keychain here: the demo's accounts sign in on
+		// their own and their access lives only while Firmsync runs.
+		text = "These are the demo firm's accounts: Connect signs in to them on its own, without a browser. Their access is kept in memory, never in this computer's keychain."
+	}
+	intro := widget.NewLabel(text)
 	intro.Wrapping = fyne.TextWrapWord
-	t.content = container.NewBorder(intro, nil, nil, nil, container.NewVScroll(grid))
+	t.content = newShowHook(container.NewBorder(intro, nil, nil, nil, container.NewVScroll(grid)), t.refreshApps)
+	t.refreshApps()
 	return t
 }
 
@@ -70,9 +98,114 @@ func (t *connectionsTab) newCard(p string) *connCard {
 		c.region.SetSelected("us")
 		rows = append(rows, container.NewBorder(nil, nil, widget.NewLabel("Region"), nil, c.region))
 	}
-	rows = append(rows, c.token, c.lastSync, container.NewHBox(c.connect, c.disconnect, c.test), c.message)
+	c.authURL = widget.NewLabel("")
+	c.authURL.Truncation = fyne.TextTruncateEllipsis
+	c.copyAuth = widget.NewButtonWithIcon("Copy", theme.ContentCopyIcon(), func() { t.copy(c, c.authURL.Text, "Sign-in address copied: paste it in a browser.") })
+	c.cancel = widget.NewButtonWithIcon("Cancel", theme.CancelIcon(), func() { t.onCancel(p) })
+	c.waiting = container.NewVBox(
+		caption("If no browser opened, open this address in one:"),
+		container.NewBorder(nil, nil, nil, container.NewHBox(c.copyAuth, c.cancel), c.authURL))
+	c.waiting.Hide()
+	if !t.g.app.Sandbox() {
+		rows = append(rows, t.newGuide(c))
+	}
+	rows = append(rows, c.token, c.lastSync, container.NewHBox(c.connect, c.disconnect, c.test), c.waiting, c.message)
 	c.card = widget.NewCard(platformName(p), platformRole(p), container.NewVBox(rows...))
 	return c
+}
+
+// newGuide builds a card's developer-app section: what a developer app
+// is, where to create one, the redirect URI to register, and the client
+// id and secret it gives.
+func (t *connectionsTab) newGuide(c *connCard) fyne.CanvasObject {
+	name := platformName(c.platform)
+	what := caption("A developer app is the record " + name + " keeps of a program allowed to ask for access to your firm's account. " +
+		"Your firm creates one once; " + name + " then gives it a client id and a client secret. " + developerConsole(c.platform))
+	c.appState = widget.NewLabel("")
+	c.appState.Wrapping = fyne.TextWrapWord
+	c.redirect = widget.NewLabel("")
+	c.redirect.Wrapping = fyne.TextWrapBreak
+	c.copyRedirect = widget.NewButtonWithIcon("Copy", theme.ContentCopyIcon(), func() {
+		t.copy(c, c.redirect.Text, "Redirect URI copied: paste it in "+name+"'s app settings.")
+	})
+	c.clientID = plainEntry("client id")
+	c.secret = plainPassword("client secret")
+	body := container.NewVBox(what,
+		widget.NewLabel("Redirect URI to register (exactly):"),
+		container.NewBorder(nil, nil, nil, c.copyRedirect, c.redirect),
+		widget.NewForm(widget.NewFormItem("Client id", c.clientID), widget.NewFormItem("Client secret", c.secret)),
+		caption("Then press Connect: Firmsync keeps the id and secret in this computer's keychain."),
+	)
+	c.guide = widget.NewAccordion(widget.NewAccordionItem("Developer app", body))
+	return container.NewVBox(c.appState, c.guide)
+}
+
+// developerConsole says where a platform's developer apps are made.
+func developerConsole(p string) string {
+	switch p {
+	case core.Clio:
+		return "Create it in Clio's developer portal (docs.developers.clio.com/api-docs/applications tells how); each Clio region needs its own app."
+	case core.Lawmatics:
+		return "Lawmatics support first switches on developer access for your account; then create the app at app.lawmatics.com/settings/developers, where the redirect URI is called the Callback URL."
+	case core.Zoom:
+		return "Create a user-managed OAuth app in the Zoom App Marketplace (marketplace.zoom.us, Develop → Build App)."
+	case core.Box:
+		return "Create a Custom App with User Authentication (OAuth 2.0) in the Box Developer Console (app.box.com/developers/console)."
+	}
+	return ""
+}
+
+// refreshApps reads each platform's developer app from the keychain into
+// its guide. It runs when the tab is opened and after a save, not with
+// every status refresh: the keychain can be slow to answer.
+func (t *connectionsTab) refreshApps() {
+	if t.g.app.Sandbox() {
+		return
+	}
+	for _, p := range core.Platforms() {
+		c := t.cards[p]
+		if c == nil {
+			continue
+		}
+		ac, err := t.g.app.AppCredentials(t.g.ctx, p)
+		if err != nil {
+			c.appState.SetText("Developer app: could not be read: " + plainError(err))
+			continue
+		}
+		c.app = ac
+		c.redirect.SetText(ac.RedirectURI)
+		switch ac.Source {
+		case core.AppNone:
+			c.appState.SetText("Developer app: none yet. Open \"Developer app\" below to set it up, then press Connect.")
+			c.guide.Open(0)
+		case core.AppBuiltIn:
+			c.appState.SetText("Developer app: built into this Firmsync (client id " + ac.ClientID + "). To use your firm's own, enter it under \"Developer app\".")
+		default:
+			secret := "no secret"
+			if ac.SecretHint != "" {
+				secret = "secret " + ac.SecretHint
+			}
+			c.appState.SetText("Developer app: client id " + ac.ClientID + ", " + secret + ", in this computer's keychain.")
+		}
+		if ac.Source != core.AppNone && c.clientID.Text == "" {
+			c.clientID.SetPlaceHolder(ac.ClientID + " (type to replace)")
+			c.secret.SetPlaceHolder("type to replace the saved secret")
+		} else if ac.Source == core.AppNone {
+			c.clientID.SetPlaceHolder("client id")
+			c.secret.SetPlaceHolder("client secret")
+		}
+	}
+}
+
+// copy puts text on the clipboard and says so on the card.
+func (t *connectionsTab) copy(c *connCard, text, done string) {
+	if text == "" {
+		return
+	}
+	t.g.fyne.Clipboard().SetContent(text)
+	if !c.busy {
+		c.setMessage(done, widget.MediumImportance)
+	}
 }
 
 // platformRole says what each platform is to the firm.
@@ -111,18 +244,21 @@ func (t *connectionsTab) refresh() {
 
 func (t *connectionsTab) fill(c *connCard, cs core.ConnectionStatus, now time.Time) {
 	name := platformName(c.platform)
+	// "•" is in the bundled font on every OS; "●" and "○" came from
+	// system fonts and showed as "�" where those lack them. The colour
+	// tells the states apart.
 	switch cs.Status {
 	case store.ConnConnected, store.ConnSyncing:
-		c.status.SetText("● Connected")
+		c.status.SetText("• Connected")
 		c.status.Importance = widget.SuccessImportance
 	case store.ConnReconnectNeeded:
-		c.status.SetText("● Needs reconnecting: " + name + " refused Firmsync's access. Click Connect and sign in again.")
+		c.status.SetText("• Needs reconnecting: " + name + " refused Firmsync's access. Click Connect and sign in again.")
 		c.status.Importance = widget.DangerImportance
 	case store.ConnError:
-		c.status.SetText("● Having trouble: " + firstLine(cs.LastError) + ". Firmsync will keep trying; click Test to check now.")
+		c.status.SetText("• Having trouble: " + firstLine(cs.LastError) + ". Firmsync will keep trying; click Test to check now.")
 		c.status.Importance = widget.WarningImportance
 	default:
-		c.status.SetText("○ Not connected. Click Connect to sign in to " + name + ".")
+		c.status.SetText("• Not connected. Click Connect to sign in to " + name + ".")
 		c.status.Importance = widget.MediumImportance
 	}
 	c.status.Refresh()
@@ -205,6 +341,9 @@ func (t *connectionsTab) onConnect(p string) {
 	if c.region != nil {
 		region = c.region.Selected
 	}
+	if !t.g.app.Sandbox() && !t.saveTypedApp(c) {
+		return
+	}
 	hint := "Opening your browser: sign in to " + platformName(p) + " and allow access. This card updates when you are done."
 	if t.g.app.Sandbox() {
 		hint = "Connecting to the sandbox's " + platformName(p) + "…"
@@ -212,18 +351,30 @@ func (t *connectionsTab) onConnect(p string) {
 	t.begin(c, hint)
 	opts := core.ConnectOptions{Region: region, Timeout: 5 * time.Minute}
 	if !t.g.app.Sandbox() {
-		opts.OpenURL = t.openAuthURL
+		opts.OpenURL = func(ctx context.Context, raw string) error { return t.openAuthURL(ctx, c, raw) }
 	}
-	t.g.background(func(ctx context.Context) {
+	ctx, stop := context.WithCancel(t.g.ctx)
+	c.stop = stop
+	go func() {
+		defer stop()
 		id, err := t.g.app.Connect(ctx, p, opts)
-		if err == nil {
+		cancelled := err != nil && errors.Is(err, context.Canceled) && t.g.ctx.Err() == nil
+		if err == nil && !t.g.app.Sandbox() {
+			// Trying the sandbox must leave nothing outside its data
+			// directory: only a real first connect turns on start at login.
 			t.g.afterFirstConnect()
 		}
 		t.g.deps.do(func() {
 			c.busy = false
-			if err != nil {
-				c.setMessage("Could not connect: "+plainError(err)+". Try again, or check the client id in Settings.", widget.DangerImportance)
-			} else {
+			c.stop = nil
+			c.waiting.Hide()
+			c.authURL.SetText("")
+			switch {
+			case cancelled:
+				c.setMessage("Connect cancelled; nothing was changed.", widget.MediumImportance)
+			case err != nil:
+				c.setMessage("Could not connect: "+plainError(err)+".", widget.DangerImportance)
+			default:
 				who := id.Name
 				if id.Email != "" {
 					who += " (" + id.Email + ")"
@@ -235,19 +386,66 @@ func (t *connectionsTab) onConnect(p string) {
 			t.g.settings.refreshWebhooks()
 			t.g.tray.refresh()
 		})
-	})
+	}()
 }
 
-// openAuthURL opens the sign-in page in the system browser (Fyne's
-// OpenURL), from the goroutine running Connect.
-func (t *connectionsTab) openAuthURL(_ context.Context, raw string) error {
+// saveTypedApp stores a client id and secret typed in a card's guide
+// before connecting with them. It reports whether Connect may go on: not
+// when nothing usable is typed and no app is set, nor when saving fails.
+func (t *connectionsTab) saveTypedApp(c *connCard) bool {
+	id, sec := strings.TrimSpace(c.clientID.Text), c.secret.Text
+	name := platformName(c.platform)
+	switch {
+	case id == "" && sec == "":
+		if c.app.Source != core.AppNone {
+			return true
+		}
+		c.guide.Open(0)
+		c.setMessage("First enter the client id and secret of your firm's "+name+" developer app under \"Developer app\" above.", widget.WarningImportance)
+		return false
+	case id == "":
+		c.setMessage("Enter the client id too: the secret alone is not enough.", widget.WarningImportance)
+		return false
+	case sec == "":
+		c.setMessage("Enter the client secret too: "+name+" gives it with the client id.", widget.WarningImportance)
+		return false
+	}
+	if err := t.g.app.SaveAppCredentials(t.g.ctx, c.platform, id, sec); err != nil {
+		c.setMessage("The developer app was not saved: "+plainError(err)+".", widget.DangerImportance)
+		return false
+	}
+	c.clientID.SetText("")
+	c.secret.SetText("")
+	t.refreshApps()
+	return true
+}
+
+// onCancel stops a sign-in that is waiting for the browser.
+func (t *connectionsTab) onCancel(p string) {
+	if c := t.cards[p]; c.stop != nil {
+		c.stop()
+	}
+}
+
+// openAuthURL shows the sign-in address on the card (with Copy and
+// Cancel), then opens it in the system browser. It runs on the goroutine
+// running Connect. When no browser opens, the sign-in still waits: the
+// person can copy the address into one.
+func (t *connectionsTab) openAuthURL(_ context.Context, c *connCard, raw string) error {
 	u, err := url.Parse(raw)
 	if err != nil {
 		return fmt.Errorf("the sign-in address is not valid: %w", err)
 	}
 	var oerr error
-	t.g.deps.doWait(func() { oerr = t.g.fyne.OpenURL(u) })
-	return oerr
+	t.g.deps.doWait(func() {
+		c.authURL.SetText(raw)
+		c.waiting.Show()
+		c.setMessage("Waiting for you to sign in to "+platformName(c.platform)+" in your browser and allow access (up to 5 minutes).", widget.MediumImportance)
+		if oerr = t.g.fyne.OpenURL(u); oerr != nil {
+			c.setMessage("No browser opened ("+plainError(oerr)+"). Copy the address below into a browser, sign in and allow access; Firmsync waits up to 5 minutes.", widget.WarningImportance)
+		}
+	})
+	return nil
 }
 
 func (t *connectionsTab) onDisconnect(p string) {

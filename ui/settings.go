@@ -19,7 +19,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/firmsync/firmsync/core"
-	"github.com/firmsync/firmsync/core/schedule"
+	"github.com/firmsync/firmsync/core/auth"
 )
 
 // settingsTab edits core.Settings; Save validates and applies them.
@@ -27,17 +27,19 @@ type settingsTab struct {
 	g       *gui
 	content fyne.CanvasObject
 
-	schedules    map[string]*widget.Entry
-	scheduleErrs map[string]*widget.Label
+	schedules    map[string]*schedulePicker
 	timeZone     *widget.Entry
 	startAtLogin *widget.Check
+	signInPort   *widget.Entry
+	webhookPort  *widget.Entry
 
 	tunnel       *widget.Entry
 	tunnelResult *widget.Label
+	tunnelGen    int // numbers tunnel tests and field changes: a stale result is dropped
 	hookURLs     map[string]*widget.Label
 	hookStates   map[string]*widget.Label
 
-	boxRoot     *widget.Entry
+	boxRoot     *folderPicker
 	subfolders  *widget.Entry
 	folderField *widget.Entry
 
@@ -58,10 +60,6 @@ type settingsTab struct {
 	attempts map[string]*widget.Entry
 	delays   map[string]*widget.Entry
 
-	clientIDs     map[string]*widget.Entry
-	clientSecrets map[string]*widget.Entry
-	credResult    map[string]*widget.Label
-
 	message *widget.Label
 	save    *widget.Button
 	scroll  *container.Scroll
@@ -69,10 +67,9 @@ type settingsTab struct {
 
 func newSettingsTab(g *gui) *settingsTab {
 	t := &settingsTab{g: g,
-		schedules: map[string]*widget.Entry{}, scheduleErrs: map[string]*widget.Label{},
-		hookURLs: map[string]*widget.Label{}, hookStates: map[string]*widget.Label{},
+		schedules: map[string]*schedulePicker{},
+		hookURLs:  map[string]*widget.Label{}, hookStates: map[string]*widget.Label{},
 		attempts: map[string]*widget.Entry{}, delays: map[string]*widget.Entry{},
-		clientIDs: map[string]*widget.Entry{}, clientSecrets: map[string]*widget.Entry{}, credResult: map[string]*widget.Label{},
 	}
 	t.message = widget.NewLabel("")
 	t.message.Wrapping = fyne.TextWrapWord
@@ -86,7 +83,7 @@ func newSettingsTab(g *gui) *settingsTab {
 		t.mappingCard(),
 		t.contactsCard(),
 		t.retryCard(),
-		t.credentialsCard(),
+		t.signInCard(),
 		t.dataCard(),
 	)
 	bar := container.NewBorder(widget.NewSeparator(), nil, nil, container.NewHBox(revert, t.save), t.message)
@@ -105,41 +102,38 @@ func caption(s string) *widget.Label {
 
 func (t *settingsTab) schedulesCard() fyne.CanvasObject {
 	form := container.New(layout.NewFormLayout())
+	advanced := container.New(layout.NewFormLayout())
 	for _, j := range core.Jobs() {
-		e := &widget.Entry{PlaceHolder: "e.g. every 15m or 0 7 * * *"}
-		errl := caption("")
-		errl.Importance = widget.DangerImportance
-		errl.Hide()
-		job := j
-		e.OnChanged = func(s string) { t.checkSchedule(job) }
-		t.schedules[j] = e
-		t.scheduleErrs[j] = errl
+		p := newSchedulePicker()
+		t.schedules[j] = p
 		form.Add(widget.NewLabel(jobLabel(j)))
-		form.Add(container.NewVBox(e, errl))
+		form.Add(p.row)
+		advanced.Add(widget.NewLabel(jobLabel(j)))
+		advanced.Add(p.raw)
 	}
-	t.timeZone = &widget.Entry{PlaceHolder: "this computer's time zone"}
+	t.timeZone = plainEntry("this computer's time zone")
 	form.Add(widget.NewLabel("Time zone"))
 	form.Add(t.timeZone)
 	t.startAtLogin = widget.NewCheck("Start Firmsync when I log in (in the tray, window hidden)", nil)
-	return describedCard("Schedules", "When each job runs on its own. Use an interval (every 15m, every 6h) or a cron line: minute hour day month weekday.", container.NewVBox(form, t.startAtLogin))
-}
-
-// checkSchedule shows a schedule's problem under its field as it is typed.
-func (t *settingsTab) checkSchedule(job string) bool {
-	_, err := schedule.Parse(t.schedules[job].Text)
-	l := t.scheduleErrs[job]
-	if err != nil {
-		l.SetText(err.Error())
-		l.Show()
-		return false
+	login := fyne.CanvasObject(t.startAtLogin)
+	if t.g.app.Sandbox() {
+		// The demo must change nothing outside its data directory.
+		t.startAtLogin.Disable()
+		login = container.NewVBox(t.startAtLogin, caption("Not in the sandbox: trying Firmsync registers nothing on this computer."))
 	}
-	l.Hide()
-	return true
+	adv := widget.NewAccordion(widget.NewAccordionItem("Advanced: schedules as cron lines",
+		container.NewVBox(caption("An interval (every 15m, every 6h) or a cron line: minute hour day month weekday, e.g. 0 7 * * 1-5 for weekdays at 07:00."), advanced)))
+	return describedCard("Schedules", "When each job runs on its own, in the time zone below.", container.NewVBox(form, login, adv))
 }
 
 func (t *settingsTab) tunnelCard() fyne.CanvasObject {
-	t.tunnel = &widget.Entry{PlaceHolder: "https://your-firm.trycloudflare.com"}
-	t.tunnel.OnChanged = func(string) { t.refreshWebhooks() }
+	t.tunnel = plainEntry("https://your-firm.trycloudflare.com")
+	t.tunnel.OnChanged = func(string) {
+		t.clearTunnelResult() // it was about the address before this change
+		t.refreshWebhooks()
+	}
+	t.webhookPort = plainEntry(strconv.Itoa(core.DefaultWebhookPort))
+	t.webhookPort.OnChanged = func(string) { t.clearTunnelResult() }
 	t.tunnelResult = widget.NewLabel("")
 	t.tunnelResult.Wrapping = fyne.TextWrapWord
 	test := &widget.Button{Text: "Test tunnel", Icon: theme.ConfirmIcon(), OnTapped: t.onTestTunnel}
@@ -157,21 +151,34 @@ func (t *settingsTab) tunnelCard() fyne.CanvasObject {
 	}
 	return describedCard("Webhooks and tunnel",
 		"A tunnel (cloudflared, ngrok) gives Firmsync a public https:// address so platforms can report changes within seconds. Without one, schedules still catch everything.",
-		container.NewVBox(container.NewBorder(nil, nil, widget.NewLabel("Tunnel URL"), test, t.tunnel), t.tunnelResult, rows))
+		container.NewVBox(container.NewBorder(nil, nil, widget.NewLabel("Tunnel URL"), test, t.tunnel), t.tunnelResult, rows,
+			widget.NewForm(widget.NewFormItem("Webhook port", fixedWidth(t.webhookPort, 100))),
+			caption(webhookPortNote(t.g.app.Sandbox()))))
+}
+
+// webhookPortNote says what the webhook port is, and when a change applies.
+func webhookPortNote(sandbox bool) string {
+	note := "Firmsync receives webhooks on 127.0.0.1 at this port; the tunnel forwards to it. A change applies when Firmsync next starts."
+	if sandbox {
+		note += " The sandbox listens on any free port instead."
+	}
+	return note
 }
 
 func (t *settingsTab) boxCard() fyne.CanvasObject {
-	t.boxRoot = &widget.Entry{PlaceHolder: "Box folder id (the number at the end of the folder's Box address)"}
-	t.subfolders = widget.NewMultiLineEntry()
+	t.boxRoot = newFolderPicker(t.g)
+	t.subfolders = plainMultiLine("One subfolder per line")
 	t.subfolders.SetMinRowsVisible(4)
-	t.subfolders.PlaceHolder = "One subfolder per line"
-	t.folderField = &widget.Entry{}
+	t.folderField = plainEntry("")
 	form := widget.NewForm(
-		widget.NewFormItem("Root folder id", t.boxRoot),
+		widget.NewFormItem("Matter folders go in", t.boxRoot.row),
 		widget.NewFormItem("Subfolders", t.subfolders),
 		widget.NewFormItem("Clio custom field", t.folderField),
 	)
-	return describedCard("Box folders", "Each new Clio matter gets a folder \"<number> — <description>\" in this Box folder, with these subfolders. Its Box id is written to the Clio custom field.", form)
+	adv := widget.NewAccordion(widget.NewAccordionItem("Advanced: folder id",
+		widget.NewForm(widget.NewFormItem("Box folder id", t.boxRoot.id))))
+	return describedCard("Box folders", "Each new Clio matter gets a folder \"<number> — <description>\" in the chosen Box folder, with these subfolders. Its Box id is written to the Clio custom field.",
+		container.NewVBox(form, adv))
 }
 
 func (t *settingsTab) mappingCard() fyne.CanvasObject {
@@ -191,6 +198,7 @@ const optionsTimeout = 30 * time.Second
 func (t *settingsTab) onOpened() {
 	t.opened = true
 	t.loadOptions()
+	t.boxRoot.lookUp()
 }
 
 // loadOptions reads the Lawmatics case types and Clio practice areas off
@@ -273,7 +281,7 @@ func (t *settingsTab) contactsCard() fyne.CanvasObject {
 	t.noteTargets = widget.NewCheckGroup([]string{"Clio", "Lawmatics"}, nil)
 	t.noteTargets.Horizontal = true
 	t.deleteRemoved = widget.NewCheck("Remove a contact from Zoom Phone when it is deleted at the source", nil)
-	t.phoneRegion = &widget.Entry{PlaceHolder: "US"}
+	t.phoneRegion = plainEntry("US")
 	form := widget.NewForm(
 		widget.NewFormItem("Contacts come from", t.contactSources),
 		widget.NewFormItem("", t.deleteRemoved),
@@ -287,8 +295,8 @@ func (t *settingsTab) contactsCard() fyne.CanvasObject {
 func (t *settingsTab) retryCard() fyne.CanvasObject {
 	grid := container.New(layout.NewGridLayoutWithColumns(3), boldLabel("Job"), boldLabel("Tries in all"), boldLabel("Wait between tries"))
 	for _, j := range core.Jobs() {
-		a := &widget.Entry{}
-		d := &widget.Entry{PlaceHolder: "1m, 5m, 15m"}
+		a := plainEntry("")
+		d := plainEntry("1m, 5m, 15m")
 		t.attempts[j], t.delays[j] = a, d
 		grid.Add(widget.NewLabel(jobLabel(j)))
 		grid.Add(a)
@@ -297,25 +305,15 @@ func (t *settingsTab) retryCard() fyne.CanvasObject {
 	return describedCard("Retries", "A failed item is tried again after these waits (the last repeats); after the last try it is listed as needing attention.", grid)
 }
 
-func (t *settingsTab) credentialsCard() fyne.CanvasObject {
-	box := container.NewVBox()
-	if t.g.app.Sandbox() {
-		box.Add(caption("Sandbox mode uses the sandbox's own developer apps; these fields are not used."))
-	}
-	for _, p := range core.Platforms() {
-		id := &widget.Entry{PlaceHolder: "client id"}
-		sec := widget.NewPasswordEntry()
-		sec.PlaceHolder = "client secret"
-		res := caption("")
-		t.clientIDs[p], t.clientSecrets[p], t.credResult[p] = id, sec, res
-		platform := p
-		save := widget.NewButton("Save", func() { t.onSaveCredentials(platform) })
-		box.Add(container.NewBorder(nil, nil, fixedWidth(widget.NewLabel(platformName(p)), 90), save,
-			container.NewGridWithColumns(2, id, sec)))
-		box.Add(res)
-	}
-	return describedCard("Developer apps (optional)",
-		"Only if your firm registered its own app with a platform. Secrets are kept in this computer's keychain and never shown again.", box)
+// signInCard holds the sign-in port: the loopback port the platforms
+// send the browser back to, which every developer app's redirect URI
+// names.
+func (t *settingsTab) signInCard() fyne.CanvasObject {
+	t.signInPort = plainEntry(strconv.Itoa(auth.DefaultPort))
+	return describedCard("Signing in",
+		"When you connect a platform, it sends your browser back to Firmsync at http://127.0.0.1:<port>/<platform>/callback. "+
+			"Change the port only if another program uses it; each developer app's redirect URI must then be changed to the new one that the Connections tab shows.",
+		widget.NewForm(widget.NewFormItem("Sign-in port", fixedWidth(t.signInPort, 100))))
 }
 
 func (t *settingsTab) dataCard() fyne.CanvasObject {
@@ -332,8 +330,7 @@ func (t *settingsTab) dataCard() fyne.CanvasObject {
 func (t *settingsTab) load() {
 	s := t.g.app.Settings()
 	for _, j := range core.Jobs() {
-		t.schedules[j].SetText(s.Schedules[j])
-		t.checkSchedule(j)
+		t.schedules[j].set(s.Schedules[j])
 		p := s.Retry[j]
 		t.attempts[j].SetText(strconv.Itoa(p.Attempts))
 		var ds []string
@@ -345,8 +342,10 @@ func (t *settingsTab) load() {
 	t.timeZone.SetText(s.TimeZone)
 	t.setStartAtLogin(s.StartAtLogin != nil && *s.StartAtLogin)
 	t.tunnel.SetText(s.TunnelURL)
+	t.webhookPort.SetText(strconv.Itoa(s.WebhookPort))
+	t.signInPort.SetText(strconv.Itoa(s.OAuthPort))
 	js := s.Jobs
-	t.boxRoot.SetText(js.BoxRootFolderID)
+	t.boxRoot.set(js.BoxRootFolderID)
 	t.subfolders.SetText(strings.Join(js.SubfolderTemplate, "\n"))
 	t.folderField.SetText(js.FolderFieldName)
 	t.mapping.set(js.CaseTypeMapping)
@@ -355,16 +354,6 @@ func (t *settingsTab) load() {
 	t.noteTargets.SetSelected(namesOf(js.NoteTargets))
 	t.deleteRemoved.SetChecked(js.DeleteRemoved)
 	t.phoneRegion.SetText(js.PhoneRegion)
-	for _, p := range core.Platforms() {
-		id, hasSecret := t.g.app.CredentialHint(t.g.ctx, p)
-		t.clientIDs[p].SetText(id)
-		t.clientSecrets[p].SetText("")
-		if hasSecret {
-			t.clientSecrets[p].SetPlaceHolder("a secret is saved — type to replace it")
-		} else {
-			t.clientSecrets[p].SetPlaceHolder("client secret")
-		}
-	}
 	t.setMessage("", widget.MediumImportance)
 	t.refreshWebhooks()
 }
@@ -409,9 +398,8 @@ func (t *settingsTab) collect() (core.Settings, error) {
 	s := t.g.app.Settings()
 	var errs []error
 	for _, j := range core.Jobs() {
-		s.Schedules[j] = strings.TrimSpace(t.schedules[j].Text)
-		if !t.checkSchedule(j) {
-			_, err := schedule.Parse(s.Schedules[j])
+		s.Schedules[j] = t.schedules[j].spec()
+		if err := t.schedules[j].check(); err != nil {
 			errs = append(errs, fmt.Errorf("%s schedule: %w", jobLabel(j), err))
 		}
 		p := s.Retry[j]
@@ -435,8 +423,20 @@ func (t *settingsTab) collect() (core.Settings, error) {
 	on := t.startAtLogin.Checked
 	s.StartAtLogin = &on
 	s.TunnelURL = strings.TrimSpace(t.tunnel.Text)
+	for _, f := range []struct {
+		name  string
+		entry *widget.Entry
+		to    *int
+	}{{"webhook port", t.webhookPort, &s.WebhookPort}, {"sign-in port", t.signInPort, &s.OAuthPort}} {
+		n, err := strconv.Atoi(strings.TrimSpace(f.entry.Text))
+		if err != nil {
+			errs = append(errs, fmt.Errorf("%s: %q is not a port number such as %s", f.name, f.entry.Text, f.entry.PlaceHolder))
+			continue
+		}
+		*f.to = n
+	}
 	js := &s.Jobs
-	js.BoxRootFolderID = strings.TrimSpace(t.boxRoot.Text)
+	js.BoxRootFolderID = strings.TrimSpace(t.boxRoot.id.Text)
 	js.SubfolderTemplate = nil
 	for _, l := range strings.Split(t.subfolders.Text, "\n") {
 		if l = strings.TrimSpace(l); l != "" {
@@ -493,6 +493,7 @@ func (t *settingsTab) onSave() {
 	t.setMessage(msg, widget.SuccessImportance)
 	t.refreshWebhooks()
 	t.g.overview.refresh()
+	t.g.connections.refreshApps() // the redirect URIs follow the sign-in port
 }
 
 // sentenceList turns joined errors into sentences, one per problem.
@@ -566,55 +567,41 @@ func (t *settingsTab) copyHookURL(p string) {
 	t.setMessage(platformName(p)+" webhook URL copied.", widget.MediumImportance)
 }
 
+// onTestTunnel tests the tunnel URL as typed, saved or not: the result is
+// about the address on screen, and is cleared when it changes.
 func (t *settingsTab) onTestTunnel() {
-	if strings.TrimSpace(t.tunnel.Text) != strings.TrimSuffix(t.g.app.Settings().TunnelURL, "/") && !t.g.app.Sandbox() {
-		t.tunnelResult.SetText("Save the settings first: the test uses the saved tunnel URL.")
-		t.tunnelResult.Importance = widget.WarningImportance
-		t.tunnelResult.Refresh()
-		return
-	}
-	t.tunnelResult.SetText("Testing the tunnel…")
-	t.tunnelResult.Importance = widget.MediumImportance
-	t.tunnelResult.Refresh()
+	typed := strings.TrimSpace(t.tunnel.Text)
+	t.setTunnelResult("Testing "+typed+"…", widget.MediumImportance)
+	t.tunnelGen++
+	gen := t.tunnelGen
 	t.g.background(func(ctx context.Context) {
-		msg, err := t.g.app.TestTunnel(ctx)
+		msg, err := t.g.app.TestTunnelURL(ctx, typed)
 		t.g.deps.do(func() {
-			if err != nil {
-				t.tunnelResult.SetText("Tunnel test failed: " + err.Error())
-				t.tunnelResult.Importance = widget.DangerImportance
-			} else {
-				t.tunnelResult.SetText(msg)
-				t.tunnelResult.Importance = widget.SuccessImportance
+			if gen != t.tunnelGen {
+				return // the fields changed since: this result is about another address
 			}
-			t.tunnelResult.Refresh()
+			if err != nil {
+				t.setTunnelResult("Tunnel test failed: "+err.Error(), widget.DangerImportance)
+			} else {
+				t.setTunnelResult(msg, widget.SuccessImportance)
+			}
 		})
 	})
 }
 
-func (t *settingsTab) onSaveCredentials(p string) {
-	id := strings.TrimSpace(t.clientIDs[p].Text)
-	sec := t.clientSecrets[p].Text
-	res := t.credResult[p]
-	if id == "" {
-		res.SetText("Enter the client id first.")
-		return
+func (t *settingsTab) setTunnelResult(text string, imp widget.Importance) {
+	t.tunnelResult.SetText(text)
+	t.tunnelResult.Importance = imp
+	t.tunnelResult.Refresh()
+}
+
+// clearTunnelResult drops a test result (or one on its way) once the
+// address or port it was about changes.
+func (t *settingsTab) clearTunnelResult() {
+	t.tunnelGen++
+	if t.tunnelResult != nil && t.tunnelResult.Text != "" {
+		t.setTunnelResult("", widget.MediumImportance)
 	}
-	if sec == "" {
-		_, hasSecret := t.g.app.CredentialHint(t.g.ctx, p)
-		if !hasSecret {
-			res.SetText("Enter the client secret too.")
-			return
-		}
-		res.SetText("To keep the saved secret, leave the id unchanged; to change the id, type the secret again.")
-		return
-	}
-	if err := t.g.app.SetCredentials(t.g.ctx, p, id, sec); err != nil {
-		res.SetText("Not saved: " + plainError(err))
-		return
-	}
-	t.clientSecrets[p].SetText("")
-	t.clientSecrets[p].SetPlaceHolder("a secret is saved — type to replace it")
-	res.SetText("Saved in the keychain. Click Connect on the Connections tab to sign in with this app.")
 }
 
 func (t *settingsTab) onOpenData() {

@@ -151,7 +151,7 @@ func TestMissingClientIDSaysWhereToEnterIt(t *testing.T) {
 	sb := startSandbox(t)
 	p, _ := zoomProvider(sb)
 	_, err := auth.Connect(context.Background(), p, auth.Credentials{}, auth.FlowOptions{Port: -1})
-	if err == nil || !strings.Contains(err.Error(), "Settings") {
+	if err == nil || !strings.Contains(err.Error(), "Developer app\" on the Connections tab") || !strings.Contains(err.Error(), "firmsync app set zoom") {
 		t.Fatalf("got %v", err)
 	}
 }

@@ -63,7 +63,7 @@ type FlowOptions struct {
 // cannot end the sign-in; only the timeout or ctx does.
 func Connect(ctx context.Context, p Provider, c Credentials, o FlowOptions) (*oauth2.Token, error) {
 	if c.ClientID == "" {
-		return nil, fmt.Errorf("connecting %s: no client id; enter your %s developer app's client id and secret in Settings", p.Platform, p.Platform)
+		return nil, fmt.Errorf("connecting %s: no client id; enter your %s developer app's client id and secret under \"Developer app\" on the Connections tab (or run `firmsync app set %s --client-id ID`)", p.Platform, p.Platform, p.Platform)
 	}
 	if o.Timeout == 0 {
 		o.Timeout = DefaultTimeout
@@ -80,7 +80,7 @@ func Connect(ctx context.Context, p Provider, c Credentials, o FlowOptions) (*oa
 	}
 	raw, err := net.Listen("tcp", net.JoinHostPort("127.0.0.1", strconv.Itoa(port)))
 	if err != nil {
-		return nil, fmt.Errorf("connecting %s: %w: 127.0.0.1:%d (%v); close whatever uses it or choose another port in Settings", p.Platform, ErrPortInUse, port, err)
+		return nil, fmt.Errorf("connecting %s: %w: 127.0.0.1:%d (%v); close the program that uses it, or change the sign-in port in Settings → Signing in (then register the new redirect URI with each developer app)", p.Platform, ErrPortInUse, port, err)
 	}
 	ln := newLimitListener(raw, maxCallbackConns)
 	defer ln.Close()

@@ -17,7 +17,7 @@ import (
 func ConnectWithPastedCode(ctx context.Context, p Provider, c Credentials, approvalURI string,
 	open func(ctx context.Context, url string) error, readCode func(ctx context.Context) (string, error)) (*oauth2.Token, error) {
 	if c.ClientID == "" {
-		return nil, fmt.Errorf("connecting %s: no client id; enter your %s developer app's client id and secret in Settings", p.Platform, p.Platform)
+		return nil, fmt.Errorf("connecting %s: no client id; enter your %s developer app's client id and secret under \"Developer app\" on the Connections tab (or run `firmsync app set %s --client-id ID`)", p.Platform, p.Platform, p.Platform)
 	}
 	cfg := p.config(c, approvalURI)
 	state, err := randomString(16)
