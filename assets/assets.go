@@ -1,5 +1,5 @@
 // Package assets holds Firmsync's original artwork, embedded in the binary:
-// the app icon and one tray icon per state.
+// the app icon and one tray icon per state, each a shape of its own.
 package assets
 
 import (
@@ -27,14 +27,17 @@ var (
 func AppIcon() fyne.Resource { return fyne.NewStaticResource("icon.png", iconPNG) }
 
 // TrayIcon returns the tray icon for a state: "ok", "syncing", "error",
-// "reconnect" or "paused". Unknown states get the ok icon.
+// "reconnect", "connect" or "paused". Unknown states get the ok icon. Each
+// differs by shape, not only colour (see trayicons_test.go, which draws
+// them); "connect" (nothing connected yet) shares the reconnect art, since
+// both ask someone to sign in.
 func TrayIcon(state string) fyne.Resource {
 	switch state {
 	case "syncing":
 		return fyne.NewStaticResource("tray-sync.png", traySync)
 	case "error":
 		return fyne.NewStaticResource("tray-error.png", trayError)
-	case "reconnect":
+	case "reconnect", "connect":
 		return fyne.NewStaticResource("tray-reconnect.png", trayReconnect)
 	case "paused":
 		return fyne.NewStaticResource("tray-paused.png", trayPaused)

@@ -70,6 +70,14 @@ func (e *problemEnv) count() int {
 	if err != nil {
 		e.t.Fatal(err)
 	}
+	// `firmsync status --json` reads the same number.
+	st, err := e.app.Status(context.Background())
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	if st.NeedsAttention != n {
+		e.t.Fatalf("status says %d need attention, the count %d", st.NeedsAttention, n)
+	}
 	return n
 }
 

@@ -15,6 +15,9 @@ type Status struct {
 	// SignInPort is the loopback port of the sign-in redirect, on which the
 	// redirect URIs to register depend (see AppCredentials).
 	SignInPort int `json:"sign_in_port,omitempty"`
+	// NeedsAttention is the number of open problems: the same number as
+	// the window's banner and the tray.
+	NeedsAttention int `json:"needs_attention"`
 }
 
 // ConnectionStatus describes one platform's connection. It never carries a
@@ -60,6 +63,14 @@ type JobStatus struct {
 	// connected"). They describe now, whatever the last run said.
 	WaitingFor []string `json:"waiting_for,omitempty"`
 	Waiting    string   `json:"waiting,omitempty"`
+	// LastTrigger says what started the last run ("schedule", "webhook",
+	// "manual", "retry"), LastError why it failed or was skipped, and
+	// Deleted completes its counts. LastChange is the newest recent run
+	// that changed something, from any trigger (see fillActivity).
+	LastTrigger string       `json:"last_trigger,omitempty"`
+	LastError   string       `json:"last_error,omitempty"`
+	Deleted     int          `json:"deleted,omitempty"`
+	LastChange  *JobActivity `json:"last_change,omitempty"`
 }
 
 // SandboxInfo tells scripts where the sandbox's admin API and fake
@@ -106,14 +117,8 @@ func (a *App) Status(ctx context.Context) (Status, error) {
 	}
 	for _, j := range Jobs() {
 		js := JobStatus{Job: j, WaitingFor: waits[j].platforms, Waiting: waits[j].text}
-		r, ok, err := a.store.LastRun(j)
-		if err != nil {
-			return Status{}, fmt.Errorf("reading %s runs: %w", j, err)
-		}
-		if ok {
-			js.LastRun = timePtr(r.Start)
-			js.LastStatus = r.Status
-			js.Created, js.Updated, js.Failed = r.Counts.Created, r.Counts.Updated, r.Counts.Failed
+		if err := a.fillActivity(&js); err != nil {
+			return Status{}, err
 		}
 		if a.sched != nil {
 			js.NextRun = timePtr(a.sched.NextRun(j))
@@ -127,6 +132,11 @@ func (a *App) Status(ctx context.Context) (Status, error) {
 			st.Sandbox.Platforms[p] = info.Platforms[p].APIBase
 		}
 	}
+	n, err := a.NeedsAttention()
+	if err != nil {
+		return Status{}, fmt.Errorf("counting the items that need attention: %w", err)
+	}
+	st.NeedsAttention = n
 	return st, nil
 }
 

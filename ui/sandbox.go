@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"net/http"
 	"strconv"
+	"strings"
 	"time"
 
 	"fyne.io/fyne/v2"
@@ -15,6 +16,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/firmsync/firmsync/connectors/clio/cliofake"
+	"github.com/firmsync/firmsync/connectors/lawmatics"
 	"github.com/firmsync/firmsync/connectors/zoom/zoomfake"
 	"github.com/firmsync/firmsync/core"
 )
@@ -36,6 +38,7 @@ type sandboxPanel struct {
 	faultOn     *widget.Select
 	faultKind   *widget.Select
 	result      *widget.Label
+	actions     *widget.AccordionItem // the panel, folded or open
 }
 
 func newSandboxPanel(g *gui) *sandboxPanel {
@@ -67,8 +70,54 @@ func newSandboxPanel(g *gui) *sandboxPanel {
 		container.NewBorder(nil, nil, nil, container.NewHBox(widget.NewButtonWithIcon("", theme.ViewRefreshIcon(), p.loadChoices), widget.NewButton("Mark hired in Lawmatics", p.onHire)), p.prospect),
 		container.NewBorder(nil, nil, nil, widget.NewButton("Inject fault", p.onFault), container.NewGridWithColumns(2, p.faultOn, p.faultKind)),
 	)
-	p.content = widget.NewCard("Sandbox actions", "", container.NewVBox(grid, p.result))
+	// Folded by default: open, it would take a third of the Overview and
+	// push jobs out of sight at the default window size. Its title says
+	// what is inside, so a new user still finds it.
+	p.actions = widget.NewAccordionItem(sandboxTitle, container.NewVBox(grid, p.result))
+	p.content = widget.NewAccordion(p.actions)
 	return p
+}
+
+// sandboxTitle is the folded panel's one line.
+const sandboxTitle = "Sandbox actions: create a matter, end a call, hire a lead, inject a fault"
+
+// prospectLabel is how the picker shows a lead: "Sofia Walsh — estate
+// planning (#12)". Lawmatics case titles often start with the person's
+// name already (the demo firm's all do); it is said once.
+func prospectLabel(p lawmatics.Prospect) string {
+	at := p.Attributes
+	name := strings.TrimSpace(strings.TrimSpace(at.FirstName) + " " + strings.TrimSpace(at.LastName))
+	title := strings.TrimSpace(at.CaseTitle)
+	if name != "" {
+		if rest, ok := strings.CutPrefix(title, name); ok {
+			title = strings.TrimLeft(rest, " —–-:,")
+		}
+	}
+	label := name
+	switch {
+	case label == "":
+		label = cmpOr(title, "Lead")
+	case title != "":
+		label += " — " + title
+	}
+	return label + " (#" + p.ID + ")"
+}
+
+// sandboxProspects lists up to limit leads not hired yet, read from the
+// fake directly (no API call, so it never competes with a sync for the
+// rate limit).
+func (p *sandboxPanel) sandboxProspects(limit int) []lawmatics.Prospect {
+	var out []lawmatics.Prospect
+	for _, pr := range p.g.app.SandboxInstance().Lawmatics().Prospects() {
+		if pr.Attributes.Status == lawmatics.StatusHired {
+			continue
+		}
+		out = append(out, pr)
+		if len(out) >= limit {
+			break
+		}
+	}
+	return out
 }
 
 // loadChoices fills the prospect and participant pickers from the fakes,
@@ -77,19 +126,16 @@ func (p *sandboxPanel) loadChoices() {
 	p.g.background(func(ctx context.Context) {
 		ctx, cancel := context.WithTimeout(ctx, 20*time.Second)
 		defer cancel()
-		prospects, perr := p.g.app.SandboxProspects(ctx, 50)
+		prospects := p.sandboxProspects(50)
 		emails, eerr := p.g.app.SandboxContactEmails(ctx, 30)
 		p.g.deps.do(func() {
-			if perr != nil {
-				p.say("Could not list Lawmatics leads: " + plainError(perr))
-			}
 			if eerr != nil {
 				p.say("Could not list Clio contacts: " + plainError(eerr))
 			}
 			var labels []string
 			p.prospectIDs = map[string]string{}
 			for _, pr := range prospects {
-				l := pr.Label + " (#" + pr.ID + ")"
+				l := prospectLabel(pr)
 				labels = append(labels, l)
 				p.prospectIDs[l] = pr.ID
 			}

@@ -80,3 +80,58 @@ func TestScreenshots(t *testing.T) {
 	shoot("settings", func() { selectTab("Settings") })
 	t.Logf("screenshots in %s", dir)
 }
+
+// TestScreenshotsConnectionsAndSettings writes the Connections tab (the
+// first-run guide of a real firm with no accounts, and the sandbox) and
+// the Settings tab at 1000×700 and 800×600 to $FIRMSYNC_SCREENSHOTS.
+func TestScreenshotsConnectionsAndSettings(t *testing.T) {
+	dir := os.Getenv("FIRMSYNC_SCREENSHOTS")
+	if dir == "" {
+		t.Skip("set FIRMSYNC_SCREENSHOTS=DIR to write screenshots")
+	}
+	if !filepath.IsAbs(dir) {
+		dir = filepath.Join("..", dir)
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	shoot := func(h *harness, tab, name string, w, hgt float32) {
+		t.Helper()
+		h.ui(func() {
+			h.g.fyne.Settings().SetTheme(theme.LightTheme())
+			h.g.Window.Resize(fyne.NewSize(w, hgt))
+			for _, it := range h.g.tabs.Items {
+				if it.Text == tab {
+					h.g.tabs.Select(it)
+				}
+			}
+		})
+		if tab == "Settings" {
+			m := h.g.settings.mapping
+			h.waitFor("the mapping options", func() bool { return m.loaded && !m.loading })
+		}
+		h.ui(func() {
+			img := h.g.Window.Canvas().Capture()
+			f, err := os.Create(filepath.Join(dir, name+".png"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer f.Close()
+			if err := png.Encode(f, img); err != nil {
+				t.Fatal(err)
+			}
+		})
+	}
+	firm := newHarness(t, noSandbox())
+	demo := newHarness(t)
+	for _, size := range []struct {
+		name string
+		w, h float32
+	}{{"1000", 1000, 700}, {"800", 800, 600}} {
+		shoot(firm, "Connections", "connections-guide-"+size.name, size.w, size.h)
+		shoot(demo, "Connections", "connections-sandbox-"+size.name, size.w, size.h)
+		shoot(firm, "Settings", "settings-"+size.name, size.w, size.h)
+		shoot(demo, "Settings", "settings-sandbox-"+size.name, size.w, size.h)
+	}
+	t.Logf("screenshots in %s", dir)
+}

@@ -2,10 +2,12 @@ package ui
 
 import (
 	"fmt"
+	"slices"
 	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/driver/desktop"
+	"fyne.io/systray"
 
 	"github.com/firmsync/firmsync/assets"
 	"github.com/firmsync/firmsync/core"
@@ -14,20 +16,31 @@ import (
 
 // trayMenu is the tray icon and its menu. The state and status line are
 // computed even without a tray host, so tests can check them.
+//
+// The state is said three ways, so that no one has to tell colours apart:
+// the icon's shape (assets.TrayIcon), the tooltip, and the first line of
+// the menu, which is also the way to the thing that needs the user.
 type trayMenu struct {
-	g      *gui
-	dt     desktop.App // nil without a tray
-	menu   *fyne.Menu
-	status *fyne.MenuItem
-	pause  *fyne.MenuItem
-	state  string // "ok", "syncing", "error", "reconnect" or "paused"
-	line   string // the status line
+	g       *gui
+	dt      desktop.App // nil without a tray
+	menu    *fyne.Menu
+	status  *fyne.MenuItem
+	pause   *fyne.MenuItem
+	state   string // "ok", "syncing", "error", "reconnect", "connect" or "paused"
+	line    string // the status line: the menu's first line
+	tooltip string // what hovering over the icon says
+	target  string // where the first line leads: "activity", a tab name, or "" for the window
+
+	lastJob, lastKey string // the item of the last notification (see gui.noticed)
 }
+
+// trayTooltipper is a tray that can show a tooltip. Fyne's desktop.App
+// cannot (2.7); the real tray sets it through systray (see setTooltip).
+type trayTooltipper interface{ SetSystemTrayTooltip(string) }
 
 func newTrayMenu(g *gui) *trayMenu {
 	m := &trayMenu{g: g}
-	m.status = fyne.NewMenuItem("Firmsync", nil)
-	m.status.Disabled = true
+	m.status = fyne.NewMenuItem("Firmsync", m.onStatus)
 	m.pause = fyne.NewMenuItem("Pause schedules", m.onPause)
 	quit := fyne.NewMenuItem("Quit Firmsync", g.onQuit)
 	quit.IsQuit = true
@@ -47,6 +60,7 @@ func newTrayMenu(g *gui) *trayMenu {
 func (m *trayMenu) install(dt desktop.App) {
 	m.dt = dt
 	m.apply(func(dt desktop.App) { dt.SetSystemTrayMenu(m.menu) })
+	m.state, m.line = "", "" // the new tray has no icon or tooltip yet
 	m.refresh()
 }
 
@@ -67,7 +81,19 @@ func (m *trayMenu) apply(call func(desktop.App)) {
 	call(m.dt)
 }
 
-// refresh recomputes the state, icon and status line.
+// setTooltip shows text when the pointer rests on the icon: through the
+// tray itself when it can, else through systray, which Fyne's tray runs
+// on (it sets the StatusNotifierItem tooltip on Linux, the icon's tip on
+// Windows and macOS).
+func setTooltip(dt desktop.App, text string) {
+	if t, ok := dt.(trayTooltipper); ok {
+		t.SetSystemTrayTooltip(text)
+		return
+	}
+	systray.SetTooltip(text)
+}
+
+// refresh recomputes the state, icon, tooltip and status line.
 func (m *trayMenu) refresh() {
 	if m.g.closing.Load() {
 		return
@@ -76,79 +102,151 @@ func (m *trayMenu) refresh() {
 	if err != nil {
 		return
 	}
-	paused := m.g.app.Settings().SchedulesPaused
-	parked, _ := m.g.app.Store().CountLog(store.LogQuery{Status: store.LogNeedsAttention})
-	syncing := len(m.g.running) > 0 || len(m.g.overview.syncing) > 0
-	state := trayStateFor(st, syncing, paused, parked)
-	line := statusLine(st, syncing)
-	if paused {
+	open, err := m.g.app.NeedsAttention()
+	if err != nil {
+		m.g.app.Logger().Warn("counting the items that need attention for the tray", "err", err)
+	}
+	in := trayInputs{
+		syncing: len(m.g.running) > 0 || len(m.g.overview.syncing) > 0,
+		paused:  m.g.app.Settings().SchedulesPaused,
+		open:    open,
+		sandbox: m.g.app.Sandbox(),
+		now:     time.Now(),
+	}
+	ts := trayStatus(st, in)
+	if in.paused {
 		m.pause.Label = "Resume schedules"
 	} else {
 		m.pause.Label = "Pause schedules"
 	}
-	changed := state != m.state || line != m.line
-	m.state, m.line = state, line
-	m.status.Label = line
+	changed := ts.state != m.state || ts.line != m.line
+	m.state, m.line, m.target = ts.state, ts.line, ts.target
+	m.tooltip = "Firmsync: " + ts.line
+	m.status.Label = ts.line
 	m.apply(func(dt desktop.App) {
 		if changed {
-			dt.SetSystemTrayIcon(assets.TrayIcon(state))
+			dt.SetSystemTrayIcon(assets.TrayIcon(ts.state))
+			setTooltip(dt, m.tooltip)
 		}
 		m.menu.Refresh()
 	})
 }
 
-// trayStateFor picks the tray icon: a reconnect beats everything, then a
-// running sync, then paused, then a failed last run or parked items.
-func trayStateFor(st core.Status, syncing, paused bool, parked int) string {
-	for _, c := range st.Connections {
-		if c.Status == store.ConnReconnectNeeded {
-			return "reconnect"
-		}
-	}
-	if syncing {
-		return "syncing"
-	}
-	if paused {
-		return "paused"
-	}
-	if parked > 0 {
-		return "error"
-	}
-	for _, j := range st.Jobs {
-		if j.LastStatus == store.RunFailed || j.LastStatus == store.RunPartial {
-			return "error"
-		}
-	}
-	return "ok"
+// trayInputs is what the tray's state depends on besides the status.
+type trayInputs struct {
+	syncing bool // a run is in progress
+	paused  bool // the schedules are paused
+	open    int  // open problems (core.App.NeedsAttention)
+	sandbox bool // the sandbox connects itself: nothing waits for a connection
+	now     time.Time
 }
 
-// statusLine is "Last sync 10:32 · 12 created · 1 failed": the latest run
-// time and the counts of each job's last run.
-func statusLine(st core.Status, syncing bool) string {
-	if syncing {
-		return "Syncing now…"
-	}
-	var last time.Time
-	var created, updated, failed int
-	for _, j := range st.Jobs {
-		if j.LastRun == nil {
-			continue
+// trayLook is the tray's state: icon, first line, and where that line leads.
+type trayLook struct{ state, line, target string }
+
+// trayStatus decides what the tray says, most urgent first: a platform to
+// reconnect, then items that need attention or a failed job (errors
+// outrank paused and syncing: a paused or busy icon must not hide them),
+// then nothing connected, syncing, paused, jobs waiting for a connection,
+// and last all well. Paused and syncing are added to an error's line, so
+// the line never hides them either.
+func trayStatus(st core.Status, in trayInputs) trayLook {
+	var reconnect []string
+	for _, c := range st.Connections {
+		if c.Status == store.ConnReconnectNeeded {
+			reconnect = append(reconnect, platformName(c.Platform))
 		}
-		if j.LastRun.After(last) {
+	}
+	var failed []string
+	var lastErr string
+	partial := false
+	waiting := 0
+	var waitFor []string
+	for _, j := range st.Jobs {
+		switch {
+		case j.Waiting != "":
+			waiting++
+			for _, p := range j.WaitingFor {
+				if n := platformName(p); !slices.Contains(waitFor, n) {
+					waitFor = append(waitFor, n)
+				}
+			}
+		case j.LastStatus == store.RunFailed:
+			failed = append(failed, jobShort(j.Job))
+			lastErr = j.LastError
+		case j.LastStatus == store.RunPartial:
+			partial = true
+		}
+	}
+	also := func(line string) string {
+		if in.syncing {
+			line += " · syncing now"
+		}
+		if in.paused {
+			line += " · schedules paused"
+		}
+		return line
+	}
+	switch {
+	case len(reconnect) > 0:
+		line := joinAnd(reconnect) + " " + needWord(len(reconnect)) + " reconnecting"
+		if in.open > 0 {
+			line += " · " + attentionText(in.open)
+		}
+		return trayLook{"reconnect", also(line), "Connections"}
+	case in.open > 0:
+		return trayLook{"error", also(capitalize(attentionText(in.open))), "activity"}
+	case len(failed) == 1 && lastErr != "":
+		return trayLook{"error", also(failed[0] + " failed: " + firstLine(lastErr)), "Overview"}
+	case len(failed) > 0:
+		return trayLook{"error", also(joinAnd(failed) + " failed"), "Overview"}
+	case partial:
+		return trayLook{"error", also("Some items failed; Firmsync retries them"), "Activity"}
+	case connectedCount(st) == 0 && !in.sandbox:
+		return trayLook{"connect", also("Nothing connected yet: open Firmsync to connect"), "Connections"}
+	case in.syncing:
+		line := "Syncing now…"
+		if in.paused {
+			line += " · schedules paused"
+		}
+		return trayLook{"syncing", line, "Overview"}
+	case in.paused:
+		return trayLook{"paused", "Paused: scheduled syncs are off", "Overview"}
+	case waiting > 0:
+		return trayLook{"connect", fmt.Sprintf("%d job%s waiting for %s", waiting, plural(waiting), joinAnd(waitFor)), "Connections"}
+	}
+	return trayLook{"ok", upToDateLine(st, in.now), "Overview"}
+}
+
+// upToDateLine is "Up to date · last sync 10:32", from the newest run.
+func upToDateLine(st core.Status, now time.Time) string {
+	var last time.Time
+	for _, j := range st.Jobs {
+		if j.LastRun != nil && j.LastRun.After(last) {
 			last = *j.LastRun
 		}
-		created += j.Created
-		updated += j.Updated
-		failed += j.Failed
 	}
 	if last.IsZero() {
-		return "Not synced yet"
+		return "Up to date · not synced yet"
 	}
 	clock := last.Local().Format("15:04")
-	if !sameDay(last, time.Now()) {
+	if !sameDay(last, now) {
 		clock = last.Local().Format("Jan 2 15:04")
 	}
-	return "Last sync " + clock + " · " + countsText(created, updated, failed)
+	return "Up to date · last sync " + clock
+}
+
+// onStatus opens what the first line is about.
+func (m *trayMenu) onStatus() {
+	switch m.target {
+	case "activity":
+		m.g.openAttention()
+	case "":
+		m.g.show()
+	default:
+		m.g.show()
+		m.g.selectTab(m.target)
+	}
 }
 
 // trayState is the current tray icon state (for tests).

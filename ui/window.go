@@ -62,6 +62,12 @@ type gui struct {
 func newGUI(ctx context.Context, fa fyne.App, app *core.App, o Options, d deps) *gui {
 	g := &gui{fyne: fa, app: app, ctx: ctx, deps: d, notified: map[string]bool{},
 		running: map[string]events.RunData{}, finished: map[string]uint64{}}
+	if app.Sandbox() {
+		// Trying the demo writes nothing outside its data directory: no
+		// start-at-login entry (it would start the build without
+		// --sandbox, on the real configuration).
+		g.deps.autostart = nil
+	}
 	title := "Firmsync"
 	if app.Sandbox() {
 		title += " — Sandbox"
@@ -210,7 +216,8 @@ func (g *gui) notifyAttention(d events.AttentionData) {
 		if what == "" {
 			what = "An item"
 		}
-		body = fmt.Sprintf("%s (%s) could not be synced: %s. Open Firmsync → Activity to see why and press Retry.", what, jobLabel(d.Job), firstLine(d.Message))
+		body = fmt.Sprintf("%s (%s) could not be synced: %s. The first line of Firmsync's tray menu opens it: see why, then press Retry.", what, jobLabel(d.Job), firstLine(d.Message))
+		g.noticed(d.Job, strings.TrimPrefix(d.Incident, d.Job+"/"))
 	}
 	if g.deps.notify != nil {
 		g.deps.notify(fyne.NewNotification(title, body))

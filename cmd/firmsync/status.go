@@ -58,6 +58,14 @@ func cmdStatus(ctx context.Context, e env, o *opts) error {
 	if waiting {
 		fmt.Fprintln(e.stdout, "\nConnect the missing platforms with `firmsync connect PLATFORM`.")
 	}
+	switch st.NeedsAttention {
+	case 0:
+		fmt.Fprintln(e.stdout, "\nNothing needs attention.")
+	case 1:
+		fmt.Fprintln(e.stdout, "\n1 item needs attention: see `firmsync log --status needs_attention`.")
+	default:
+		fmt.Fprintf(e.stdout, "\n%d items need attention: see `firmsync log --status needs_attention`.\n", st.NeedsAttention)
+	}
 	return nil
 }
 
