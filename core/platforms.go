@@ -149,18 +149,6 @@ func vendorCredentials(platform string) auth.Credentials {
 	return auth.Credentials{}
 }
 
-// SetCredentials stores the firm's own developer app for a platform in the
-// keychain.
-func (a *App) SetCredentials(ctx context.Context, platform, clientID, clientSecret string) error {
-	if !IsPlatform(platform) {
-		return fmt.Errorf("unknown platform %q", platform)
-	}
-	if err := a.secrets.Set(ctx, secrets.Key(platform, "client_id"), clientID); err != nil {
-		return err
-	}
-	return a.secrets.Set(ctx, secrets.Key(platform, "client_secret"), clientSecret)
-}
-
 // CredentialHint says whether a platform has a client id and shows it
 // masked, for the settings screen.
 func (a *App) CredentialHint(ctx context.Context, platform string) (clientID string, hasSecret bool) {

@@ -10,7 +10,6 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/firmsync/firmsync/connectors/clio/cliofake"
-	"github.com/firmsync/firmsync/connectors/lawmatics"
 	"github.com/firmsync/firmsync/connectors/sandbox"
 	"github.com/firmsync/firmsync/core"
 	"github.com/firmsync/firmsync/core/store"
@@ -310,28 +309,10 @@ func TestLayoutShowsAllFiveJobsAt1000x700(t *testing.T) {
 	}
 }
 
+// TestSandboxProspectLabelSaysTheNameOnce: the demo firm's case titles
+// start with the lead's name; the picker says it once (the label rules
+// are tested in core: TestSandboxProspectLabel).
 func TestSandboxProspectLabelSaysTheNameOnce(t *testing.T) {
-	p := func(id, first, last, title string) lawmatics.Prospect {
-		var pr lawmatics.Prospect
-		pr.ID = id
-		pr.Attributes.FirstName, pr.Attributes.LastName, pr.Attributes.CaseTitle = first, last, title
-		return pr
-	}
-	tests := []struct {
-		in   lawmatics.Prospect
-		want string
-	}{
-		{p("12", "Sofia", "Walsh", "Sofia Walsh — estate planning"), "Sofia Walsh — estate planning (#12)"},
-		{p("13", "Sofia", "Walsh", "Estate planning"), "Sofia Walsh — Estate planning (#13)"},
-		{p("14", "Sofia", "Walsh", "Sofia Walsh"), "Sofia Walsh (#14)"},
-		{p("15", "Sofia", "Walsh", ""), "Sofia Walsh (#15)"},
-		{p("16", "", "", "Walk-in"), "Walk-in (#16)"},
-	}
-	for _, tc := range tests {
-		if got := prospectLabel(tc.in); got != tc.want {
-			t.Errorf("prospectLabel(%+v) = %q, want %q", tc.in.Attributes, got, tc.want)
-		}
-	}
 	// The demo firm's leads, as the panel lists them.
 	h := newHarness(t, func(_ *harness, o *core.Options) {
 		o.SandboxOptions.Size = sandbox.Size{Contacts: 4, Matters: 2, Prospects: 4}

@@ -4,10 +4,10 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/http"
 	"strconv"
-	"strings"
 	"time"
 
 	"fyne.io/fyne/v2"
@@ -16,7 +16,6 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/firmsync/firmsync/connectors/clio/cliofake"
-	"github.com/firmsync/firmsync/connectors/lawmatics"
 	"github.com/firmsync/firmsync/connectors/zoom/zoomfake"
 	"github.com/firmsync/firmsync/core"
 )
@@ -81,63 +80,23 @@ func newSandboxPanel(g *gui) *sandboxPanel {
 // sandboxTitle is the folded panel's one line.
 const sandboxTitle = "Sandbox actions: create a matter, end a call, hire a lead, inject a fault"
 
-// prospectLabel is how the picker shows a lead: "Sofia Walsh — estate
-// planning (#12)". Lawmatics case titles often start with the person's
-// name already (the demo firm's all do); it is said once.
-func prospectLabel(p lawmatics.Prospect) string {
-	at := p.Attributes
-	name := strings.TrimSpace(strings.TrimSpace(at.FirstName) + " " + strings.TrimSpace(at.LastName))
-	title := strings.TrimSpace(at.CaseTitle)
-	if name != "" {
-		if rest, ok := strings.CutPrefix(title, name); ok {
-			title = strings.TrimLeft(rest, " —–-:,")
-		}
-	}
-	label := name
-	switch {
-	case label == "":
-		label = cmpOr(title, "Lead")
-	case title != "":
-		label += " — " + title
-	}
-	return label + " (#" + p.ID + ")"
-}
-
-// sandboxProspects lists up to limit leads not hired yet, read from the
-// fake directly (no API call, so it never competes with a sync for the
-// rate limit).
-func (p *sandboxPanel) sandboxProspects(limit int) []lawmatics.Prospect {
-	var out []lawmatics.Prospect
-	for _, pr := range p.g.app.SandboxInstance().Lawmatics().Prospects() {
-		if pr.Attributes.Status == lawmatics.StatusHired {
-			continue
-		}
-		out = append(out, pr)
-		if len(out) >= limit {
-			break
-		}
-	}
-	return out
-}
-
 // loadChoices fills the prospect and participant pickers from the fakes,
 // through the app's own clients.
 func (p *sandboxPanel) loadChoices() {
 	p.g.background(func(ctx context.Context) {
 		ctx, cancel := context.WithTimeout(ctx, 20*time.Second)
 		defer cancel()
-		prospects := p.sandboxProspects(50)
+		prospects, perr := p.g.app.SandboxProspects(ctx, 50)
 		emails, eerr := p.g.app.SandboxContactEmails(ctx, 30)
 		p.g.deps.do(func() {
-			if eerr != nil {
-				p.say("Could not list Clio contacts: " + plainError(eerr))
+			if err := errors.Join(perr, eerr); err != nil {
+				p.say("Could not list the demo firm's leads and contacts: " + plainError(err))
 			}
 			var labels []string
 			p.prospectIDs = map[string]string{}
 			for _, pr := range prospects {
-				l := prospectLabel(pr)
-				labels = append(labels, l)
-				p.prospectIDs[l] = pr.ID
+				labels = append(labels, pr.Label)
+				p.prospectIDs[pr.Label] = pr.ID
 			}
 			p.prospect.SetOptions(labels)
 			if len(labels) > 0 {

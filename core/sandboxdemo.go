@@ -1,15 +1,18 @@
 package core
 
 import (
+	"cmp"
 	"context"
 	"errors"
-	"fmt"
+	"strings"
+
+	"github.com/firmsync/firmsync/connectors/lawmatics"
 )
 
 // SandboxProspect is a Lawmatics prospect the sandbox panel can mark hired.
 type SandboxProspect struct {
 	ID    string
-	Label string // "Jane Doe — Divorce" for a picker
+	Label string // "Sofia Walsh — estate planning (#12)" for a picker
 }
 
 // SandboxProspects lists up to limit prospects that are not hired yet, as
@@ -21,20 +24,37 @@ func (a *App) SandboxProspects(ctx context.Context, limit int) ([]SandboxProspec
 	}
 	var out []SandboxProspect
 	for _, p := range a.sandbox.Lawmatics().Prospects() {
-		at := p.Attributes
-		if at.Status == "hired" {
+		if p.Attributes.Status == lawmatics.StatusHired {
 			continue
 		}
-		label := fmt.Sprintf("%s %s", at.FirstName, at.LastName)
-		if at.CaseTitle != "" {
-			label += " — " + at.CaseTitle
-		}
-		out = append(out, SandboxProspect{ID: p.ID, Label: label})
+		out = append(out, SandboxProspect{ID: p.ID, Label: sandboxProspectLabel(p)})
 		if len(out) >= limit {
 			break
 		}
 	}
 	return out, nil
+}
+
+// sandboxProspectLabel is how the picker shows a lead: "Sofia Walsh —
+// estate planning (#12)". Lawmatics case titles often start with the
+// person's name already (the demo firm's all do); it is said once.
+func sandboxProspectLabel(p lawmatics.Prospect) string {
+	at := p.Attributes
+	name := strings.TrimSpace(strings.TrimSpace(at.FirstName) + " " + strings.TrimSpace(at.LastName))
+	title := strings.TrimSpace(at.CaseTitle)
+	if name != "" {
+		if rest, ok := strings.CutPrefix(title, name); ok {
+			title = strings.TrimLeft(rest, " —–-:,")
+		}
+	}
+	label := name
+	switch {
+	case label == "":
+		label = cmp.Or(title, "Lead")
+	case title != "":
+		label += " — " + title
+	}
+	return label + " (#" + p.ID + ")"
 }
 
 // SandboxContactEmails returns up to limit email addresses of Clio
