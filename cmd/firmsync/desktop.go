@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
+	"path/filepath"
 	"runtime"
 	"time"
 
@@ -47,6 +49,11 @@ func cmdDesktop(ctx context.Context, e env, o *opts) error {
 		return err
 	}
 	defer app.Close()
+	if o.sandbox || o.sandboxURL != "" {
+		if err := keepToolkitFilesIn(app.DataDir(), runtime.GOOS); err != nil {
+			return err
+		}
+	}
 	// Started hidden (at login), give the panel a moment to come up.
 	wait := time.Duration(0)
 	if o.hidden {
@@ -76,4 +83,28 @@ func openAppAt(ctx context.Context, dir string, o *opts, logTo io.Writer) (*core
 		co.ExternalSandbox = &info
 	}
 	return core.Open(ctx, co)
+}
+
+// keepToolkitFilesIn points the per-user config and cache directories of
+// this process at dir, so that trying the sandbox writes nothing outside
+// its data directory: Fyne keeps its preferences under the user config
+// directory and go-text its system-font index under the user cache
+// directory. Only for the demo: a real firm's app keeps Fyne's defaults.
+// On Linux and the BSDs those directories follow the XDG variables; macOS
+// and Windows do not read them (there the two files stay where the
+// system puts them).
+func keepToolkitFilesIn(dir, goos string) error {
+	if goos == "darwin" || goos == "windows" {
+		return nil
+	}
+	for env, sub := range map[string]string{"XDG_CONFIG_HOME": "toolkit/config", "XDG_CACHE_HOME": "toolkit/cache"} {
+		p := filepath.Join(dir, filepath.FromSlash(sub))
+		if err := os.MkdirAll(p, 0o700); err != nil {
+			return fmt.Errorf("preparing the sandbox's toolkit directory: %w", err)
+		}
+		if err := os.Setenv(env, p); err != nil {
+			return err
+		}
+	}
+	return nil
 }
