@@ -45,6 +45,16 @@ func BenchmarkOpenCheck(b *testing.B) {
 			}
 		}
 	})
+	b.Run("Open without a clean-close stamp", func(b *testing.B) {
+		for range b.N {
+			removeCleanStamp(path)
+			s, err := Open(path, Options{})
+			if err != nil {
+				b.Fatal(err)
+			}
+			s.Close()
+		}
+	})
 	b.Run("Open", func(b *testing.B) {
 		for range b.N {
 			s, err := Open(path, Options{})

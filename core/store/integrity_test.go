@@ -349,3 +349,72 @@ func TestGuardPassesErrorsThrough(t *testing.T) {
 	}
 	var _ = bolt.ErrBucketNotFound
 }
+
+// TestCleanCloseStampSkipsOnlyTheFullCheck: a file Firmsync closed
+// cleanly and nothing touched since opens with the structural check only;
+// any change of the file (its size, time or last transaction) brings the
+// full check back, and damage the stamp let through is still an error on
+// read, never a panic.
+func TestCleanCloseStampSkipsOnlyTheFullCheck(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "firmsync.db")
+	clean := writeFirm(t, path)
+	if _, err := os.Stat(cleanStampPath(path)); err != nil {
+		t.Fatalf("no stamp after a clean close: %v", err)
+	}
+	s, err := Open(path, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(cleanStampPath(path)); !errors.Is(err, os.ErrNotExist) {
+		t.Fatalf("the stamp outlived an open for writing: %v", err)
+	}
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	// A page of the log garbled by something else: the file's time moves,
+	// the stamp no longer matches and Open refuses the file.
+	fi, _ := os.Stat(path)
+	garble := func(keepTime bool) {
+		t.Helper()
+		data := append([]byte(nil), clean...)
+		pg := 4096 * (len(data) / 4096 / 2) // a page in the middle
+		for i := pg + 16; i < pg+4096; i++ {
+			data[i] = byte(i * 31)
+		}
+		if err := os.WriteFile(path, data, 0o600); err != nil {
+			t.Fatal(err)
+		}
+		if keepTime {
+			if err := os.Chtimes(path, fi.ModTime(), fi.ModTime()); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	// Restore the clean file and its stamp first.
+	if err := os.WriteFile(path, clean, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	s, err = Open(path, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	fi, _ = os.Stat(path)
+	clean, _ = os.ReadFile(path)
+
+	garble(false)
+	if _, err := Open(path, Options{}); !errors.Is(err, ErrDamaged) {
+		t.Fatalf("a changed file opened without the full check: %v", err)
+	}
+	// The same damage with the time put back (a disk that rots in place):
+	// the stamp matches, Open may succeed, but reading never panics.
+	garble(true)
+	if s, err := Open(path, Options{}); err == nil {
+		_ = readEverything(t, s) // fails the test on a panic
+		_ = s.Close()
+	} else if !errors.Is(err, ErrDamaged) {
+		t.Fatalf("open: %v", err)
+	}
+}

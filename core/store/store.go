@@ -71,7 +71,7 @@ func Open(path string, opts Options) (*Store, error) {
 	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
 		return nil, fmt.Errorf("store: creating data directory: %w", err)
 	}
-	if err := checkFile(path, opts.LockTimeout); err != nil {
+	if err := checkFileUnless(path, opts.LockTimeout, true); err != nil {
 		return nil, err
 	}
 	var db *bolt.DB
@@ -88,6 +88,7 @@ func Open(path string, opts Options) (*Store, error) {
 		_ = db.Close()
 		return nil, fmt.Errorf("store: restricting permissions of %s: %w", path, err)
 	}
+	removeCleanStamp(path) // open for writing: only a clean Close stamps it again
 	s := &Store{db: newGuardedDB(db, path), path: path}
 	if err := s.db.Update(migrate); err != nil {
 		_ = db.Close()
@@ -98,8 +99,15 @@ func Open(path string, opts Options) (*Store, error) {
 
 // Close releases the file and its lock. Calls after the first are no-ops.
 func (s *Store) Close() error {
+	var txid uint64
+	if s.db.broken.Load() == nil {
+		_ = s.db.View(func(tx *bolt.Tx) error { txid = uint64(tx.ID()); return nil })
+	}
 	if err := s.db.Close(); err != nil {
 		return fmt.Errorf("store: closing %s: %w", s.path, err)
+	}
+	if txid != 0 && s.db.broken.Load() == nil {
+		return writeCleanStamp(s.path, txid)
 	}
 	return nil
 }
