@@ -385,7 +385,7 @@ func (t *overviewTab) refreshBanner(st core.Status) {
 	case open > 0:
 		t.bannerTab = "Activity"
 		t.bannerAction.SetText("Open Activity")
-		t.setBanner(capitalize(attentionText(open))+": Firmsync tried several times and gave up. Open Activity, read what went wrong, fix it, then press Retry.", true)
+		t.setBanner(capitalize(attentionText(open))+": Firmsync cannot finish "+map[bool]string{true: "it", false: "them"}[open == 1]+" without you. Open Activity to see what each needs (a missing contact, a sign-in, a correction), then Retry, Attach or Dismiss.", true)
 	case connectedCount(st) == 0 && !t.g.app.Sandbox():
 		t.bannerTab = "Connections"
 		t.bannerAction.SetText("Go to Connections")
