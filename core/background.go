@@ -23,11 +23,15 @@ func (a *App) Run(ctx context.Context) error {
 	if a.inSandbox() {
 		port = 0 // any free port: the sandbox delivers to wherever we listen
 	}
-	stopControl, err := a.ServeControl()
-	if err != nil {
-		return err
+	// The control endpoint only serves the command line: if it cannot start
+	// (no AF_UNIX, a path too long for a socket) the schedules and the
+	// webhook receiver still must, and the CLI says it cannot reach us.
+	if stopControl, err := a.ServeControl(); err != nil {
+		a.Logger().Warn("the command line cannot reach this instance: its control endpoint did not start; schedules and webhooks run as usual",
+			"err", err)
+	} else {
+		defer stopControl()
 	}
-	defer stopControl()
 	ln, err := webhook.Listen(net.JoinHostPort("127.0.0.1", strconv.Itoa(port)))
 	if err != nil {
 		return err

@@ -3,6 +3,7 @@ package core
 import (
 	"bytes"
 	"context"
+	"crypto/subtle"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -10,8 +11,6 @@ import (
 	"net"
 	"net/http"
 	"net/url"
-	"os"
-	"path/filepath"
 	"strconv"
 	"time"
 
@@ -20,33 +19,55 @@ import (
 
 // The running instance (GUI or serve) owns the database, which bbolt locks
 // so no other process can even read it. It therefore answers the CLI on a
-// Unix socket in the data directory (mode 0600, so only the user who runs
-// Firmsync can reach it).
+// control endpoint that only the user who runs Firmsync can reach: a Unix
+// socket of mode 0600 in the data directory on Linux and macOS
+// (control_unix.go); on Windows a loopback TCP port whose address and
+// random token sit in a file in the data directory, which lives under the
+// user's profile (control_windows.go). Windows gets TCP because Wine and
+// Windows builds before 10 1803 have no AF_UNIX, and a named pipe would need
+// an extra dependency and a hand-written security descriptor to keep other
+// users out, where the token file inherits the profile's protection.
+//
+// The endpoint is a convenience for the command line: Run starts the
+// schedules and the webhook receiver even when it cannot be served.
 
-// ControlSocket is the control endpoint's path inside a data directory.
-func ControlSocket(dataDir string) string { return filepath.Join(dataDir, "control.sock") }
+// controlHello is what the endpoint's /hello answers, so Dial can tell a
+// running Firmsync from whatever else took a port a crashed one left in the
+// endpoint file.
+const controlHello = "firmsync-control"
 
 // control serves the CLI's requests for a running App.
 type control struct {
 	a   *App
-	ln  net.Listener
+	ep  *controlEndpoint
 	srv *http.Server
+}
+
+// controlEndpoint is a listening control endpoint.
+type controlEndpoint struct {
+	ln net.Listener
+	// token, when set, must come as "Authorization: Bearer <token>" on
+	// every request (loopback TCP: any local user can connect).
+	token string
+	// remove deletes what locates the endpoint (socket or endpoint file).
+	remove func()
+}
+
+// controlClient is how Dial reaches an endpoint.
+type controlClient struct {
+	dial  func(ctx context.Context) (net.Conn, error)
+	token string
 }
 
 // ServeControl starts the control endpoint. It returns a stop function.
 func (a *App) ServeControl() (func(), error) {
-	path := ControlSocket(a.opts.DataDir)
-	_ = os.Remove(path) // a stale socket from a crash: we hold the DB lock, so it is ours
-	ln, err := net.Listen("unix", path)
+	ep, err := listenControl(a.opts.DataDir)
 	if err != nil {
 		return nil, fmt.Errorf("control endpoint: %w", err)
 	}
-	if err := os.Chmod(path, 0o600); err != nil {
-		ln.Close()
-		return nil, fmt.Errorf("control endpoint: securing %s: %w", path, err)
-	}
-	c := &control{a: a, ln: ln}
+	c := &control{a: a, ep: ep}
 	mux := http.NewServeMux()
+	mux.HandleFunc("GET /hello", c.hello)
 	mux.HandleFunc("GET /status", c.status)
 	mux.HandleFunc("GET /log", c.log)
 	mux.HandleFunc("POST /sync", c.sync)
@@ -54,17 +75,37 @@ func (a *App) ServeControl() (func(), error) {
 	mux.HandleFunc("POST /connect", c.connect)
 	mux.HandleFunc("POST /disconnect", c.disconnect)
 	mux.HandleFunc("POST /show", c.show)
-	c.srv = &http.Server{Handler: mux, ReadHeaderTimeout: 5 * time.Second}
+	c.srv = &http.Server{Handler: c.authorize(mux), ReadHeaderTimeout: 5 * time.Second}
 	a.bgMu.Lock()
 	a.control = c
 	a.bgMu.Unlock()
-	go func() { _ = c.srv.Serve(ln) }()
+	go func() { _ = c.srv.Serve(ep.ln) }()
 	return func() {
 		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
 		defer cancel()
 		_ = c.srv.Shutdown(ctx)
-		_ = os.Remove(path)
+		ep.remove()
 	}, nil
+}
+
+// authorize refuses requests without the endpoint's token (when it has
+// one). The comparison takes the same time whatever the guess.
+func (c *control) authorize(next http.Handler) http.Handler {
+	if c.ep.token == "" {
+		return next
+	}
+	want := []byte("Bearer " + c.ep.token)
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if subtle.ConstantTimeCompare([]byte(r.Header.Get("Authorization")), want) != 1 {
+			writeJSON(w, http.StatusUnauthorized, map[string]string{"error": "not authorized: this endpoint answers only the user running Firmsync"})
+			return
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
+func (c *control) hello(w http.ResponseWriter, _ *http.Request) {
+	writeJSON(w, 200, map[string]string{"service": controlHello})
 }
 
 // OnShow sets what a second launch of the GUI does (bring the window forward).
@@ -190,25 +231,33 @@ func (c *control) show(w http.ResponseWriter, r *http.Request) {
 
 // Remote is a client of a running instance's control endpoint.
 type Remote struct {
-	hc *http.Client
+	hc    *http.Client
+	token string
 }
 
-// ErrNotRunning means no instance answers on the data directory's socket.
+// ErrNotRunning means no instance answers on the data directory's control
+// endpoint.
 var ErrNotRunning = errors.New("no running firmsync")
 
-// Dial connects to the running instance of dataDir, or returns ErrNotRunning.
+// Dial connects to the running instance of dataDir, or returns an error
+// wrapping ErrNotRunning.
 func Dial(dataDir string) (*Remote, error) {
-	path := ControlSocket(dataDir)
-	conn, err := net.DialTimeout("unix", path, time.Second)
+	cc, err := controlDialer(dataDir)
 	if err != nil {
-		return nil, ErrNotRunning
+		return nil, fmt.Errorf("%w: %w", ErrNotRunning, err)
 	}
-	conn.Close()
-	tr := &http.Transport{DialContext: func(ctx context.Context, _, _ string) (net.Conn, error) {
-		var d net.Dialer
-		return d.DialContext(ctx, "unix", path)
-	}}
-	return &Remote{hc: &http.Client{Transport: tr}}, nil
+	tr := &http.Transport{DialContext: func(ctx context.Context, _, _ string) (net.Conn, error) { return cc.dial(ctx) }}
+	r := &Remote{hc: &http.Client{Transport: tr}, token: cc.token}
+	// Ask who answers: a socket or port a crashed instance left behind may
+	// now be nobody's, or someone else's.
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+	defer cancel()
+	var hi map[string]string
+	if err := r.call(ctx, http.MethodGet, "/hello", nil, &hi); err != nil || hi["service"] != controlHello {
+		tr.CloseIdleConnections()
+		return nil, fmt.Errorf("%w: the control endpoint of %s does not answer as Firmsync (%v)", ErrNotRunning, dataDir, err)
+	}
+	return r, nil
 }
 
 func (r *Remote) call(ctx context.Context, method, path string, in, out any) error {
@@ -223,6 +272,9 @@ func (r *Remote) call(ctx context.Context, method, path string, in, out any) err
 	req, err := http.NewRequestWithContext(ctx, method, "http://firmsync"+path, body)
 	if err != nil {
 		return err
+	}
+	if r.token != "" {
+		req.Header.Set("Authorization", "Bearer "+r.token)
 	}
 	resp, err := r.hc.Do(req)
 	if err != nil {

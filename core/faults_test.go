@@ -703,7 +703,17 @@ func timeoutCell(p, prefix string) faultCell {
 		e.connectAll()
 		e.fault(sandbox.Fault{Platform: p, PathPrefix: prefix, DelayMS: 30_000})
 		since := e.lastLogID()
-		ctx, cancel := context.WithTimeout(e.ctx, 2*time.Second)
+		// The caller gives up once the hanging request is under way (a
+		// fixed short deadline could expire first on a busy machine, before
+		// the sync even reached it); 60 s is only a ceiling.
+		ctx, cancel := context.WithTimeout(e.ctx, 60*time.Second)
+		go func() {
+			for ctx.Err() == nil && e.faulted(p) < 1 {
+				time.Sleep(20 * time.Millisecond)
+			}
+			time.Sleep(100 * time.Millisecond)
+			cancel()
+		}()
 		res := e.app.Sync(ctx, nil, false)
 		cancel()
 		if e.faulted(p) != 1 {
@@ -711,7 +721,7 @@ func timeoutCell(p, prefix string) faultCell {
 		}
 		cut := false
 		for _, j := range res.Jobs {
-			if strings.Contains(j.Error, "deadline exceeded") {
+			if strings.Contains(j.Error, "context canceled") || strings.Contains(j.Error, "deadline exceeded") {
 				cut = true
 			}
 		}

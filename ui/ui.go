@@ -11,6 +11,7 @@ import (
 
 	"fyne.io/fyne/v2"
 	fyneapp "fyne.io/fyne/v2/app"
+	"fyne.io/fyne/v2/theme"
 
 	"github.com/firmsync/firmsync/assets"
 	"github.com/firmsync/firmsync/core"
@@ -52,6 +53,7 @@ func TrayAvailable(ctx context.Context, goos string, getenv func(string) string,
 func Run(ctx context.Context, app *core.App, o Options) error {
 	fa := fyneapp.NewWithID(AppID)
 	fa.SetIcon(assets.AppIcon())
+	fa.Settings().SetTheme(newGlyphTheme(theme.DefaultTheme()))
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 

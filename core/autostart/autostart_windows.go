@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"syscall"
 
 	"golang.org/x/sys/windows/registry"
 )
@@ -26,12 +27,11 @@ func (e *Entry) Enable(exe string, hidden bool) error {
 		return fmt.Errorf("opening the Run key: %w", err)
 	}
 	defer k.Close()
+	// Windows splits the value back into arguments by its own quoting
+	// rules (spaces, and backslashes before quotes), which EscapeArg follows.
 	var cmd []string
 	for _, a := range args(exe, hidden) {
-		if strings.ContainsAny(a, " \t") {
-			a = `"` + a + `"`
-		}
-		cmd = append(cmd, a)
+		cmd = append(cmd, syscall.EscapeArg(a))
 	}
 	if err := k.SetStringValue(e.name(), strings.Join(cmd, " ")); err != nil {
 		return fmt.Errorf("writing the Run value: %w", err)

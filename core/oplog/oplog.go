@@ -10,8 +10,6 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
-
-	"gopkg.in/natefinch/lumberjack.v2"
 )
 
 // Options configures Open.
@@ -26,7 +24,7 @@ type Options struct {
 // Logger is an open operational log.
 type Logger struct {
 	*slog.Logger
-	file *lumberjack.Logger
+	file *rotator
 }
 
 // FileName is the name of the active log file inside Options.Dir.
@@ -38,27 +36,22 @@ func Open(o Options) (*Logger, error) {
 		return nil, fmt.Errorf("oplog: creating %s: %w", o.Dir, err)
 	}
 	path := filepath.Join(o.Dir, FileName)
-	// lumberjack creates files with 0600 itself only on rotation; create the
-	// first one ourselves so it is never world-readable.
-	f, err := os.OpenFile(path, os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o600)
+	rot, err := newRotator(path, int64(orDefault(o.MaxSizeMB, 10))<<20, orDefault(o.MaxBackups, 5))
 	if err != nil {
-		return nil, fmt.Errorf("oplog: opening %s: %w", path, err)
+		return nil, err
 	}
-	_ = f.Close()
+	// The file is created 0600; an older one may be looser. (On Windows
+	// modes mean nothing: the profile's ACL protects DATA.)
 	if err := os.Chmod(path, 0o600); err != nil {
+		rot.Close()
 		return nil, fmt.Errorf("oplog: securing %s: %w", path, err)
 	}
-	lj := &lumberjack.Logger{
-		Filename:   path,
-		MaxSize:    orDefault(o.MaxSizeMB, 10),
-		MaxBackups: orDefault(o.MaxBackups, 5),
-	}
-	var w io.Writer = lj
+	var w io.Writer = rot
 	if o.Also != nil {
-		w = io.MultiWriter(lj, o.Also)
+		w = io.MultiWriter(rot, o.Also)
 	}
 	h := NewRedactor(slog.NewTextHandler(w, &slog.HandlerOptions{Level: o.Level}))
-	return &Logger{Logger: slog.New(h), file: lj}, nil
+	return &Logger{Logger: slog.New(h), file: rot}, nil
 }
 
 // Close flushes and closes the log file.
