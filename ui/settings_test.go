@@ -2,6 +2,9 @@ package ui
 
 import (
 	"context"
+	"os"
+	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -11,6 +14,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/firmsync/firmsync/core"
+	"github.com/firmsync/firmsync/core/datadir"
 )
 
 func TestSettingsRejectABadCronNamingTheField(t *testing.T) {
@@ -245,5 +249,22 @@ func TestBoxFolderPickerChoosesFromTheDemoFirmsFolders(t *testing.T) {
 	h.tap(s.save)
 	if got := h.app.Settings().Jobs.BoxRootFolderID; got != root {
 		t.Errorf("saved Box folder = %q, want %q", got, root)
+	}
+}
+
+// TestStartAtLoginNamesANonDefaultDataDirectory: at login there is no
+// --data flag or FIRMSYNC_DATA from a terminal, so the registration names
+// the directory unless it is the default.
+func TestStartAtLoginNamesANonDefaultDataDirectory(t *testing.T) {
+	def, err := datadir.Resolve("", func(string) string { return "" }, os.UserConfigDir)
+	if err != nil {
+		t.Skip("no default data directory here:", err)
+	}
+	if got := autostartEntry(def).Args; len(got) != 0 {
+		t.Errorf("the default directory registers %q", got)
+	}
+	other := filepath.Join(t.TempDir(), "firm data")
+	if got := autostartEntry(other).Args; !slices.Equal(got, []string{"--data", other}) {
+		t.Errorf("a firm's own directory registers %q", got)
 	}
 }

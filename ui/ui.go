@@ -16,6 +16,7 @@ import (
 	"github.com/firmsync/firmsync/assets"
 	"github.com/firmsync/firmsync/core"
 	"github.com/firmsync/firmsync/core/autostart"
+	"github.com/firmsync/firmsync/core/datadir"
 	"github.com/firmsync/firmsync/ui/trayhost"
 )
 
@@ -66,7 +67,7 @@ func Run(ctx context.Context, app *core.App, o Options) error {
 		do:        fyne.Do,
 		doWait:    fyne.DoAndWait,
 		notify:    fa.SendNotification,
-		autostart: autostart.Default(),
+		autostart: autostartEntry(app.DataDir()),
 		exe:       exe,
 	})
 	g.quit = cancel // Quit: stop the background services, then the window
@@ -138,4 +139,17 @@ func Run(ctx context.Context, app *core.App, o Options) error {
 func quitOnce(fa fyne.App) {
 	defer func() { _ = recover() }()
 	fyne.Do(fa.Driver().Quit)
+}
+
+// autostartEntry is the start-at-login registration for a firm whose data
+// lives in dataDir: the command line names the directory unless it is the
+// default one (an environment variable set in a terminal is not there at
+// login).
+func autostartEntry(dataDir string) *autostart.Entry {
+	e := autostart.Default()
+	def, err := datadir.Resolve("", func(string) string { return "" }, os.UserConfigDir)
+	if err != nil || def != dataDir {
+		e.Args = []string{"--data", dataDir}
+	}
+	return e
 }

@@ -22,6 +22,9 @@ type Entry struct {
 	// Key is the registry key under HKEY_CURRENT_USER on Windows; "" =
 	// Software\Microsoft\Windows\CurrentVersion\Run.
 	Key string
+	// Args go after the program on the registered command line, e.g.
+	// --data DIR for a firm that keeps its data somewhere else.
+	Args []string
 }
 
 // Default is the registration for this user at the platform's place.
@@ -50,7 +53,12 @@ func (e *Entry) name() string {
 	return e.Name
 }
 
-// args is the command line to register.
+// args is the command line to register: exe, e.Args, then HiddenFlag.
+func (e *Entry) args(exe string, hidden bool) []string {
+	return append(append([]string{exe}, e.Args...), args(exe, hidden)[1:]...)
+}
+
+// args is the command line to register for an entry without Args.
 func args(exe string, hidden bool) []string {
 	a := []string{exe}
 	if hidden {

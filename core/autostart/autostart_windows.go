@@ -30,7 +30,7 @@ func (e *Entry) Enable(exe string, hidden bool) error {
 	// Windows splits the value back into arguments by its own quoting
 	// rules (spaces, and backslashes before quotes), which EscapeArg follows.
 	var cmd []string
-	for _, a := range args(exe, hidden) {
+	for _, a := range e.args(exe, hidden) {
 		cmd = append(cmd, syscall.EscapeArg(a))
 	}
 	if err := k.SetStringValue(e.name(), strings.Join(cmd, " ")); err != nil {

@@ -33,7 +33,7 @@ func (e *Entry) Enable(exe string, hidden bool) error {
 		return err
 	}
 	var cmd []string
-	for _, a := range args(exe, hidden) {
+	for _, a := range e.args(exe, hidden) {
 		cmd = append(cmd, quoteExec(a))
 	}
 	body := "[Desktop Entry]\n" +

@@ -68,3 +68,16 @@ func TestDefaultFollowsXDGConfigHome(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// TestEnableCarriesTheDataDirectory: a firm whose data lives elsewhere
+// must start at login on that data, not on the default directory.
+func TestEnableCarriesTheDataDirectory(t *testing.T) {
+	e := &Entry{Dir: t.TempDir(), Args: []string{"--data", "/srv/firm data"}}
+	if err := e.Enable("/usr/bin/firmsync", true); err != nil {
+		t.Fatal(err)
+	}
+	b, _ := os.ReadFile(filepath.Join(e.Dir, "firmsync.desktop"))
+	if !strings.Contains(string(b), `Exec=/usr/bin/firmsync --data "/srv/firm data" --hidden`+"\n") {
+		t.Fatalf("Exec line wrong:\n%s", b)
+	}
+}
