@@ -7,7 +7,6 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"time"
 
 	"github.com/firmsync/firmsync/core/engine"
 	"github.com/firmsync/firmsync/core/store"
@@ -62,24 +61,7 @@ func (a *App) RetryProblems(ctx context.Context, job string, keys []string) (Syn
 	if err := a.engine.Requeue(byJob); err != nil {
 		return SyncResult{}, err
 	}
-	var res SyncResult
-	for _, j := range Jobs() {
-		ks := byJob[j]
-		if len(ks) == 0 {
-			continue
-		}
-		start := time.Now()
-		r := a.engine.Run(ctx, j, engine.Trigger{Kind: engine.TriggerRetry, ObjectIDs: ks}, engine.RunOptions{})
-		jr := JobResult{Job: j, Status: r.Run.Status, Created: r.Run.Counts.Created, Updated: r.Run.Counts.Updated,
-			Failed: r.Run.Counts.Failed, APICalls: r.Run.Counts.APICalls, DurationMS: time.Since(start).Milliseconds()}
-		if r.Err != nil {
-			jr.Error = r.Err.Error()
-			jr.Failed = max(jr.Failed, 1)
-		}
-		res.Failed += jr.Failed
-		res.Jobs = append(res.Jobs, jr)
-	}
-	return res, nil
+	return a.runRetries(ctx, byJob), nil
 }
 
 // DismissProblems closes job's open problems with the given item keys (all

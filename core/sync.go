@@ -131,9 +131,15 @@ func (a *App) Retry(ctx context.Context, job string, logIDs []uint64) (SyncResul
 	if err != nil {
 		return SyncResult{}, err
 	}
+	return a.runRetries(ctx, keys), nil
+}
+
+// runRetries runs, job after job, a targeted retry run for each job's
+// item keys (Retry, Retry all, Attach).
+func (a *App) runRetries(ctx context.Context, byJob map[string][]string) SyncResult {
 	var res SyncResult
 	for _, j := range Jobs() {
-		ks := keys[j]
+		ks := byJob[j]
 		if len(ks) == 0 {
 			continue
 		}
@@ -143,11 +149,12 @@ func (a *App) Retry(ctx context.Context, job string, logIDs []uint64) (SyncResul
 			Failed: r.Run.Counts.Failed, APICalls: r.Run.Counts.APICalls, DurationMS: time.Since(start).Milliseconds()}
 		if r.Err != nil {
 			jr.Error = r.Err.Error()
+			jr.Failed = max(jr.Failed, 1) // a run that could not proceed counts as a failure
 		}
 		res.Failed += jr.Failed
 		res.Jobs = append(res.Jobs, jr)
 	}
-	return res, nil
+	return res
 }
 
 func schedTrigger() engine.Trigger { return engine.Trigger{Kind: engine.TriggerSchedule} }
