@@ -163,11 +163,17 @@ func zoomRetries(status int) bool { return status == 0 || status >= 500 }
 // zoomHeaders refuses a delivery without Zoom's signature headers or with
 // a timestamp outside the window (as zoom.VerifySignature would, later).
 func (r *Receiver) zoomHeaders(req *http.Request) *refusal {
-	ts, sig := req.Header.Get(zoom.HeaderRequestTimestamp), req.Header.Get(zoom.HeaderSignature)
+	return r.timestampedHeaders(req, zoom.HeaderSignature, zoom.HeaderRequestTimestamp, r.o.ZoomWindow)
+}
+
+// timestampedHeaders refuses a delivery that lacks the signature or the
+// timestamp header, or whose timestamp (unix seconds) is outside window.
+func (r *Receiver) timestampedHeaders(req *http.Request, sigHeader, tsHeader string, window time.Duration) *refusal {
+	sig, ts := req.Header.Get(sigHeader), req.Header.Get(tsHeader)
 	if sig == "" || ts == "" {
 		return refuse(http.StatusUnauthorized, "unsigned")
 	}
-	if !freshSeconds(ts, r.o.Now(), r.o.ZoomWindow) {
+	if !freshSeconds(ts, r.o.Now(), window) {
 		return refuse(http.StatusUnauthorized, "stale timestamp")
 	}
 	return nil
@@ -341,14 +347,7 @@ func (r *Receiver) lawmatics(w http.ResponseWriter, req *http.Request, body []by
 // lawmaticsHeaders refuses a delivery without Lawmatics' signature headers
 // or with a timestamp outside the window.
 func (r *Receiver) lawmaticsHeaders(req *http.Request) *refusal {
-	sig, ts := req.Header.Get(lawmatics.HeaderSignature), req.Header.Get(lawmatics.HeaderTimestamp)
-	if sig == "" || ts == "" {
-		return refuse(http.StatusUnauthorized, "unsigned")
-	}
-	if !freshSeconds(ts, r.o.Now(), r.o.LawmaticsWindow) {
-		return refuse(http.StatusUnauthorized, "stale timestamp")
-	}
-	return nil
+	return r.timestampedHeaders(req, lawmatics.HeaderSignature, lawmatics.HeaderTimestamp, r.o.LawmaticsWindow)
 }
 
 // ErrStillAuthorized is wrapped by a Deauthorize error when Clio still
