@@ -12,9 +12,10 @@ SHOT_PKGS  := imagemagick
 # Windows: the mingw-w64 cross compiler (Fyne needs cgo) and Wine to run
 # what it builds.
 WIN_PKGS   := gcc-mingw-w64-x86-64 wine64 xvfb xauth imagemagick
+PKG_WIN_PKGS := gcc-mingw-w64-x86-64 wixl msitools wine64
 FYNE_VERSION := v2.7.1
 
-.PHONY: all deps test-deps run build test vet fmt-check test-go test-keyring test-desktop test-windows conformance package screenshots screenshots-windows soak fuzz bench clean
+.PHONY: all deps test-deps run build test vet fmt-check test-go test-keyring test-desktop test-windows conformance package package-windows check-msi check-darwin screenshots screenshots-windows soak fuzz bench clean
 
 all: build
 
@@ -38,7 +39,7 @@ run: build
 	else ./$(BIN) --sandbox --data $(CURDIR)/.sandbox-data; fi
 
 # The full race suite runs last, so its results close the output.
-test: test-deps fmt-check vet test-keyring test-desktop conformance test-windows test-go
+test: test-deps fmt-check vet test-keyring test-desktop conformance test-windows check-msi check-darwin test-go
 
 fmt-check:
 	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
@@ -72,6 +73,22 @@ test-desktop:
 test-windows:
 	@sh .ci/deps.sh $(WIN_PKGS)
 	sh .ci/test-windows.sh
+
+# package-windows builds dist/Firmsync-<version>.msi: per user, no admin,
+# %LocalAppData%\Programs\Firmsync, a Start Menu shortcut, start at login
+# with AUTOSTART=1, the firm's data kept on uninstall unless REMOVEDATA=1
+# (see .ci/package-windows.sh and .ci/msi/firmsync.wxs).
+package-windows:
+	@sh .ci/deps.sh $(PKG_WIN_PKGS)
+	sh .ci/package-windows.sh
+
+# check-msi lists the MSI's tables and installs and uninstalls it under Wine.
+check-msi: package-windows
+	sh .ci/check-msi.sh
+
+# check-darwin: every package but the GUI cross-compiles and vets for macOS.
+check-darwin:
+	sh .ci/check-darwin.sh
 
 # screenshots-windows writes the Windows window (Wine) to assets/screenshots.
 screenshots-windows:

@@ -3,12 +3,10 @@
 package autostart
 
 import (
-	"encoding/xml"
 	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
-	"strings"
 )
 
 func (e *Entry) path() (string, error) {
@@ -23,38 +21,13 @@ func (e *Entry) path() (string, error) {
 	return filepath.Join(dir, e.id()+".plist"), nil
 }
 
-func xmlText(s string) string {
-	var b strings.Builder
-	_ = xml.EscapeText(&b, []byte(s))
-	return b.String()
-}
-
 // Enable writes a LaunchAgent that runs exe at login.
 func (e *Entry) Enable(exe string, hidden bool) error {
 	p, err := e.path()
 	if err != nil {
 		return err
 	}
-	var argv strings.Builder
-	for _, a := range args(exe, hidden) {
-		argv.WriteString("\t\t<string>" + xmlText(a) + "</string>\n")
-	}
-	body := `<?xml version="1.0" encoding="UTF-8"?>
-<!DOCTYPE plist PUBLIC "-//Apple//DTD PLIST 1.0//EN" "http://www.apple.com/DTDs/PropertyList-1.0.dtd">
-<plist version="1.0">
-<dict>
-	<key>Label</key>
-	<string>` + xmlText(e.id()) + `</string>
-	<key>ProgramArguments</key>
-	<array>
-` + argv.String() + `	</array>
-	<key>RunAtLoad</key>
-	<true/>
-	<key>ProcessType</key>
-	<string>Interactive</string>
-</dict>
-</plist>
-`
+	body := launchAgent(e.id(), e.args(exe, hidden))
 	if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
 		return fmt.Errorf("creating the LaunchAgents folder: %w", err)
 	}
