@@ -308,7 +308,7 @@ func TestSettingsMappingScreenshot(t *testing.T) {
 				// driver's painter does not clip a scrolled container), and
 				// after the options came: unlike the real driver, the test
 				// canvas does not lay out again when a note appears.
-				h.g.Window.Resize(fyne.NewSize(1000, 3000))
+				h.g.Window.Resize(fyne.NewSize(1000, 4000))
 				if s.scroll.Content.Size().Height > s.scroll.Size().Height {
 					t.Fatalf("the settings are taller than the window: %v > %v", s.scroll.Content.Size(), s.scroll.Size())
 				}

@@ -71,3 +71,21 @@ wait "$pid" || rc=$?
 "$WINE" "$exe" status --data "$windata" >/dev/null 2>&1 || fail "status after quitting could not open the data directory"
 echo "smoke: quit cleanly in ${j}s"
 rm -rf "$unixdata" "$applog"
+
+# The headless commands on a fresh data directory: connect, sync, status
+# and log as a firm's IT would script them.
+cli="$WINEPREFIX/drive_c/users/Public/cli data"
+wincli="C:\\users\\Public\\cli data"
+rm -rf "$cli"
+"$WINE" "$exe" connect clio --sandbox --data "$wincli" >"$applog" 2>&1 || fail "connect clio --sandbox"
+rc=0
+"$WINE" "$exe" sync --sandbox --data "$wincli" --json >"$applog" 2>&1 || rc=$?
+# Exit 1 is the demo firm's calls from unknown callers, parked by design;
+# any job error is a failure.
+[ "$rc" -le 1 ] && grep -q '"jobs"' "$applog" && ! grep -q '"error"' "$applog" || fail "sync --sandbox exited $rc"
+"$WINE" "$exe" status --data "$wincli" >"$applog" 2>&1 || fail "status"
+grep -q "Hired leads" "$applog" || grep -q "intake" "$applog" || fail "status lists no jobs"
+"$WINE" "$exe" log --limit 5 --data "$wincli" >"$applog" 2>&1 || fail "log"
+[ "$(wc -l <"$applog")" -ge 2 ] || fail "log printed nothing"
+echo "smoke: connect, sync, status and log work from the command line"
+rm -rf "$cli" "$applog"

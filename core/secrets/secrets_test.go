@@ -2,6 +2,7 @@ package secrets_test
 
 import (
 	"context"
+	"encoding/base64"
 	"errors"
 	"fmt"
 	"os"
@@ -132,5 +133,37 @@ func TestDeletePlatformStopsAtAnUnreachableKeychain(t *testing.T) {
 	err := secrets.DeletePlatform(context.Background(), u, "clio")
 	if !errors.Is(err, secrets.ErrUnavailable) || strings.Count(err.Error(), "no session bus") != 1 || u.calls != 1 {
 		t.Fatalf("DeletePlatform = %v after %d calls", err, u.calls)
+	}
+}
+
+// TestKeychainEntriesAsMacOSFilesThem: on macOS go-keyring files an entry
+// as a generic password with service "firmsync" and the key as account,
+// through one `security -i` command line of at most 4,096 bytes holding
+// the value base64-encoded. Checked here by content (no Mac in CI): where
+// an entry lands, and that the largest value Set accepts, under the
+// longest key Firmsync uses, fits that line.
+func TestKeychainEntriesAsMacOSFilesThem(t *testing.T) {
+	keyring.MockInit()
+	ctx := context.Background()
+	k := secrets.NewKeychain("")
+	if err := k.Set(ctx, secrets.Key("clio", "token"), "v"); err != nil {
+		t.Fatal(err)
+	}
+	if v, err := keyring.Get("firmsync", "clio/token"); err != nil || v != "v" {
+		t.Fatalf(`the entry is not service "firmsync", account "clio/token": %q, %v`, v, err)
+	}
+	longest := ""
+	for _, p := range []string{"clio", "lawmatics", "zoom", "box"} {
+		for _, n := range secrets.Names() {
+			if k := secrets.Key(p, n); len(k) > len(longest) {
+				longest = k
+			}
+		}
+	}
+	value := strings.Repeat("x", secrets.MaxValueLen)
+	encoded := "go-keyring-base64:" + base64.StdEncoding.EncodeToString([]byte(value))
+	line := fmt.Sprintf("add-generic-password -U -s %s -a %s -w '%s'\n", secrets.Service, longest, encoded)
+	if len(line) > 4096 {
+		t.Fatalf("a %d-byte value under %s makes a %d-byte security command; macOS's limit is 4096", secrets.MaxValueLen, longest, len(line))
 	}
 }
