@@ -214,6 +214,11 @@ func TestActivityAttachAnUnmatchedCall(t *testing.T) {
 	}
 	h.ui(a.refresh)
 	counted(h)
+	// The walkthrough of issue "truth at a glance": the tray says so too.
+	h.ui(h.g.tray.refresh)
+	if s := h.text(h.g.trayState); s != "error" {
+		t.Errorf("with an unmatched call the tray state is %q, want error", s)
+	}
 	row := rowOf(h, key)
 	h.ui(func() { a.table.Select(tableCell(row)) })
 	if vis := h.text(func() string { return boolText(a.attach.Visible()) }); vis != "true" {
@@ -251,6 +256,12 @@ func TestActivityAttachAnUnmatchedCall(t *testing.T) {
 	if got := barText(h); got != "Nothing needs attention." {
 		t.Errorf("bar says %q after attaching", got)
 	}
+	// Count 0 everywhere, tray back to normal.
+	if st, err := h.app.Status(context.Background()); err != nil || st.NeedsAttention != 0 {
+		t.Errorf("status says %d need attention (%v)", st.NeedsAttention, err)
+	}
+	h.ui(h.g.tray.refresh)
+	h.waitFor("the tray back to normal", func() bool { return h.g.trayState() == "ok" })
 }
 
 // The defects: at 800 px the Message column was off-screen, the header
