@@ -5,11 +5,13 @@
 set -eu
 bin=$1 out=$2
 data=$(mktemp -d)
-"$bin" --sandbox --data "$data" >"$data/app.log" 2>&1 &
+# The log stays outside: Firmsync adopts only an empty directory.
+log=$(mktemp)
+"$bin" --sandbox --data "$data" >"$log" 2>&1 &
 pid=$!
 sleep "${FIRMSYNC_SHOT_WAIT:-30}"
 import -window root -crop 1000x700+0+0 "$out"
 kill "$pid"
 wait "$pid" || true
-rm -rf "$data"
+rm -rf "$data" "$log"
 echo "wrote $out"
