@@ -6,12 +6,14 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"runtime"
 	"time"
 
 	"github.com/firmsync/firmsync/connectors/sandbox"
 	"github.com/firmsync/firmsync/core"
+	"github.com/firmsync/firmsync/core/store"
 	"github.com/firmsync/firmsync/ui"
 )
 
@@ -45,10 +47,29 @@ func cmdDesktop(ctx context.Context, e env, o *opts) error {
 			return nil
 		}
 	}
+	if errors.Is(err, store.ErrDamaged) {
+		// A damaged state file: say so in a window, not only on a
+		// terminal nobody looks at, and offer the rebuild.
+		if !ui.AskRebuild(err) {
+			return err
+		}
+		return rebuildAndRestart(e, o)
+	}
 	if err != nil {
 		return err
 	}
 	defer app.Close()
+	if e.getenv(envRebuilt) != "" {
+		// Started again after a rebuild: sync at once, so the jobs find
+		// their earlier work on the platforms and record it again.
+		go func() {
+			select {
+			case <-app.Ready():
+				app.Sync(ctx, nil, false)
+			case <-ctx.Done():
+			}
+		}()
+	}
 	if o.sandbox || o.sandboxURL != "" {
 		if err := keepToolkitFilesIn(app.DataDir(), runtime.GOOS); err != nil {
 			return err
@@ -105,6 +126,35 @@ func keepToolkitFilesIn(dir, goos string) error {
 		if err := os.Setenv(env, p); err != nil {
 			return err
 		}
+	}
+	return nil
+}
+
+// envRebuilt marks the process rebuildAndRestart starts.
+const envRebuilt = "FIRMSYNC_REBUILT"
+
+// rebuildAndRestart moves the damaged state aside (core.RebuildState keeps
+// it) and starts Firmsync again on the fresh one, with the same arguments:
+// Fyne's driver runs once per process, so the main window needs a new one.
+func rebuildAndRestart(e env, o *opts) error {
+	dir, err := resolveData(e, o)
+	if err != nil {
+		return err
+	}
+	res, err := core.RebuildState(dir, time.Now())
+	if err != nil {
+		return fmt.Errorf("rebuilding the state in %s: %w", dir, err)
+	}
+	fmt.Fprintf(e.stdout, "The damaged state database was moved to %s; starting Firmsync on a fresh one.\n", res.MovedTo)
+	exe, err := os.Executable()
+	if err != nil {
+		return fmt.Errorf("starting Firmsync again after the rebuild: %w", err)
+	}
+	cmd := exec.Command(exe, os.Args[1:]...)
+	cmd.Env = append(os.Environ(), envRebuilt+"=1")
+	cmd.Stdin, cmd.Stdout, cmd.Stderr = os.Stdin, os.Stdout, os.Stderr
+	if err := cmd.Start(); err != nil {
+		return fmt.Errorf("starting Firmsync again after the rebuild: %w", err)
 	}
 	return nil
 }
