@@ -80,6 +80,13 @@ func (c *child) stop(t *testing.T, what string) {
 			t.Fatalf("%s: exit after SIGTERM: %v\n%s", what, err, c.out.String())
 		}
 	case <-time.After(30 * time.Second):
+		// Ask the Go runtime for every goroutine's stack: what it waits
+		// for is the finding.
+		_ = c.cmd.Process.Signal(syscall.SIGQUIT)
+		select {
+		case <-c.exited:
+		case <-time.After(5 * time.Second):
+		}
 		t.Fatalf("%s: still running 30 s after SIGTERM\n%s", what, c.out.String())
 	}
 }
