@@ -1,11 +1,14 @@
 package main
 
 import (
+	"context"
 	"io/fs"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/firmsync/firmsync/core"
 )
 
 // homeless starts the firmsync program with args and a HOME of its own
@@ -35,7 +38,12 @@ func homeless(t *testing.T, args ...string) string {
 			t.Fatalf("no control endpoint after 60 s\n%s", c.out.String())
 		}
 	}
-	time.Sleep(3 * time.Second) // the demo's first sync connects every platform
+	// The demo's first sync connects every platform (where a keychain item
+	// or a file under $HOME would appear); stop once it is over, so the
+	// stop meets an idle app however slow the machine is.
+	for !settled(data) && time.Now().Before(deadline.Add(60*time.Second)) {
+		time.Sleep(200 * time.Millisecond)
+	}
 	c.stop(t, strings.Join(args, " "))
 	return home
 }
@@ -81,4 +89,25 @@ func TestDesktopSandboxLeavesHomeAlone(t *testing.T) {
 	if got := written(t, home); len(got) > 0 {
 		t.Errorf("the desktop sandbox wrote under $HOME: %q", got)
 	}
+}
+
+// settled reports whether the instance on data has run every job once and
+// runs none now.
+func settled(data string) bool {
+	r, err := core.Dial(data)
+	if err != nil {
+		return false
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), time.Second)
+	defer cancel()
+	st, err := r.Status(ctx)
+	if err != nil || len(st.Jobs) == 0 {
+		return false
+	}
+	for _, j := range st.Jobs {
+		if j.LastRun == nil || j.LastStatus == "running" {
+			return false
+		}
+	}
+	return true
 }
