@@ -66,15 +66,7 @@ func TestWebhooksListsAllInOnePage(t *testing.T) {
 	e := newEnv(t, boxfake.Options{}, nil)
 	ctx := context.Background()
 	const n = 205
-	for i := range n {
-		f, err := e.fake.CreateFolder("0", fmt.Sprint("matter ", i))
-		if err != nil {
-			t.Fatal(err)
-		}
-		if _, err := e.c.CreateWebhook(ctx, f.ID, "https://hooks.firm.example/box", []string{"FILE.UPLOADED"}); err != nil {
-			t.Fatal(err)
-		}
-	}
+	hookFolders(t, e, n)
 	before := e.c.HTTP().Requests()
 	list, err := e.c.Webhooks(ctx)
 	if err != nil || len(list) != n {
@@ -106,15 +98,7 @@ func TestWebhooksFollowsNextMarker(t *testing.T) {
 	e := newEnv(t, boxfake.Options{}, smaller)
 	ctx := context.Background()
 	const n = 120
-	for i := range n {
-		f, err := e.fake.CreateFolder("0", fmt.Sprint("matter ", i))
-		if err != nil {
-			t.Fatal(err)
-		}
-		if _, err := e.c.CreateWebhook(ctx, f.ID, "https://hooks.firm.example/box", []string{"FILE.UPLOADED"}); err != nil {
-			t.Fatal(err)
-		}
-	}
+	hookFolders(t, e, n)
 	before := e.c.HTTP().Requests()
 	list, err := e.c.Webhooks(ctx)
 	if err != nil || len(list) != n {
@@ -122,5 +106,20 @@ func TestWebhooksFollowsNextMarker(t *testing.T) {
 	}
 	if got := e.c.HTTP().Requests() - before; got != 3 {
 		t.Fatalf("%d requests, want 3 pages of 50", got)
+	}
+}
+
+// hookFolders makes n folders, each with a webhook, as an app that watches
+// many matters would have.
+func hookFolders(t *testing.T, e *env, n int) {
+	t.Helper()
+	for i := range n {
+		f, err := e.fake.CreateFolder("0", fmt.Sprint("matter ", i))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := e.c.CreateWebhook(context.Background(), f.ID, "https://hooks.firm.example/box", []string{"FILE.UPLOADED"}); err != nil {
+			t.Fatal(err)
+		}
 	}
 }
