@@ -164,7 +164,7 @@ func (a *App) Close() error {
 		a.sched.Stop()
 	}
 	a.stopLife()
-	a.engine.Wait()
+	a.engine.Stop()
 	var sbErr error
 	if a.sandbox != nil {
 		sbErr = a.sandbox.Close()

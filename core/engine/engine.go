@@ -27,6 +27,9 @@ const (
 	TriggerWebhook  = "webhook"
 	TriggerRetry    = "retry"
 	TriggerStartup  = "startup"
+	// TriggerCatchUp: a full run after a webhook was (re)created, for
+	// what changed while no webhook could report it.
+	TriggerCatchUp = "catch-up"
 )
 
 // Trigger says why a run happens and, for targeted runs, which objects it
@@ -62,11 +65,15 @@ type Engine struct {
 	o    Options
 	jobs map[string]Job
 
-	mu      sync.Mutex            // guards running and pending
+	mu      sync.Mutex            // guards the fields below
 	running map[string]*flight    // job → the run in progress
 	pending map[string][]*pending // job → the follow-up runs waiting for it, in order
-
-	wg sync.WaitGroup // background runs
+	// active counts runs in progress and idle is closed when it drops to
+	// zero. Not a sync.WaitGroup: a webhook may start a run at the very
+	// moment shutdown waits, and a WaitGroup forbids Add racing Wait.
+	active  int
+	idle    chan struct{}
+	stopped bool // set by Stop: no new run starts
 
 	// queued, when set (tests only, see export_test.go), is called with
 	// e.mu held each time a trigger joins a follow-up run: it lets a test
@@ -183,16 +190,48 @@ func (e *Engine) Trigger(ctx context.Context, job string, t Trigger) error {
 	return err
 }
 
-// Wait blocks until every background run has finished.
-func (e *Engine) Wait() { e.wg.Wait() }
+// ErrStopped is returned for a run asked for after Stop.
+var ErrStopped = errors.New("firmsync is stopping: no new run starts")
+
+// Wait blocks until no run is in progress. Runs may still start after it
+// returns; Stop prevents that.
+func (e *Engine) Wait() {
+	for {
+		e.mu.Lock()
+		if e.active == 0 {
+			e.mu.Unlock()
+			return
+		}
+		idle := e.idle
+		e.mu.Unlock()
+		<-idle
+	}
+}
+
+// Stop refuses every later run and follow-up, then waits for the runs in
+// progress, so that nothing touches the store once the app closes it.
+func (e *Engine) Stop() {
+	e.mu.Lock()
+	e.stopped = true
+	e.mu.Unlock()
+	e.Wait()
+}
 
 func (e *Engine) enqueue(ctx context.Context, job string, t Trigger, ro RunOptions) (*flight, error) {
 	j, ok := e.jobs[job]
 	if !ok {
 		return nil, fmt.Errorf("unknown job %q", job)
 	}
+	if err := ctx.Err(); err != nil {
+		// A caller already gone (a webhook at shutdown) would only leave
+		// a run that failed with "context canceled" in the log.
+		return nil, err
+	}
 	e.mu.Lock()
 	defer e.mu.Unlock()
+	if e.stopped {
+		return nil, ErrStopped
+	}
 	if _, busy := e.running[job]; busy {
 		var p *pending
 		for _, w := range e.pending[job] {
@@ -225,12 +264,17 @@ func (e *Engine) enqueue(ctx context.Context, job string, t Trigger, ro RunOptio
 // startLocked launches a run; the caller holds e.mu.
 func (e *Engine) startLocked(ctx context.Context, j Job, t Trigger, ro RunOptions, f *flight) {
 	e.running[j.Name()] = f
-	e.wg.Add(1)
+	if e.active == 0 {
+		e.idle = make(chan struct{})
+	}
+	e.active++
 	go func() {
-		defer e.wg.Done()
 		f.result = e.execute(ctx, j, t, ro)
 		e.mu.Lock()
 		defer e.mu.Unlock()
+		// Runs before the unlock, and after a follow-up (if any) counted
+		// itself in, so Wait never sees zero between the two.
+		defer e.leaveLocked()
 		// Leave running before waking waiters: a caller who starts the job
 		// again right away must start a new run, not join a finished one.
 		delete(e.running, j.Name())
@@ -248,11 +292,15 @@ func (e *Engine) startLocked(ctx context.Context, j Job, t Trigger, ro RunOption
 		// The follow-up serves many triggers, so it runs on the engine's
 		// lifetime, not on the first caller's context.
 		base := e.o.Base
-		if base.Err() != nil {
+		stopErr := base.Err()
+		if e.stopped {
+			stopErr = ErrStopped
+		}
+		if stopErr != nil {
 			// The app is stopping: no follow-up will run, so every waiter
 			// hears why instead of waiting for ever.
 			for _, q := range queue {
-				q.flight.result = Result{Err: base.Err()}
+				q.flight.result = Result{Err: stopErr}
 				close(q.flight.done)
 			}
 			delete(e.pending, j.Name())
@@ -260,6 +308,14 @@ func (e *Engine) startLocked(ctx context.Context, j Job, t Trigger, ro RunOption
 		}
 		e.startLocked(base, j, p.trigger, RunOptions{DryRun: p.dryRun}, p.flight)
 	}()
+}
+
+// leaveLocked counts a finished run out; the caller holds e.mu.
+func (e *Engine) leaveLocked() {
+	e.active--
+	if e.active == 0 {
+		close(e.idle)
+	}
 }
 
 // execute performs one run from start to finish.
