@@ -292,6 +292,12 @@ func (a *App) markReconnect(platform string, cause error) {
 			return nil
 		}
 		c.Platform = platform
+		// The first reason stands: later runs failing on the same dead
+		// token say less. Only Clio's own word that the access was
+		// removed (its deauthorization callback) replaces it.
+		if c.Status == store.ConnReconnectNeeded && c.LastError != "" && !errors.Is(cause, errAccessRemoved) {
+			return nil
+		}
 		c.Status = store.ConnReconnectNeeded
 		c.LastError = "Reconnect " + platform + ": " + cause.Error()
 		return nil

@@ -82,3 +82,46 @@ func TestClioHookDead(t *testing.T) {
 		})
 	}
 }
+
+// TestReconnectReasonStaysTheClearest: the first reason a platform needs
+// reconnecting stands against later runs failing on the same dead token,
+// but Clio's own word that the access was removed replaces any reason, and
+// nothing replaces it. (A run that held the old token while the
+// deauthorization callback was answered fails after it: the user must
+// still read why.)
+func TestReconnectReasonStaysTheClearest(t *testing.T) {
+	refused := errors.New("refreshing the clio token: invalid_grant")
+	later := errors.New("listing matters: invalid_grant")
+	cases := []struct {
+		name  string
+		marks []error
+		want  error
+	}{
+		{"one reason", []error{refused}, refused},
+		{"a later run says less", []error{refused, later}, refused},
+		{"Clio's word replaces the first reason", []error{refused, errAccessRemoved}, errAccessRemoved},
+		{"a run failing after Clio's word", []error{errAccessRemoved, refused}, errAccessRemoved},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			a, err := Open(context.Background(), Options{DataDir: t.TempDir(), Sandbox: true, Secrets: secrets.NewMemory()})
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer a.Close()
+			if err := a.store.UpdateConnection(Clio, func(c *store.Connection) error { c.Status = store.ConnConnected; return nil }); err != nil {
+				t.Fatal(err)
+			}
+			for _, e := range tc.marks {
+				a.markReconnect(Clio, e)
+			}
+			c, err := a.store.Connection(Clio)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if want := "Reconnect clio: " + tc.want.Error(); c.LastError != want || c.Status != store.ConnReconnectNeeded {
+				t.Errorf("%s: %q, want %s: %q", c.Status, c.LastError, store.ConnReconnectNeeded, want)
+			}
+		})
+	}
+}
