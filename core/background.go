@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/firmsync/firmsync/core/engine"
 	"github.com/firmsync/firmsync/core/schedule"
 	"github.com/firmsync/firmsync/core/store"
 	"github.com/firmsync/firmsync/core/webhook"
@@ -122,8 +123,16 @@ func (a *App) upkeepLoop(ctx context.Context) {
 	defer t.Stop()
 	for {
 		uctx, cancel := context.WithTimeout(ctx, 2*time.Minute)
-		_ = a.UpkeepWebhooks(uctx)
+		gaps, _ := a.upkeepWebhooks(uctx)
 		cancel()
+		// What changed before a new webhook was enabled arrives by no
+		// webhook: one full run of each job it feeds finds it now rather
+		// than at the next schedule (coalesced with any run in progress).
+		for _, job := range gaps {
+			if err := a.engine.Trigger(ctx, job, engine.Trigger{Kind: engine.TriggerCatchUp}); err != nil && ctx.Err() == nil {
+				a.Logger().Warn("catching up after a new webhook", "job", job, "err", err)
+			}
+		}
 		select {
 		case <-ctx.Done():
 			return

@@ -60,7 +60,7 @@ func (a *App) trackLastSync() {
 // say "2 min ago (webhook) · 1 folder created".
 type JobActivity struct {
 	At      time.Time `json:"at"`
-	Trigger string    `json:"trigger,omitempty"` // "schedule", "webhook", "manual", "retry", "startup"
+	Trigger string    `json:"trigger,omitempty"` // "schedule", "webhook", "manual", "retry", "startup", "catch-up"
 	Status  string    `json:"status,omitempty"`
 	Created int       `json:"created,omitempty"`
 	Updated int       `json:"updated,omitempty"`

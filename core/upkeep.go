@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -62,11 +63,27 @@ func (a *App) tunnelURL() string {
 // mode stands in for the person who pastes the URL into Zoom's and
 // Lawmatics' consoles. Errors are recorded on the connection and returned.
 func (a *App) UpkeepWebhooks(ctx context.Context) error {
+	_, err := a.upkeepWebhooks(ctx)
+	return err
+}
+
+// upkeepWebhooks is UpkeepWebhooks, and also says which jobs lost events:
+// those fed by a webhook it had to create (first connect, a new tunnel, a
+// suspended or lapsed hook replaced). A platform sends nothing for what
+// changed before its webhook was enabled.
+func (a *App) upkeepWebhooks(ctx context.Context) (gaps []string, err error) {
 	tunnel := a.tunnelURL()
 	if tunnel == "" {
-		return nil
+		return nil, nil
 	}
 	var errs []error
+	gap := func(jobs ...string) {
+		for _, j := range jobs {
+			if !slices.Contains(gaps, j) {
+				gaps = append(gaps, j)
+			}
+		}
+	}
 	for _, p := range []string{Clio, Box, Zoom, Lawmatics} {
 		conn, err := a.store.Connection(p)
 		if err != nil || conn.Status == store.ConnDisconnected || conn.Status == "" || conn.Status == store.ConnReconnectNeeded {
@@ -75,9 +92,9 @@ func (a *App) UpkeepWebhooks(ctx context.Context) error {
 		var perr error
 		switch p {
 		case Clio:
-			perr = a.upkeepClio(ctx, tunnel)
+			perr = a.upkeepClio(ctx, tunnel, func(model string) { gap(clioHookJobs(model)...) })
 		case Box:
-			perr = a.upkeepBox(ctx, tunnel)
+			perr = a.upkeepBox(ctx, tunnel, func() { gap(JobFolders) })
 		case Zoom, Lawmatics:
 			perr = a.upkeepConsole(ctx, p, tunnel)
 		}
@@ -86,10 +103,25 @@ func (a *App) UpkeepWebhooks(ctx context.Context) error {
 			a.Logger().Warn("webhook upkeep failed", "platform", p, "err", perr)
 		}
 	}
-	return errors.Join(errs...)
+	return gaps, errors.Join(errs...)
 }
 
-func (a *App) upkeepClio(ctx context.Context, tunnel string) error {
+// clioHookJobs are the jobs a Clio webhook model feeds (see Targets).
+func clioHookJobs(model string) []string {
+	switch model {
+	case "matter":
+		return []string{JobFolders, JobIntake, JobDocuments}
+	case "contact":
+		return []string{JobContacts}
+	case "document":
+		return []string{JobDocuments}
+	}
+	return nil
+}
+
+// upkeepClio keeps Clio's webhooks; created is told each model whose
+// webhook it had to create.
+func (a *App) upkeepClio(ctx context.Context, tunnel string, created func(model string)) error {
 	c, err := a.platforms.Clio(ctx)
 	if err != nil {
 		return err
@@ -203,6 +235,7 @@ func (a *App) upkeepClio(ctx context.Context, tunnel string) error {
 		}
 		regs = append(regs, store.WebhookReg{ID: id, Model: h.model, URL: url, Status: status, ExpiresAt: w.ExpiresAt})
 		a.Logger().Info("registered a Clio webhook", "model", h.model)
+		created(h.model)
 	}
 	return a.store.UpdateConnection(Clio, func(cn *store.Connection) error {
 		keep := map[string]store.WebhookReg{}
@@ -231,7 +264,9 @@ func clioHookDead(w clio.Webhook, now time.Time) string {
 	return ""
 }
 
-func (a *App) upkeepBox(ctx context.Context, tunnel string) error {
+// upkeepBox keeps the Box webhook on the root folder; created is called
+// when it had to create one.
+func (a *App) upkeepBox(ctx context.Context, tunnel string, created func()) error {
 	root := a.Settings().Jobs.BoxRootFolderID
 	if root == "" || root == "0" {
 		return a.store.UpdateConnection(Box, func(cn *store.Connection) error {
@@ -283,6 +318,7 @@ func (a *App) upkeepBox(ctx context.Context, tunnel string) error {
 		}
 		reg = &store.WebhookReg{ID: w.ID, Model: "folder " + root, URL: url, Status: "enabled"}
 		a.Logger().Info("registered a Box webhook", "folder", root)
+		created()
 	}
 	return a.store.UpdateConnection(Box, func(cn *store.Connection) error {
 		if len(cn.Webhooks) == 1 && cn.Webhooks[0].ID == reg.ID {

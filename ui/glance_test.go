@@ -138,6 +138,18 @@ func TestLastActivityShowsWebhookWorkAfterAnEmptyRun(t *testing.T) {
 	}
 	if !strings.HasPrefix(lines[1], "Last change ") || !strings.HasSuffix(lines[1], want) {
 		t.Errorf("second line = %q, want %q", lines[1], "Last change … "+want)
+		runs, _ := h.app.Store().Runs(core.JobFolders, 20)
+		for _, r := range runs {
+			t.Logf("run %d %s %s %s objects %v counts %+v err %q", r.ID, r.Start.Format("15:04:05.000"), r.Trigger, r.Status, r.ObjectIDs, r.Counts, r.Error)
+		}
+		iruns, _ := h.app.Store().Runs(core.JobIntake, 20)
+		for _, r := range iruns {
+			t.Logf("intake run %d %s %s %s objects %v counts %+v err %q", r.ID, r.Start.Format("15:04:05.000"), r.Trigger, r.Status, r.ObjectIDs, r.Counts, r.Error)
+		}
+		recs, _ := h.app.Store().QueryLog(store.LogQuery{Job: core.JobFolders})
+		for _, r := range recs {
+			t.Logf("log run %d %s %s %s %s src=%s ext=%s %s", r.RunID, r.Action, r.Status, r.Object, r.ItemKey, r.SourceID, r.ExternalID, r.Message)
+		}
 	}
 }
 

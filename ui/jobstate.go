@@ -46,6 +46,8 @@ func triggerWord(trigger string) string {
 		return "retry"
 	case "startup":
 		return "at start"
+	case "catch-up":
+		return "webhook catch-up"
 	}
 	return trigger
 }

@@ -1,0 +1,74 @@
+package core_test
+
+import (
+	"context"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/firmsync/firmsync/connectors/clio"
+	"github.com/firmsync/firmsync/connectors/clio/cliofake"
+	"github.com/firmsync/firmsync/core"
+	"github.com/firmsync/firmsync/core/events"
+	"github.com/firmsync/firmsync/core/secrets"
+)
+
+// TestMatterMissedWithoutAHookIsCaughtUpWhenTheHookReturns: a platform
+// sends nothing for what changed while Firmsync's webhook was missing
+// (deleted in Clio, suspended after a night with the tunnel down, not yet
+// confirmed after connecting). When upkeep creates the hook again, a full
+// run of the jobs it feeds must find that work now, not at the next
+// schedule (15 minutes, or a day).
+func TestMatterMissedWithoutAHookIsCaughtUpWhenTheHookReturns(t *testing.T) {
+	app := openFastSandboxApp(t, t.TempDir(), secrets.NewMemory())
+	defer app.Close()
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	first := app.Bus().Subscribe(events.RunFinished)
+	done := make(chan error, 1)
+	go func() { done <- app.Run(ctx) }()
+	defer func() { cancel(); <-done }()
+	<-app.Ready()
+	settle(t, app, first)
+
+	sb := app.SandboxInstance()
+	info := sb.Info().Platforms["clio"]
+	c := clio.New(clio.Options{APIBase: info.APIBase, OAuthBase: info.OAuthBase, Auth: staticAuth(info.Token)})
+	for _, h := range sb.Clio().Webhooks() {
+		if h.Model == "matter" {
+			if err := c.DeleteWebhook(ctx, h.ID); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	m, err := sb.Clio().CreateMatter(cliofake.MatterInput{Description: "Okafor — Lease dispute", Status: "Open"})
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	sub := app.Bus().Subscribe(events.RunFinished)
+	defer sub.Unsubscribe()
+	// Saving the settings asks for an upkeep, as the hourly tick would.
+	if err := app.SaveSettings(app.Settings()); err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.After(60 * time.Second)
+	for {
+		select {
+		case ev := <-sub.C():
+			d := ev.Data.(events.RunData)
+			if d.Job != core.JobFolders || d.Trigger != "catch-up" {
+				continue
+			}
+			got, _ := sb.Clio().Matter(m.ID)
+			for _, v := range got.CustomFieldValues {
+				if v.FieldName == "Box Folder ID" && v.Value != nil && strings.Trim(toString(v.Value), `"`) != "" {
+					return
+				}
+			}
+			t.Fatalf("the catch-up run (%+v) left matter %d without its folder", d, m.ID)
+		case <-deadline:
+			t.Fatalf("no catch-up run gave matter %d its folder within 60 s of the hook's return (hooks now %+v)", m.ID, sb.Clio().Webhooks())
+		}
+	}
+}
