@@ -97,6 +97,9 @@ func (a *App) Run(ctx context.Context) error {
 	go a.pruneLoop(ctx)
 	<-ctx.Done()
 	sched.Stop()
+	// Quitting ends the runs in progress, including follow-ups (they run on
+	// the App's lifetime) and runs a caller outside asked for.
+	a.engine.Interrupt()
 	stop := make(chan struct{})
 	go func() { a.engine.Wait(); close(stop) }()
 	select {

@@ -66,7 +66,8 @@ func TestMatterMissedWithoutAHookIsCaughtUpWhenTheHookReturns(t *testing.T) {
 					return
 				}
 			}
-			t.Fatalf("the catch-up run (%+v) left matter %d without its folder", d, m.ID)
+			// A catch-up from the first connect may end just now: wait
+			// for the one that follows the hook's return.
 		case <-deadline:
 			t.Fatalf("no catch-up run gave matter %d its folder within 60 s of the hook's return (hooks now %+v)", m.ID, sb.Clio().Webhooks())
 		}

@@ -85,6 +85,7 @@ type Engine struct {
 type flight struct {
 	done   chan struct{}
 	result Result
+	cancel context.CancelFunc // ends the run's context (Interrupt); set once started
 }
 
 // pending is a coalesced follow-up run. Triggers only join a follow-up of
@@ -208,6 +209,29 @@ func (e *Engine) Wait() {
 	}
 }
 
+// ErrInterrupted is what a caller waiting for a follow-up run hears when
+// Interrupt dropped that run.
+var ErrInterrupted = errors.New("the run was called off: Firmsync is quitting")
+
+// Interrupt ends the runs in progress now, whoever asked for them (each is
+// checkpointed and resumes next time), and drops the follow-ups waiting
+// behind them. Quitting must not wait for a run that started a moment
+// before, nor start the ones queued. Later runs start as usual.
+func (e *Engine) Interrupt() {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	for _, f := range e.running {
+		f.cancel()
+	}
+	for job, queue := range e.pending {
+		for _, p := range queue {
+			p.flight.result = Result{Err: ErrInterrupted}
+			close(p.flight.done)
+		}
+		delete(e.pending, job)
+	}
+}
+
 // Stop refuses every later run and follow-up, then waits for the runs in
 // progress, so that nothing touches the store once the app closes it.
 func (e *Engine) Stop() {
@@ -263,6 +287,7 @@ func (e *Engine) enqueue(ctx context.Context, job string, t Trigger, ro RunOptio
 
 // startLocked launches a run; the caller holds e.mu.
 func (e *Engine) startLocked(ctx context.Context, j Job, t Trigger, ro RunOptions, f *flight) {
+	ctx, f.cancel = context.WithCancel(ctx)
 	e.running[j.Name()] = f
 	if e.active == 0 {
 		e.idle = make(chan struct{})
@@ -270,6 +295,7 @@ func (e *Engine) startLocked(ctx context.Context, j Job, t Trigger, ro RunOption
 	e.active++
 	go func() {
 		f.result = e.execute(ctx, j, t, ro)
+		f.cancel()
 		e.mu.Lock()
 		defer e.mu.Unlock()
 		// Runs before the unlock, and after a follow-up (if any) counted

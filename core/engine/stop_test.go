@@ -83,3 +83,48 @@ func TestStopRefusesLaterRuns(t *testing.T) {
 		t.Errorf("a run asked for with a cancelled context: %+v", r)
 	}
 }
+
+// TestInterruptEndsRunsWhoeverAskedForThem: quitting must not wait for a
+// run a caller outside started on its own context (the CLI through the
+// control channel), nor start the follow-up queued behind it; the app
+// goes on taking runs afterwards.
+func TestInterruptEndsRunsWhoeverAskedForThem(t *testing.T) {
+	e, st, _, _ := setup(t)
+	started := make(chan struct{}, 4)
+	e.Register(funcJob{"documents", func(ctx context.Context, r *engine.Run) error {
+		started <- struct{}{}
+		if r.Trigger.Kind == engine.TriggerSchedule {
+			return nil
+		}
+		<-ctx.Done() // a slow download, say
+		return ctx.Err()
+	}})
+	queued := queuedSignal(e)
+	ctx := context.Background()
+	first := make(chan engine.Result, 1)
+	go func() {
+		first <- e.Run(ctx, "documents", engine.Trigger{Kind: engine.TriggerManual}, engine.RunOptions{})
+	}()
+	within(t, started, "the first run")
+	follow := make(chan engine.Result, 1)
+	go func() {
+		follow <- e.Run(ctx, "documents", engine.Trigger{Kind: engine.TriggerWebhook, ObjectIDs: []string{"doc:7"}}, engine.RunOptions{})
+	}()
+	within(t, queued, "the follow-up")
+
+	e.Interrupt()
+	r := within(t, first, "the interrupted run")
+	if !errors.Is(r.Err, context.Canceled) || r.Run.Status != "cancelled" {
+		t.Errorf("the interrupted run: status %q, err %v", r.Run.Status, r.Err)
+	}
+	if r := within(t, follow, "the dropped follow-up"); !errors.Is(r.Err, engine.ErrInterrupted) {
+		t.Errorf("the follow-up's caller got %v, want ErrInterrupted", r.Err)
+	}
+	e.Wait()
+	if runs, _ := st.Runs("documents", 10); len(runs) != 1 {
+		t.Errorf("%d runs recorded, want only the interrupted one", len(runs))
+	}
+	if r := e.Run(ctx, "documents", engine.Trigger{Kind: engine.TriggerSchedule}, engine.RunOptions{}); r.Err != nil || r.Run.Status != "succeeded" {
+		t.Errorf("a run after the interrupt: %+v", r)
+	}
+}
