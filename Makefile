@@ -11,7 +11,7 @@ TEST_PKGS  := dbus dbus-daemon gnome-keyring xvfb xauth
 SHOT_PKGS  := imagemagick
 # Windows: the mingw-w64 cross compiler (Fyne needs cgo) and Wine to run
 # what it builds.
-WIN_PKGS   := gcc-mingw-w64-x86-64 wine64 xvfb xauth imagemagick
+WIN_PKGS   := gcc-mingw-w64-x86-64 wine64 xvfb xauth imagemagick xdotool x11-utils
 PKG_WIN_PKGS := gcc-mingw-w64-x86-64 wixl msitools wine64
 FYNE_VERSION := v2.7.1
 

@@ -6,7 +6,9 @@
 # sync, asks it for its status through the CLI (which must reach the
 # window's control endpoint: the database is locked, and had the
 # background services stopped that endpoint would be gone too), captures
-# the screen, then quits it with Ctrl-C and checks it stopped cleanly.
+# the screen, checks that the tray icon is in the notification area and
+# that its menu opens, quits through that menu as a user would, and
+# checks it stopped cleanly.
 set -eu
 exe=$1 shot=$2
 : "${WINE:?WINE is set by .ci/test-windows.sh}"
@@ -56,20 +58,46 @@ if grep -qi "background services stopped\|control endpoint did not start" "$appl
 	fail "the background services or the control endpoint reported a failure"
 fi
 
-kill -INT "$pid"
+# The tray icon (Shell_NotifyIcon). With no XEmbed tray on the X display,
+# Wine's explorer.exe draws the notification area as a window of its own,
+# "Wine System Tray", and maps it only while it holds an icon.
+tray=$(xdotool search --name '^Wine System Tray$' | head -n 1)
+[ -n "$tray" ] || fail "no notification area: the tray icon was never added"
+xwininfo -id "$tray" | grep -q 'Map State: IsViewable' || fail "the notification area holds no icon (window not shown)"
+xdotool windowraise "$tray"
+sleep 1
+# An empty notification area is one flat colour; an icon adds many.
+colours=$(import -window "$tray" png:- | identify -format '%k' -)
+[ "$colours" -ge 4 ] || fail "the notification area shows no icon ($colours colours)"
+eval "$(xdotool getwindowgeometry --shell "$tray")"
+before=$(xwininfo -root -children | grep -c '^ *0x')
+# A right click on the icon opens Firmsync's menu: a new popup window.
+xdotool mousemove $((X + 8)) $((Y + HEIGHT / 2)) click 3
+k=0
+while [ "$(xwininfo -root -children | grep -c '^ *0x')" -le "$before" ]; do
+	[ "$k" -lt 10 ] || fail "a right click on the tray icon opened no menu"
+	sleep 1
+	k=$((k + 1))
+done
+# Up selects the menu's last item, "Quit Firmsync".
+xdotool key Up
+sleep 1
+import -window root -crop 400x200+0+0 "${shot%.png}-tray-menu.png"
+echo "smoke: the tray icon is in the notification area and its menu opens (${shot%.png}-tray-menu.png)"
+xdotool key Return
 j=0
 while kill -0 "$pid" 2>/dev/null; do
-	[ "$j" -lt 30 ] || fail "still running 30 s after Ctrl-C"
+	[ "$j" -lt 30 ] || fail "still running 30 s after Quit Firmsync in the tray menu"
 	sleep 1
 	j=$((j + 1))
 done
 rc=0
 wait "$pid" || rc=$?
-[ "$rc" -eq 0 ] || fail "exit status $rc after Ctrl-C"
+[ "$rc" -eq 0 ] || fail "exit status $rc after Quit Firmsync in the tray menu"
 [ ! -e "$unixdata/control.endpoint" ] || fail "the control endpoint file outlived the app"
 # The database lock is released: the CLI now opens the directory itself.
 "$WINE" "$exe" status --data "$windata" >/dev/null 2>&1 || fail "status after quitting could not open the data directory"
-echo "smoke: quit cleanly in ${j}s"
+echo "smoke: quit cleanly from the tray menu in ${j}s"
 rm -rf "$unixdata" "$applog"
 
 # The headless commands on a fresh data directory: connect, sync, status
