@@ -10,7 +10,6 @@ import (
 	"github.com/firmsync/firmsync/connectors/clio/cliofake"
 	"github.com/firmsync/firmsync/core"
 	"github.com/firmsync/firmsync/core/events"
-	"github.com/firmsync/firmsync/core/secrets"
 )
 
 // TestMatterMissedWithoutAHookIsCaughtUpWhenTheHookReturns: a platform
@@ -20,16 +19,8 @@ import (
 // run of the jobs it feeds must find that work now, not at the next
 // schedule (15 minutes, or a day).
 func TestMatterMissedWithoutAHookIsCaughtUpWhenTheHookReturns(t *testing.T) {
-	app := openFastSandboxApp(t, t.TempDir(), secrets.NewMemory())
-	defer app.Close()
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	first := app.Bus().Subscribe(events.RunFinished)
-	done := make(chan error, 1)
-	go func() { done <- app.Run(ctx) }()
-	defer func() { cancel(); <-done }()
-	<-app.Ready()
-	settle(t, app, first)
+	app, _ := runSettled(t)
+	ctx := context.Background()
 
 	sb := app.SandboxInstance()
 	info := sb.Info().Platforms["clio"]

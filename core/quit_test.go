@@ -10,8 +10,6 @@ import (
 	"github.com/firmsync/firmsync/connectors/sandbox"
 	"github.com/firmsync/firmsync/core"
 	"github.com/firmsync/firmsync/core/engine"
-	"github.com/firmsync/firmsync/core/events"
-	"github.com/firmsync/firmsync/core/secrets"
 )
 
 // TestQuitEndsARunInProgress: a lawyer quits while a sync waits on a slow
@@ -20,15 +18,8 @@ import (
 // end that run, not wait for it: the background services stop before the
 // slow answer would have come, and the run is recorded as cancelled.
 func TestQuitEndsARunInProgress(t *testing.T) {
-	app := openFastSandboxApp(t, t.TempDir(), secrets.NewMemory())
-	defer app.Close()
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	first := app.Bus().Subscribe(events.RunFinished)
-	done := make(chan error, 1)
-	go func() { done <- app.Run(ctx) }()
-	<-app.Ready()
-	settle(t, app, first)
+	app, quit := runSettled(t)
+	ctx := context.Background()
 
 	const slow = 60 * time.Second
 	f := sandbox.Fault{Platform: "clio", PathPrefix: "/api/v4/matters", Method: http.MethodGet, DelayMS: int(slow / time.Millisecond), Count: 100}
@@ -40,8 +31,9 @@ func TestQuitEndsARunInProgress(t *testing.T) {
 	// Its run, or the follow-up behind a run already slowed, waits on Clio.
 	time.Sleep(time.Second)
 
-	quit := time.Now()
-	cancel()
+	start := time.Now()
+	done := make(chan error, 1)
+	go func() { done <- quit() }()
 	select {
 	case err := <-done:
 		if err != nil {
@@ -50,7 +42,7 @@ func TestQuitEndsARunInProgress(t *testing.T) {
 	case <-time.After(slow - 5*time.Second):
 		t.Fatal("quitting waited for the slow run")
 	}
-	t.Logf("quit took %v with a run in progress", time.Since(quit))
+	t.Logf("quit took %v with a run in progress", time.Since(start))
 	var r core.SyncResult
 	select {
 	case r = <-res:

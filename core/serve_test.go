@@ -5,6 +5,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -140,6 +141,29 @@ func TestWebhooksMakeEffectsAppearWithinSeconds(t *testing.T) {
 	if !matterDone {
 		t.Fatal("the matter's webhook event was not marked processed")
 	}
+}
+
+// runSettled opens a sandbox app with generous budgets, starts its
+// background services and waits for the first sync (settle). quit stops
+// the services and returns Run's error; the test's cleanup calls it too.
+func runSettled(t *testing.T) (app *core.App, quit func() error) {
+	t.Helper()
+	app = openFastSandboxApp(t, t.TempDir(), secrets.NewMemory())
+	t.Cleanup(func() { app.Close() })
+	ctx, cancel := context.WithCancel(context.Background())
+	first := app.Bus().Subscribe(events.RunFinished)
+	done := make(chan error, 1)
+	go func() { done <- app.Run(ctx) }()
+	var once sync.Once
+	var runErr error
+	quit = func() error {
+		once.Do(func() { cancel(); runErr = <-done })
+		return runErr
+	}
+	t.Cleanup(func() { _ = quit() })
+	<-app.Ready()
+	settle(t, app, first)
+	return app, quit
 }
 
 // settle waits until every job has finished its first run and Clio's
