@@ -12,6 +12,7 @@ import (
 	"github.com/firmsync/firmsync/connectors/clio/cliofake"
 	"github.com/firmsync/firmsync/connectors/sandbox"
 	"github.com/firmsync/firmsync/core"
+	"github.com/firmsync/firmsync/core/events"
 	"github.com/firmsync/firmsync/core/store"
 )
 
@@ -338,5 +339,57 @@ func TestSandboxProspectLabelSaysTheNameOnce(t *testing.T) {
 				t.Errorf("lead %q repeats its name", l)
 			}
 		}
+	})
+}
+
+// TestARunWhoseFinishWasLostIsNotShownRunning: on a slow PC the window can
+// miss a run's "finished" event (the bus drops what a slow subscriber
+// cannot take; seen under Wine). The Overview and the tray then said
+// "Running — 100 %" and "syncing now" for good. Both must follow the
+// store on their next refresh, and a refresh must come with no event.
+func TestARunWhoseFinishWasLostIsNotShownRunning(t *testing.T) {
+	h := newHarness(t, smallFirm(), fastSandbox())
+	ctx := context.Background()
+	for _, p := range core.Platforms() {
+		if _, err := h.app.Connect(ctx, p, core.ConnectOptions{}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	h.app.Sync(ctx, []string{core.JobFolders}, false)
+	last, ok, err := h.app.Store().LastRun(core.JobFolders)
+	if err != nil || !ok {
+		t.Fatalf("no folders run: %v", err)
+	}
+	// The window has taken the run's real "finished" event first.
+	h.waitFor("the window to see the run finish", func() bool { return h.g.finished[core.JobFolders] >= last.ID })
+	row := h.g.overview.rows[core.JobFolders]
+	lose := func() {
+		h.g.running[core.JobFolders] = events.RunData{Job: core.JobFolders, RunID: last.ID, Trigger: "webhook", Done: 1, Total: 1}
+		h.g.overview.showRun(h.g.running[core.JobFolders], true)
+	}
+	// shownLocked reads what the row and the tray say; call it on the UI
+	// goroutine.
+	shownLocked := func() (string, bool) {
+		return row.state.Text, h.g.tray.state == "syncing" || strings.Contains(h.g.tray.line, "syncing")
+	}
+
+	h.ui(func() {
+		lose()
+		if state, _ := shownLocked(); !strings.HasPrefix(state, "Running") {
+			t.Fatalf("the stand-in for a lost event did not take: %q", state)
+		}
+		h.g.overview.refresh()
+		h.g.tray.refresh()
+		if state, syncing := shownLocked(); strings.HasPrefix(state, "Running") || syncing {
+			t.Errorf("after a refresh: state %q, tray syncing %v; run %d finished as %s", state, syncing, last.ID, last.Status)
+		}
+	})
+
+	// With no event at all, the periodic refresh does the same.
+	h.ui(lose)
+	go h.g.tick(20 * time.Millisecond)
+	h.waitFor("the periodic refresh to drop the finished run", func() bool {
+		state, syncing := shownLocked()
+		return !strings.HasPrefix(state, "Running") && !syncing
 	})
 }

@@ -140,6 +140,7 @@ func (t *overviewTab) refresh() {
 	}
 	now := time.Now()
 	paused := a.Settings().SchedulesPaused
+	t.g.settleRunning()
 	for _, js := range st.Jobs {
 		r := t.rows[js.Job]
 		if r == nil {

@@ -106,6 +106,7 @@ func (m *trayMenu) refresh() {
 	if err != nil {
 		m.g.app.Logger().Warn("counting the items that need attention for the tray", "err", err)
 	}
+	m.g.settleRunning()
 	in := trayInputs{
 		syncing: len(m.g.running) > 0 || len(m.g.overview.syncing) > 0,
 		paused:  m.g.app.Settings().SchedulesPaused,

@@ -64,11 +64,12 @@ func Run(ctx context.Context, app *core.App, o Options) error {
 
 	exe, _ := os.Executable()
 	g := newGUI(ctx, fa, app, o, deps{
-		do:        fyne.Do,
-		doWait:    fyne.DoAndWait,
-		notify:    fa.SendNotification,
-		autostart: autostartEntry(app.DataDir()),
-		exe:       exe,
+		do:           fyne.Do,
+		doWait:       fyne.DoAndWait,
+		notify:       fa.SendNotification,
+		autostart:    autostartEntry(app.DataDir()),
+		exe:          exe,
+		refreshEvery: 30 * time.Second,
 	})
 	g.quit = cancel // Quit: stop the background services, then the window
 	if g.trayOn {

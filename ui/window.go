@@ -6,6 +6,7 @@ import (
 	"net/url"
 	"strings"
 	"sync/atomic"
+	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
@@ -20,6 +21,7 @@ import (
 	"github.com/firmsync/firmsync/core"
 	"github.com/firmsync/firmsync/core/autostart"
 	"github.com/firmsync/firmsync/core/events"
+	"github.com/firmsync/firmsync/core/store"
 )
 
 // deps are what the GUI needs from its surroundings; tests replace them.
@@ -29,6 +31,9 @@ type deps struct {
 	notify    func(*fyne.Notification)
 	autostart *autostart.Entry // where start-at-login is registered
 	exe       string           // the program registered for start at login
+	// refreshEvery is how often the window and tray re-read the state
+	// with no event to prompt them; 0 means never (most tests).
+	refreshEvery time.Duration
 }
 
 // gui is the window and tray of one running App.
@@ -108,7 +113,51 @@ func newGUI(ctx context.Context, fa fyne.App, app *core.App, o Options, d deps) 
 	g.refreshAll()
 	g.sub = app.Bus().Subscribe(events.AllKinds)
 	go g.listen(g.sub)
+	if d.refreshEvery > 0 {
+		go g.tick(d.refreshEvery)
+	}
 	return g
+}
+
+// tick refreshes the Overview and the tray every period until Firmsync
+// quits. Events keep them current, but not entirely: "just now" must
+// become "5 min ago" on a quiet morning, and a slow machine's window can
+// miss events (the bus drops what a slow subscriber cannot take), which
+// would leave a finished run shown as running for good.
+func (g *gui) tick(period time.Duration) {
+	t := time.NewTicker(period)
+	defer t.Stop()
+	for {
+		select {
+		case <-g.ctx.Done():
+			return
+		case <-t.C:
+			if g.closing.Load() {
+				return
+			}
+			g.deps.do(func() {
+				if g.closing.Load() || g.ctx.Err() != nil {
+					return
+				}
+				g.overview.refresh()
+				g.tray.refresh()
+			})
+		}
+	}
+}
+
+// settleRunning forgets the runs shown as in progress that the store says
+// have finished: their RunFinished event was dropped or is still on its
+// way. UI goroutine only.
+func (g *gui) settleRunning() {
+	for job, d := range g.running {
+		r, ok, err := g.app.Store().LastRun(job)
+		if err != nil || !ok || r.Status == store.RunRunning || (d.RunID != 0 && r.ID < d.RunID) {
+			continue
+		}
+		g.finished[job] = max(g.finished[job], r.ID)
+		delete(g.running, job)
+	}
 }
 
 // header is the strip above the tabs: the name, and the sandbox badge.
