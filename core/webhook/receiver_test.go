@@ -917,22 +917,38 @@ func TestEventsBeyondAFullQueueAreQueuedOnceItDrains(t *testing.T) {
 // stored, and one that cannot get a turn in time is told to retry.
 func TestDeliveriesReadAtOnceAreBounded(t *testing.T) {
 	const readers, limit, senders = 8, 4, 40
+	// Verifiers wait for each other until limit of them are in (or a
+	// while has passed), so the limit is reached however slow the machine.
+	var inside atomic.Int64
+	full := make(chan struct{})
+	var fullOnce sync.Once
 	h := newHarness(t, withWorkers(2), withOptions(func(o *webhook.Options) {
 		o.MaxReaders, o.MaxInFlight, o.SlotWait = readers, limit, 30*time.Second
-		// Verification takes a moment, so verifiers overlap for certain.
-		o.Accepting = func(context.Context, string) error { time.Sleep(10 * time.Millisecond); return nil }
+		o.Accepting = func(context.Context, string) error {
+			if inside.Add(1) >= limit {
+				fullOnce.Do(func() { close(full) })
+			}
+			defer inside.Add(-1)
+			select {
+			case <-full:
+			case <-time.After(10 * time.Second):
+			}
+			return nil
+		}
 	}))
 	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: senders}}
 	t.Cleanup(client.CloseIdleConnections)
 
-	// Each sender trickles its body, so deliveries overlap for certain.
-	send := func(n int, gap time.Duration) (int, string) {
+	// Each sender sends half its body and holds the rest until the test
+	// has seen every reader busy, so deliveries overlap for certain.
+	release := make(chan struct{})
+	send := func(n int) (int, string) {
 		body := zoomEvent(n)
 		pr, pw := io.Pipe()
 		go func() {
 			half := len(body) / 2
 			_, _ = pw.Write(body[:half])
-			time.Sleep(gap)
+			<-release
 			_, _ = pw.Write(body[half:])
 			pw.Close()
 		}()
@@ -952,11 +968,15 @@ func TestDeliveriesReadAtOnceAreBounded(t *testing.T) {
 	var wg sync.WaitGroup
 	for n := range senders {
 		wg.Go(func() {
-			if code, _ := send(n, 30*time.Millisecond); code != http.StatusOK {
+			if code, _ := send(n); code != http.StatusOK {
 				t.Errorf("delivery %d: status %d, want 200", n, code)
 			}
 		})
 	}
+	for deadline := time.Now().Add(20 * time.Second); h.r.PeakReading() < readers && time.Now().Before(deadline); {
+		time.Sleep(5 * time.Millisecond)
+	}
+	close(release)
 	wg.Wait()
 	h.flush(t)
 	if peak := h.r.PeakReading(); peak != readers {
