@@ -71,7 +71,7 @@ colours=$(import -window "$tray" png:- | identify -format '%k' -)
 import -window root -crop 400x200+0+0 "${shot%.png}-tray.png"
 echo "smoke: the tray icon is in the notification area ($colours colours; ${shot%.png}-tray.png)"
 # Not opened here: after a right click on the icon had opened its menu,
-# one loaded run in eight crashed in Wine at exit ("Unhandled page fault on
+# one run in nine crashed in Wine at exit ("Unhandled page fault on
 # execute access"), after Firmsync's own shutdown had begun; a real Windows
 # is needed to tell whether that is Wine's or Fyne's systray.
 
