@@ -17,15 +17,7 @@ version=$(awk -F'"' '/^\[/{s=$0} s=="[Details]" && $1 ~ /^[ \t]*Version[ \t]*=/{
 msi=${1:-$root/dist/Firmsync-$version.msi}
 [ -f "$msi" ] || { echo "check-msi: no $msi (make package-windows)"; exit 1; }
 
-# Wine is found as .ci/test-windows.sh finds it (Debian keeps wine64 off PATH).
-WINE=${WINE:-}
-for w in wine64 /usr/lib/wine/wine64 wine; do
-	[ -n "$WINE" ] && break
-	if command -v "$w" >/dev/null 2>&1; then WINE=$(command -v "$w"); fi
-done
-[ -n "$WINE" ] || { echo "check-msi: no wine64 (apt-get install wine64)"; exit 1; }
-WINESERVER=$(dirname "$WINE")/wineserver
-[ -x "$WINESERVER" ] || WINESERVER=wineserver
+. "$root/.ci/wine/find.sh" check-msi
 scratch=$(mktemp -d)
 # winemenubuilder would copy the shortcut into this machine's own menus
 # (~/.local/share/applications): off.

@@ -30,14 +30,7 @@ root=$(pwd)
 out=$root/bin/windows
 mkdir -p "$out"
 
-WINE=${WINE:-}
-for w in wine64 /usr/lib/wine/wine64 wine; do
-	[ -n "$WINE" ] && break
-	if command -v "$w" >/dev/null 2>&1; then WINE=$(command -v "$w"); fi
-done
-[ -n "$WINE" ] || { echo "test-windows: no wine64 (apt-get install wine64)"; exit 1; }
-WINESERVER=$(dirname "$WINE")/wineserver
-[ -x "$WINESERVER" ] || WINESERVER=wineserver
+. "$root/.ci/wine/find.sh" test-windows
 scratch=$(mktemp -d)
 export WINE WINEDEBUG=-all WINEPREFIX="$scratch/prefix" WINEDLLOVERRIDES="mscoree,mshtml="
 cleanup() {
