@@ -16,6 +16,7 @@ import (
 	"github.com/firmsync/firmsync/core/auth"
 	"github.com/firmsync/firmsync/core/events"
 	"github.com/firmsync/firmsync/core/jobs"
+	"github.com/firmsync/firmsync/core/pms"
 	"github.com/firmsync/firmsync/core/secrets"
 	"github.com/firmsync/firmsync/core/store"
 )
@@ -275,6 +276,21 @@ func (p *platforms) Lawmatics(ctx context.Context) (*lawmatics.Client, error) {
 		pacer.Window = p.app.scaled(pacer.Window)
 		return lawmatics.New(lawmatics.Options{APIBase: ep.API, OAuthBase: ep.OAuth, Auth: src, Logger: log, Pacer: pacer})
 	})
+}
+
+// PMS implements jobs.Platforms: the firm's practice-management system
+// (jobs setting PracticeManagement) behind the seam.
+func (p *platforms) PMS(ctx context.Context) (pms.System, error) {
+	switch kind := p.app.Settings().Jobs.Normalize().PracticeManagement; kind {
+	case pms.Clio:
+		c, err := p.Clio(ctx)
+		if err != nil {
+			return nil, err
+		}
+		return pms.NewClio(c), nil
+	default:
+		return nil, fmt.Errorf("practice-management system %q: %w", kind, jobs.ErrNotConnected)
+	}
 }
 
 var _ jobs.Platforms = (*platforms)(nil)

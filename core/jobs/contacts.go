@@ -5,25 +5,26 @@ import (
 	"errors"
 	"fmt"
 	"slices"
-	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
 
-	"github.com/firmsync/firmsync/connectors/clio"
 	"github.com/firmsync/firmsync/connectors/httpx"
 	"github.com/firmsync/firmsync/connectors/lawmatics"
 	"github.com/firmsync/firmsync/connectors/zoom"
 	"github.com/firmsync/firmsync/core/engine"
+	"github.com/firmsync/firmsync/core/pms"
 	"github.com/firmsync/firmsync/core/store"
 )
 
-// Contacts is the "contacts" job: Clio and/or Lawmatics contacts (setting
-// ContactSources) → Zoom Phone external contacts.
+// Contacts is the "contacts" job: the practice-management system's contacts
+// (Clio, MyCase or Smokeball, through the pms seam) and/or Lawmatics
+// contacts (setting ContactSources) → Zoom Phone external contacts.
 //
 //   - Each source contact with a usable phone becomes one Zoom external
-//     contact whose id we choose: "clio-<id>" or "lm-<id>". Its ledger key is
-//     the item key "clio:<id>" / "lm:<id>", TargetID the Zoom id.
+//     contact whose id we choose: "clio-<id>", "mycase-<id>", "sb-<id>" or
+//     "lm-<id>". Its ledger key is the item key "clio:<id>", "mycase:<id>",
+//     "sb:<id>" or "lm:<id>", TargetID the Zoom id.
 //   - Creates need no ledger intent: the id is ours, so a create repeated
 //     after a crash answers 409 (zoom.ErrExists) and the job adopts the
 //     existing contact (updating it if its fields differ). Killing the
@@ -36,9 +37,9 @@ import (
 //     the ledger's.
 //   - A contact without a usable phone (none, invalid, too short) is
 //     skipped with the reason, not failed.
-//   - Full runs are incremental per source (watermark parts "clio" and
-//     "lawmatics"). Deletions never show in an updated_since listing, so at
-//     most once a day (watermark part "deletions" holds the time of the
+//   - Full runs are incremental per source (watermark parts "clio",
+//     "mycase", "smokeball" and "lawmatics"). Deletions never show in an
+//     updated_since listing, so at most once a day (watermark part "deletions" holds the time of the
 //     last one) a full run lists every contact of each source instead and
 //     removes from Zoom what the ledger links but the source no longer has
 //     (setting DeleteRemoved). A targeted run (webhook "clio:<id>") that
@@ -52,19 +53,8 @@ func (j *Contacts) Name() string { return "contacts" }
 // the complete source listings to find deleted contacts.
 const contactsReconcileEvery = 24 * time.Hour
 
-// contactsClioSkew is how far before the start of a Clio listing its
-// watermark is capped. Clio lists in id order, not by updated_at, so a
-// contact changed while the listing runs could otherwise fall below a
-// watermark set from a later, newer item; it also absorbs clock skew.
-const contactsClioSkew = time.Minute
-
-// Ledger key and Zoom id prefixes per source.
-const (
-	contactsClio      = "clio"
-	contactsLawmatics = "lawmatics"
-	contactsClioKey   = "clio:"
-	contactsLMKey     = "lm:"
-)
+// contactsLawmatics is Lawmatics as a contact source.
+const contactsLawmatics = "lawmatics"
 
 // contactFields are the fields mapped to a Zoom external contact; their
 // fingerprint decides whether Zoom needs an update.
@@ -80,7 +70,7 @@ type contactSrc struct {
 	Key       string    // "clio:12"
 	ZoomID    string    // "clio-12"
 	SourceID  string    // "12"
-	Platform  string    // "clio" or "lawmatics"
+	Platform  string    // a pms kind ("clio", "mycase", "smokeball") or "lawmatics"
 	Label     string    // "Contact Maria Garcia (Clio 12)"
 	UpdatedAt time.Time // source updated_at
 	Fields    contactFields
@@ -93,7 +83,7 @@ type contactsRun struct {
 	r     *engine.Run
 	s     Settings
 	zoom  *zoom.Client
-	clio  *clio.Client      // nil when not a source or not connected
+	pms   pms.System        // nil when not a source or not connected
 	lm    *lawmatics.Client // nil when not a source or not connected
 	done  int               // items handled, for progress
 	total int               // items expected, -1 when unknown (listings)
@@ -168,10 +158,10 @@ func (j *Contacts) Run(ctx context.Context, r *engine.Run) error {
 	var missing []string
 	for _, src := range s.ContactSources {
 		var err error
-		switch src {
-		case contactsClio:
-			cr.clio, err = j.Platforms.Clio(ctx)
-		case contactsLawmatics:
+		switch {
+		case pms.Valid(src):
+			cr.pms, err = j.Platforms.PMS(ctx)
+		case src == contactsLawmatics:
 			cr.lm, err = j.Platforms.Lawmatics(ctx)
 		default:
 			continue
@@ -210,7 +200,20 @@ func contactsPlatformName(src string) string {
 	if src == contactsLawmatics {
 		return "Lawmatics"
 	}
-	return "Clio"
+	return pms.Name(src)
+}
+
+// contactsPrefix is the stem of a source's ledger keys ("clio" → "clio:12")
+// and Zoom ids ("clio-12"). Smokeball's is short because its ids are
+// GUIDs and Zoom's ids are bounded.
+func contactsPrefix(src string) string {
+	switch src {
+	case contactsLawmatics:
+		return "lm"
+	case pms.Smokeball:
+		return "sb"
+	}
+	return src
 }
 
 // reconcileIntents settles creates whose outcome is unknown. The job
@@ -253,7 +256,7 @@ func (cr *contactsRun) syncKey(ctx context.Context, key string) error {
 	src, id, ok := contactsParseKey(key)
 	if !ok {
 		r.Done(engine.Item{Key: key, Platform: "zoom", Action: "sync contact", Object: key, Change: engine.Skipped,
-			Message: "not a contact key (want clio:<id> or lm:<id>)"})
+			Message: "not a contact key (want clio:<id>, mycase:<id>, sb:<id> or lm:<id>)"})
 		return nil
 	}
 	label := fmt.Sprintf("Contact %s %s", contactsPlatformName(src), id)
@@ -265,21 +268,13 @@ func (cr *contactsRun) syncKey(ctx context.Context, key string) error {
 		avail bool
 	)
 	switch src {
-	case contactsClio:
-		if cr.clio == nil {
-			break
-		}
+	case cr.pmsKind():
 		avail = true
-		n, perr := strconv.ParseInt(id, 10, 64)
-		if perr != nil {
-			r.Fail(item, fmt.Errorf("clio contact id %q is not a number", id), true)
-			return nil
-		}
-		var ct clio.Contact
-		ct, err = cr.clio.Contact(ctx, n)
-		gone = errors.Is(err, clio.ErrNotFound)
+		var ct pms.Contact
+		ct, err = cr.pms.Contact(ctx, id)
+		gone = errors.Is(err, pms.ErrNotFound)
 		if err == nil {
-			c = cr.fromClio(ct)
+			c = cr.fromPMS(ct)
 		}
 	case contactsLawmatics:
 		if cr.lm == nil {
@@ -319,17 +314,24 @@ func contactsFatal(ctx context.Context, err error) bool {
 		errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded)
 }
 
-// contactsParseKey splits "clio:12" / "lm:34" into source and id.
+// contactsParseKey splits "clio:12" / "sb:<guid>" / "lm:34" into source
+// and id.
 func contactsParseKey(key string) (src, id string, ok bool) {
-	switch {
-	case strings.HasPrefix(key, contactsClioKey):
-		src, id = contactsClio, strings.TrimPrefix(key, contactsClioKey)
-	case strings.HasPrefix(key, contactsLMKey):
-		src, id = contactsLawmatics, strings.TrimPrefix(key, contactsLMKey)
-	default:
-		return "", "", false
+	for _, s := range append(slices.Clone(pms.Kinds), contactsLawmatics) {
+		if rest, found := strings.CutPrefix(key, contactsPrefix(s)+":"); found {
+			return s, rest, rest != ""
+		}
 	}
-	return src, id, id != ""
+	return "", "", false
+}
+
+// pmsKind is the connected practice-management system's kind, "" when it
+// is not a source of this run.
+func (cr *contactsRun) pmsKind() string {
+	if cr.pms == nil {
+		return ""
+	}
+	return cr.pms.Kind()
 }
 
 // runFull syncs each source incrementally, reconciling deletions when due.
@@ -346,8 +348,8 @@ func (cr *contactsRun) runFull(ctx context.Context) error {
 	if reconcile {
 		cr.seen = map[string]contactSrc{}
 	}
-	for _, src := range []string{contactsClio, contactsLawmatics} {
-		if src == contactsClio && cr.clio == nil || src == contactsLawmatics && cr.lm == nil {
+	for _, src := range []string{cr.pmsKind(), contactsLawmatics} {
+		if src == "" || src == contactsLawmatics && cr.lm == nil {
 			continue
 		}
 		ok, err := cr.runSource(ctx, src, reconcile)
@@ -406,12 +408,12 @@ func (cr *contactsRun) runSource(ctx context.Context, src string, reconcile bool
 	}
 	listStart := r.Now()
 	switch src {
-	case contactsClio:
-		q := clio.ContactQuery{}
-		if !full {
-			q.UpdatedSince = prev
+	case cr.pmsKind():
+		since := prev
+		if full {
+			since = time.Time{}
 		}
-		err = cr.clio.Contacts(ctx, q, func(ct clio.Contact) error { return handle(cr.fromClio(ct)) })
+		err = cr.pms.Contacts(ctx, since, func(ct pms.Contact) error { return handle(cr.fromPMS(ct)) })
 	case contactsLawmatics:
 		q := lawmatics.ContactQuery{}
 		if !full {
@@ -435,8 +437,11 @@ func (cr *contactsRun) runSource(ctx context.Context, src string, reconcile bool
 		}
 	}
 	v := mark.Value()
-	if src == contactsClio && v.After(listStart.Add(-contactsClioSkew)) {
-		v = listStart.Add(-contactsClioSkew)
+	// A practice-management listing may miss a change made while it runs
+	// (Clio lists in id order, not by update); the watermark stays far
+	// enough before its start for the next listing to see it.
+	if skew := cr.listingSkew(src); skew > 0 && v.After(listStart.Add(-skew)) {
+		v = listStart.Add(-skew)
 		if v.Before(prev) {
 			v = prev
 		}
@@ -456,10 +461,7 @@ func (cr *contactsRun) removeUnseen(ctx context.Context, src string, seen map[st
 	if err != nil {
 		return fmt.Errorf("reading the contacts ledger: %w", err)
 	}
-	prefix := contactsClioKey
-	if src == contactsLawmatics {
-		prefix = contactsLMKey
-	}
+	prefix := contactsPrefix(src) + ":"
 	for _, e := range entries {
 		if !strings.HasPrefix(e.Key, prefix) || seen[e.Key] || cr.r.Hold(e.Key, false) {
 			continue
@@ -523,39 +525,19 @@ func (cr *contactsRun) removeGone(ctx context.Context, key, label, src, id strin
 	return nil
 }
 
-// fromClio maps a Clio contact.
-func (cr *contactsRun) fromClio(ct clio.Contact) contactSrc {
-	id := strconv.FormatInt(ct.ID, 10)
-	name := contactsName(ct.FirstName, ct.LastName, ct.Name)
-	email := ""
-	if ct.PrimaryEmailAddress != nil {
-		email = *ct.PrimaryEmailAddress
+// fromPMS maps a practice-management contact.
+func (cr *contactsRun) fromPMS(ct pms.Contact) contactSrc {
+	kind := cr.pms.Kind()
+	return cr.mapped(kind, ct.ID, ct.Name, ct.Email, ct.Phone, ct.UpdatedAt)
+}
+
+// listingSkew is how far before a listing's start a source's watermark
+// stays (see pms.System.ListingSkew); Lawmatics filters by update time.
+func (cr *contactsRun) listingSkew(src string) time.Duration {
+	if src == cr.pmsKind() {
+		return cr.pms.ListingSkew()
 	}
-	if email == "" {
-		for _, e := range ct.EmailAddresses {
-			if email == "" || e.Primary {
-				email = e.Address
-			}
-			if e.Primary {
-				break
-			}
-		}
-	}
-	raw := ""
-	if ct.PrimaryPhoneNumber != nil {
-		raw = *ct.PrimaryPhoneNumber
-	}
-	if strings.TrimSpace(raw) == "" {
-		for _, p := range ct.PhoneNumbers {
-			if raw == "" || p.Primary {
-				raw = p.Number
-			}
-			if p.Primary {
-				break
-			}
-		}
-	}
-	return cr.mapped(contactsClio, contactsClioKey, "clio-", id, name, email, raw, ct.UpdatedAt)
+	return 0
 }
 
 // fromLawmatics maps a Lawmatics contact.
@@ -563,7 +545,7 @@ func (cr *contactsRun) fromLawmatics(ct lawmatics.Contact) contactSrc {
 	a := ct.Attributes
 	email := cmpOrString(a.Email, a.EmailAddress)
 	raw := cmpOrString(a.Phone, a.PhoneNumber)
-	return cr.mapped(contactsLawmatics, contactsLMKey, "lm-", ct.ID, contactsName(a.FirstName, a.LastName, ""), email, raw, a.UpdatedAt.Time)
+	return cr.mapped(contactsLawmatics, ct.ID, contactsName(a.FirstName, a.LastName, ""), email, raw, a.UpdatedAt.Time)
 }
 
 func cmpOrString(a, b string) string {
@@ -573,14 +555,14 @@ func cmpOrString(a, b string) string {
 	return strings.TrimSpace(b)
 }
 
-func (cr *contactsRun) mapped(src, keyPrefix, zoomPrefix, id, name, email, rawPhone string, updated time.Time) contactSrc {
+func (cr *contactsRun) mapped(src, id, name, email, rawPhone string, updated time.Time) contactSrc {
 	srcName := contactsPlatformName(src)
 	desc := fmt.Sprintf("%s contact %s", srcName, id)
 	if name == "" {
 		name = desc
 	}
 	c := contactSrc{
-		Key: keyPrefix + id, ZoomID: zoomPrefix + id, SourceID: id, Platform: src, UpdatedAt: updated,
+		Key: contactsPrefix(src) + ":" + id, ZoomID: contactsPrefix(src) + "-" + id, SourceID: id, Platform: src, UpdatedAt: updated,
 		Label:  fmt.Sprintf("Contact %s (%s %s)", name, srcName, id),
 		Fields: contactFields{Name: contactsCut(name, 255), Email: strings.TrimSpace(email), Description: desc},
 	}

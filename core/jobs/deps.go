@@ -12,6 +12,7 @@ import (
 	"github.com/firmsync/firmsync/connectors/httpx"
 	"github.com/firmsync/firmsync/connectors/lawmatics"
 	"github.com/firmsync/firmsync/connectors/zoom"
+	"github.com/firmsync/firmsync/core/pms"
 )
 
 // ErrNotConnected means a platform the job needs is not connected; the run
@@ -22,6 +23,12 @@ var ErrNotConnected = errors.New("not connected")
 // method returns an error wrapping ErrNotConnected when the platform is not
 // connected.
 type Platforms interface {
+	// PMS is the firm's practice-management system (Settings
+	// PracticeManagement): the jobs that have moved onto the seam reach
+	// Clio, MyCase or Smokeball only through it.
+	PMS(ctx context.Context) (pms.System, error)
+	// Clio is the Clio client for the jobs still written against Clio's
+	// own API; it is ErrNotConnected for a firm on another system.
 	Clio(ctx context.Context) (*clio.Client, error)
 	Zoom(ctx context.Context) (*zoom.Client, error)
 	Box(ctx context.Context) (*box.Client, error)

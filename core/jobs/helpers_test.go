@@ -21,6 +21,7 @@ import (
 	"github.com/firmsync/firmsync/core/engine"
 	"github.com/firmsync/firmsync/core/events"
 	"github.com/firmsync/firmsync/core/jobs"
+	"github.com/firmsync/firmsync/core/pms"
 	"github.com/firmsync/firmsync/core/store"
 )
 
@@ -80,6 +81,15 @@ func (p *testPlatforms) Lawmatics(context.Context) (*lawmatics.Client, error) {
 	}
 	i := p.info.Platforms["lawmatics"]
 	return lawmatics.New(lawmatics.Options{APIBase: i.APIBase, OAuthBase: i.OAuthBase, Auth: staticAuth{i.Token}}), nil
+}
+
+// PMS implements jobs.Platforms.
+func (p *testPlatforms) PMS(ctx context.Context) (pms.System, error) {
+	c, err := p.Clio(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return pms.NewClio(c), nil
 }
 
 // env is one test's world.

@@ -5,18 +5,25 @@ import (
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/firmsync/firmsync/core/pms"
 )
 
 // Settings are the jobs' user-editable settings. The zero value of a field
 // means "use the default" (see Defaults and Normalize).
 type Settings struct {
+	// PracticeManagement is the firm's practice-management system: "clio"
+	// (the default), "mycase" or "smokeball" (see package pms). Contact
+	// sources and note targets name it by its kind.
+	PracticeManagement string `json:"practice_management"`
+
 	// contacts
-	ContactSources []string `json:"contact_sources"` // "clio", "lawmatics"
+	ContactSources []string `json:"contact_sources"` // the practice-management kind and/or "lawmatics"
 	DeleteRemoved  bool     `json:"delete_removed"`  // a contact deleted at the source is removed from Zoom
 	PhoneRegion    string   `json:"phone_region"`    // default region for numbers without a country code
 
 	// recordings
-	NoteTargets      []string      `json:"note_targets"`       // "clio", "lawmatics"
+	NoteTargets      []string      `json:"note_targets"`       // the practice-management kind and/or "lawmatics"
 	TranscriptLimit  int           `json:"transcript_limit"`   // characters of transcript in a note
 	PostWithoutAfter time.Duration `json:"post_without_after"` // post a note without transcript/summary after this long
 	Lookback         time.Duration `json:"lookback"`           // first recordings run: how far back to look
@@ -112,15 +119,20 @@ func Defaults() Settings {
 // when the firm has none; old slug keys are renamed to labels).
 func (s Settings) Normalize() Settings {
 	d := Defaults()
+	if s.PracticeManagement == "" {
+		s.PracticeManagement = pms.Clio
+	}
 	if len(s.ContactSources) == 0 {
 		s.ContactSources = d.ContactSources
 	}
+	s.ContactSources = onePMS(s.ContactSources, s.PracticeManagement)
 	if s.PhoneRegion == "" {
 		s.PhoneRegion = d.PhoneRegion
 	}
 	if len(s.NoteTargets) == 0 {
 		s.NoteTargets = d.NoteTargets
 	}
+	s.NoteTargets = onePMS(s.NoteTargets, s.PracticeManagement)
 	if s.TranscriptLimit == 0 {
 		s.TranscriptLimit = d.TranscriptLimit
 	}
@@ -158,16 +170,35 @@ func (s Settings) Normalize() Settings {
 	return s
 }
 
+// onePMS returns list with every practice-management kind in it spelled
+// as kind, once: a list saved as ["clio"] (the only system there was)
+// means "the practice-management system", whichever the firm runs.
+func onePMS(list []string, kind string) []string {
+	out := make([]string, 0, len(list))
+	for _, v := range list {
+		if pms.Valid(v) {
+			v = kind
+		}
+		if !slices.Contains(out, v) {
+			out = append(out, v)
+		}
+	}
+	return out
+}
+
 // Validate rejects settings a user could not mean, naming the field.
 func (s Settings) Validate() error {
+	if s.PracticeManagement != "" && !pms.Valid(s.PracticeManagement) {
+		return fmt.Errorf("practice management: %q is not clio, mycase or smokeball", s.PracticeManagement)
+	}
 	for _, src := range s.ContactSources {
-		if src != "clio" && src != "lawmatics" {
-			return fmt.Errorf("contact sources: %q is not clio or lawmatics", src)
+		if !pms.Valid(src) && src != "lawmatics" {
+			return fmt.Errorf("contact sources: %q is not clio, mycase, smokeball or lawmatics", src)
 		}
 	}
 	for _, t := range s.NoteTargets {
-		if t != "clio" && t != "lawmatics" {
-			return fmt.Errorf("note targets: %q is not clio or lawmatics", t)
+		if !pms.Valid(t) && t != "lawmatics" {
+			return fmt.Errorf("note targets: %q is not clio, mycase, smokeball or lawmatics", t)
 		}
 	}
 	if s.PhoneRegion != "" && (len(s.PhoneRegion) != 2 || strings.ToUpper(s.PhoneRegion) != s.PhoneRegion) {
