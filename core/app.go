@@ -38,6 +38,11 @@ type Options struct {
 	// process: crash tests and the benchmark kill Firmsync, not the fakes)
 	// instead of starting one in-process. Implies Sandbox.
 	ExternalSandbox *sandbox.Info
+	// PMS, when set, is the practice-management system the firm runs
+	// ("clio", "mycase", "smokeball"): the sandbox's --pms. It is saved in
+	// the settings; a data directory that has synced with another system
+	// refuses it (ErrSwitchRefused), as Settings does.
+	PMS string
 }
 
 // App is one running Firmsync. Only one App may own a data directory at a
@@ -152,6 +157,20 @@ func Open(ctx context.Context, opts Options) (*App, error) {
 	a.life, a.stopLife = context.WithCancel(context.Background())
 	a.engine = engine.New(engine.Options{Store: st, Bus: a.bus, Logger: lg.Logger, Now: opts.Now, Policies: a.Settings().Retry, Base: a.life})
 	a.registerJobs()
+	if opts.PMS != "" && opts.PMS != a.PracticeManagement() {
+		s := a.Settings()
+		s.Jobs.PracticeManagement = opts.PMS
+		if err := a.SaveSettings(s); err != nil {
+			a.engine.Stop()
+			a.stopLife()
+			if a.sandbox != nil {
+				_ = a.sandbox.Close()
+			}
+			_ = st.Close()
+			_ = lg.Close()
+			return nil, fmt.Errorf("choosing %s: %w", opts.PMS, err)
+		}
+	}
 	a.trackLastSync()
 	a.Logger().Info("firmsync started", "data", opts.DataDir, "sandbox", opts.Sandbox)
 	return a, nil

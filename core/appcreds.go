@@ -34,6 +34,10 @@ type AppCredentials struct {
 	// ApprovalRedirectURI (Clio only) is the second URI to register for
 	// signing in without the local listener (`connect clio --paste-code`).
 	ApprovalRedirectURI string `json:"approval_redirect_uri,omitempty"`
+	// NeedsAPIKey (Smokeball only): the platform also issues an API key
+	// (x-api-key) that every call carries; APIKeyHint masks the stored one.
+	NeedsAPIKey bool   `json:"needs_api_key,omitempty"`
+	APIKeyHint  string `json:"api_key_hint,omitempty"`
 }
 
 // AppCredentials reads a platform's developer app from the App's keychain.
@@ -63,7 +67,7 @@ func (a *App) SaveAppCredentials(ctx context.Context, platform, clientID, client
 // the approval URI ("" for us).
 func ReadAppCredentials(ctx context.Context, sec secrets.Store, platform string, port int, clioRegion string) (AppCredentials, error) {
 	if !IsPlatform(platform) {
-		return AppCredentials{}, fmt.Errorf("unknown platform %q (valid: %s)", platform, strings.Join(Platforms(), ", "))
+		return AppCredentials{}, fmt.Errorf("unknown platform %q (valid: %s)", platform, strings.Join(AllPlatforms(), ", "))
 	}
 	if port == 0 {
 		port = auth.DefaultPort
@@ -76,6 +80,14 @@ func ReadAppCredentials(ctx context.Context, sec secrets.Store, platform string,
 		if _, oauth, err := clio.Hosts(clioRegion); err == nil {
 			ac.ApprovalRedirectURI = clio.ApprovalRedirectURI(oauth)
 		}
+	}
+	if platform == Smokeball {
+		ac.NeedsAPIKey = true
+		k, err := sec.Get(ctx, secrets.Key(platform, "api_key"))
+		if err != nil && !errors.Is(err, secrets.ErrNotFound) {
+			return AppCredentials{}, fmt.Errorf("reading the Smokeball API key: %w", err)
+		}
+		ac.APIKeyHint = SecretHint(k)
 	}
 	id, err := sec.Get(ctx, secrets.Key(platform, "client_id"))
 	switch {
@@ -96,12 +108,30 @@ func ReadAppCredentials(ctx context.Context, sec secrets.Store, platform string,
 	return ac, nil
 }
 
+// SaveAPIKey checks and stores the API key a platform issued the firm's
+// developer app (Smokeball's x-api-key), as a person pasted it.
+func (a *App) SaveAPIKey(ctx context.Context, platform, key string) error {
+	if platform != Smokeball {
+		return fmt.Errorf("%s issues no API key besides the client id and secret", PlatformTitle(platform))
+	}
+	key = strings.TrimSpace(key)
+	if err := checkCredential("API key", key); err != nil {
+		return err
+	}
+	if err := a.secrets.Set(ctx, secrets.Key(platform, "api_key"), key); err != nil {
+		return fmt.Errorf("saving the %s API key: %w", PlatformTitle(platform), err)
+	}
+	a.platforms.reset(platform) // a cached client holds the old key
+	a.Logger().Info("API key saved", "platform", platform)
+	return nil
+}
+
 // SaveAppCredentials checks a developer app's client id and secret as a
 // person pasted them (surrounding blanks and a final newline are dropped)
 // and stores them in sec under the keys Connect reads.
 func SaveAppCredentials(ctx context.Context, sec secrets.Store, platform, clientID, clientSecret string) error {
 	if !IsPlatform(platform) {
-		return fmt.Errorf("unknown platform %q (valid: %s)", platform, strings.Join(Platforms(), ", "))
+		return fmt.Errorf("unknown platform %q (valid: %s)", platform, strings.Join(AllPlatforms(), ", "))
 	}
 	clientID, clientSecret = strings.TrimSpace(clientID), strings.TrimSpace(clientSecret)
 	if err := checkCredential("client id", clientID); err != nil {

@@ -79,7 +79,7 @@ func (a *App) Run(ctx context.Context) error {
 	if a.inSandbox() {
 		// The demo firm needs no clicks: connect everything up front so the
 		// webhooks get registered at once.
-		for _, p := range Platforms() {
+		for _, p := range a.Platforms() {
 			if c, err := a.store.Connection(p); err == nil && c.Status == store.ConnConnected {
 				continue
 			}

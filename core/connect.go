@@ -23,7 +23,7 @@ import (
 
 // ConnectOptions adjusts Connect.
 type ConnectOptions struct {
-	Region string // Clio region: us, eu, ca, au ("" keeps the current one, default us)
+	Region string // Clio region (us, eu, ca, au) or Smokeball region (us, au, uk); "" keeps the current one, default us
 	// OpenURL shows the authorize page; nil means the system browser (or,
 	// in sandbox mode, the sandbox's automatic approver). A sandbox connect
 	// with an OpenURL waits for a person (or a test) to press Allow on the
@@ -50,14 +50,15 @@ func (a *App) Connect(ctx context.Context, platform string, o ConnectOptions) (I
 	a.connectMu.Lock()
 	defer a.connectMu.Unlock()
 	region := o.Region
-	if platform == Clio && region == "" {
+	regional := platform == Clio || platform == Smokeball // each region is its own platform instance
+	if regional && region == "" {
 		if c, err := a.store.Connection(platform); err == nil && c.Region != "" {
 			region = c.Region
 		} else {
 			region = "us"
 		}
 	}
-	if platform != Clio {
+	if !regional {
 		region = ""
 	}
 	ep, err := a.endpoints(platform, region)
@@ -139,7 +140,7 @@ func (s staticToken) Refresh(context.Context, string) (string, error) {
 }
 
 func (a *App) identity(ctx context.Context, platform string, ep endpoints, tok *oauth2.Token) (Identity, error) {
-	return whoAmI(ctx, platform, ep, staticToken(tok.AccessToken))
+	return a.whoAmI(ctx, platform, ep, staticToken(tok.AccessToken))
 }
 
 // Disconnect revokes access where the platform supports it, deletes every
@@ -203,7 +204,9 @@ func (a *App) revoke(ctx context.Context, platform, region string, tok *oauth2.T
 	case Box:
 		return box.New(box.Options{APIBase: ep.API, UploadBase: ep.Upload, OAuthBase: ep.OAuth}).Revoke(ctx, creds.ClientID, creds.ClientSecret, tok.RefreshToken)
 	}
-	return nil // Lawmatics has no revoke endpoint
+	// Lawmatics and MyCase document no revoke endpoint, and Smokeball only a
+	// logout page for the browser: disconnecting deletes their tokens here.
+	return nil
 }
 
 // OpenBrowser opens url in the system browser (headless: the caller also

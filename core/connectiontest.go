@@ -29,7 +29,7 @@ func (a *App) TestConnection(ctx context.Context, platform string) (Identity, er
 	if err != nil {
 		return Identity{}, err
 	}
-	return whoAmI(ctx, platform, ep, src)
+	return a.whoAmI(ctx, platform, ep, src)
 }
 
 // Webhooks returns the webhook registrations Firmsync holds on a platform,

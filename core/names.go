@@ -5,6 +5,8 @@ import "slices"
 // Platform names, as used on the command line, in the store and in keychain keys.
 const (
 	Clio      = "clio"
+	MyCase    = "mycase"
+	Smokeball = "smokeball"
 	Lawmatics = "lawmatics"
 	Zoom      = "zoom"
 	Box       = "box"
@@ -19,8 +21,21 @@ const (
 	JobIntake     = "intake"
 )
 
-// Platforms lists every platform Firmsync connects to, in display order.
-func Platforms() []string { return []string{Clio, Lawmatics, Zoom, Box} }
+// Platforms lists the platforms of a Clio firm (the default), in display
+// order; App.Platforms lists the firm's own.
+func Platforms() []string { return PlatformsFor(Clio) }
+
+// PlatformsFor lists the platforms of a firm on the practice-management
+// system pmsKind, in display order.
+func PlatformsFor(pmsKind string) []string {
+	if pmsKind == "" {
+		pmsKind = Clio
+	}
+	return []string{pmsKind, Lawmatics, Zoom, Box}
+}
+
+// AllPlatforms lists every platform Firmsync can connect to.
+func AllPlatforms() []string { return []string{Clio, MyCase, Smokeball, Lawmatics, Zoom, Box} }
 
 // Jobs lists every sync job, in the order a full sync runs them: intake
 // first so a hired prospect's matter exists before folders and documents
@@ -38,7 +53,7 @@ func LogStatuses() []string {
 }
 
 // IsPlatform reports whether p names a platform.
-func IsPlatform(p string) bool { return slices.Contains(Platforms(), p) }
+func IsPlatform(p string) bool { return slices.Contains(AllPlatforms(), p) }
 
 // IsJob reports whether j names a job.
 func IsJob(j string) bool { return slices.Contains(Jobs(), j) }

@@ -12,6 +12,8 @@ import (
 	"github.com/firmsync/firmsync/connectors/clio"
 	"github.com/firmsync/firmsync/connectors/httpx"
 	"github.com/firmsync/firmsync/connectors/lawmatics"
+	"github.com/firmsync/firmsync/connectors/mycase"
+	"github.com/firmsync/firmsync/connectors/smokeball"
 	"github.com/firmsync/firmsync/connectors/zoom"
 	"github.com/firmsync/firmsync/core/auth"
 	"github.com/firmsync/firmsync/core/events"
@@ -30,6 +32,8 @@ var (
 	vendorZoomID, vendorZoomSecret           string
 	vendorBoxID, vendorBoxSecret             string
 	vendorLawmaticsID, vendorLawmaticsSecret string
+	vendorMyCaseID, vendorMyCaseSecret       string
+	vendorSmokeballID, vendorSmokeballSecret string
 )
 
 // endpoints are one platform's base URLs.
@@ -77,6 +81,14 @@ func (a *App) endpoints(platform, region string) (endpoints, error) {
 		return endpoints{API: box.DefaultAPIBase, OAuth: box.DefaultOAuthBase, Upload: box.DefaultUploadBase}, nil
 	case Lawmatics:
 		return endpoints{API: lawmatics.DefaultAPIBase, OAuth: lawmatics.DefaultOAuthBase}, nil
+	case MyCase:
+		return endpoints{API: mycase.DefaultAPIBase, OAuth: mycase.DefaultOAuthBase}, nil
+	case Smokeball:
+		api, oauth, err := smokeball.Hosts(region)
+		if err != nil {
+			return endpoints{}, err
+		}
+		return endpoints{API: api, OAuth: oauth}, nil
 	}
 	return endpoints{}, fmt.Errorf("unknown platform %q", platform)
 }
@@ -93,6 +105,10 @@ func (a *App) provider(platform string, ep endpoints) (auth.Provider, error) {
 		e = box.Endpoints(ep.OAuth)
 	case Lawmatics:
 		e = lawmatics.EndpointsFor(ep.OAuth, ep.API)
+	case MyCase:
+		e = mycase.Endpoints(ep.OAuth)
+	case Smokeball:
+		e = smokeball.Endpoints(ep.OAuth)
 	default:
 		return auth.Provider{}, fmt.Errorf("unknown platform %q", platform)
 	}
@@ -100,7 +116,22 @@ func (a *App) provider(platform string, ep endpoints) (auth.Provider, error) {
 }
 
 // whoAmI asks a platform which account authz's token belongs to.
-func whoAmI(ctx context.Context, platform string, ep endpoints, authz httpx.Authorizer) (Identity, error) {
+func (a *App) whoAmI(ctx context.Context, platform string, ep endpoints, authz httpx.Authorizer) (Identity, error) {
+	switch platform {
+	case MyCase:
+		return mycase.New(mycase.Options{APIBase: ep.API, OAuthBase: ep.OAuth, Auth: authz}).Me(ctx)
+	case Smokeball:
+		key, err := a.smokeballKey(ctx)
+		if err != nil {
+			return Identity{}, err
+		}
+		return smokeball.New(smokeball.Options{APIBase: ep.API, AuthBase: ep.OAuth, APIKey: key, Auth: authz}).Me(ctx)
+	}
+	return whoAmIBuiltin(ctx, platform, ep, authz)
+}
+
+// whoAmIBuiltin asks the platforms that need nothing but a token.
+func whoAmIBuiltin(ctx context.Context, platform string, ep endpoints, authz httpx.Authorizer) (Identity, error) {
 	switch platform {
 	case Clio:
 		return clio.New(clio.Options{APIBase: ep.API, OAuthBase: ep.OAuth, Auth: authz}).Me(ctx)
@@ -146,8 +177,26 @@ func vendorCredentials(platform string) auth.Credentials {
 		return auth.Credentials{ClientID: vendorBoxID, ClientSecret: vendorBoxSecret}
 	case Lawmatics:
 		return auth.Credentials{ClientID: vendorLawmaticsID, ClientSecret: vendorLawmaticsSecret}
+	case MyCase:
+		return auth.Credentials{ClientID: vendorMyCaseID, ClientSecret: vendorMyCaseSecret}
+	case Smokeball:
+		return auth.Credentials{ClientID: vendorSmokeballID, ClientSecret: vendorSmokeballSecret}
 	}
 	return auth.Credentials{}
+}
+
+// smokeballKey is the x-api-key Smokeball issued the firm's developer app
+// (Smokeball requires it on every call, next to the token): the sandbox's,
+// or the one in the keychain. It is a secret like the client secret.
+func (a *App) smokeballKey(ctx context.Context) (string, error) {
+	if a.inSandbox() {
+		return a.sandboxInfo().Platforms[Smokeball].APIKey, nil
+	}
+	key, err := a.secrets.Get(ctx, secrets.Key(Smokeball, "api_key"))
+	if errors.Is(err, secrets.ErrNotFound) {
+		return "", fmt.Errorf("smokeball: no API key is saved; enter the x-api-key Smokeball issued your app in Settings → Developer apps: %w", jobs.ErrNotConnected)
+	}
+	return key, err
 }
 
 // CredentialHint says whether a platform has a client id and shows it
@@ -245,8 +294,12 @@ func (a *App) scaled(d time.Duration) time.Duration {
 	return a.sandboxInfo().Scaled(d)
 }
 
-// Clio implements jobs.Platforms.
+// Clio implements jobs.Platforms. A firm on another practice-management
+// system has no Clio: the jobs still written against Clio wait.
 func (p *platforms) Clio(ctx context.Context) (*clio.Client, error) {
+	if kind := p.app.PracticeManagement(); kind != Clio {
+		return nil, fmt.Errorf("clio (this firm runs %s): %w", pms.Name(kind), jobs.ErrNotConnected)
+	}
 	return clientFor(ctx, p, Clio, func(src *auth.Source, ep endpoints, log *slog.Logger) *clio.Client {
 		return clio.New(clio.Options{APIBase: ep.API, OAuthBase: ep.OAuth, Auth: src, Logger: log})
 	})
@@ -288,6 +341,29 @@ func (p *platforms) PMS(ctx context.Context) (pms.System, error) {
 			return nil, err
 		}
 		return pms.NewClio(c), nil
+	case pms.MyCase:
+		c, err := clientFor(ctx, p, MyCase, func(src *auth.Source, ep endpoints, log *slog.Logger) *mycase.Client {
+			pacer := &httpx.Pacer{Limit: mycase.RateLimit, Window: p.app.scaled(time.Second)}
+			return mycase.New(mycase.Options{APIBase: ep.API, OAuthBase: ep.OAuth, Auth: src, Logger: log, Pacer: pacer})
+		})
+		if err != nil {
+			return nil, err
+		}
+		return pms.NewMyCase(c), nil
+	case pms.Smokeball:
+		key, err := p.app.smokeballKey(ctx)
+		if err != nil {
+			return nil, err
+		}
+		c, err := clientFor(ctx, p, Smokeball, func(src *auth.Source, ep endpoints, log *slog.Logger) *smokeball.Client {
+			// Smokeball's token bucket: 5 a second, burst 5.
+			pacer := &httpx.Pacer{Limit: 5, Window: p.app.scaled(time.Second)}
+			return smokeball.New(smokeball.Options{APIBase: ep.API, AuthBase: ep.OAuth, APIKey: key, Auth: src, Logger: log, Pacer: pacer})
+		})
+		if err != nil {
+			return nil, err
+		}
+		return pms.NewSmokeball(c), nil
 	default:
 		return nil, fmt.Errorf("practice-management system %q: %w", kind, jobs.ErrNotConnected)
 	}

@@ -152,6 +152,9 @@ func (a *App) SaveSettings(s Settings) error {
 		return err
 	}
 	s.TunnelURL = strings.TrimSuffix(s.TunnelURL, "/")
+	if err := a.checkSwitch(a.PracticeManagement(), s.Jobs.PracticeManagement); err != nil {
+		return err
+	}
 	if err := a.store.PutSetting(settingsKey, s); err != nil {
 		return err
 	}

@@ -83,7 +83,7 @@ type SandboxInfo struct {
 // Status gathers the current status from the store.
 func (a *App) Status(ctx context.Context) (Status, error) {
 	st := Status{DataDir: a.opts.DataDir, SignInPort: a.Settings().OAuthPort}
-	for _, p := range Platforms() {
+	for _, p := range a.Platforms() {
 		c, err := a.store.Connection(p)
 		if err != nil {
 			return Status{}, fmt.Errorf("reading %s connection: %w", p, err)
@@ -128,7 +128,7 @@ func (a *App) Status(ctx context.Context) (Status, error) {
 	if a.inSandbox() {
 		info := a.sandboxInfo()
 		st.Sandbox = &SandboxInfo{Admin: info.Admin, Platforms: map[string]string{}}
-		for _, p := range Platforms() {
+		for _, p := range a.Platforms() {
 			st.Sandbox.Platforms[p] = info.Platforms[p].APIBase
 		}
 	}

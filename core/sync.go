@@ -109,7 +109,7 @@ func (a *App) Sync(ctx context.Context, names []string, dryRun bool) SyncResult 
 		res.Failed += jr.Failed
 		res.Jobs = append(res.Jobs, jr)
 	}
-	for _, p := range Platforms() {
+	for _, p := range a.Platforms() {
 		if missing[p] {
 			res.NotConnected = append(res.NotConnected, p)
 		}
@@ -171,7 +171,7 @@ func (e *NoLogItemError) Unwrap() error { return store.ErrNotFound }
 
 // jobWait is why a job cannot run now.
 type jobWait struct {
-	platforms []string // not connected, in Platforms() order
+	platforms []string // not connected, in App.Platforms() order
 	text      string   // "waiting for Clio and Box to be connected"
 }
 
@@ -184,7 +184,8 @@ func (a *App) jobWaits() (map[string]jobWait, error) {
 		return nil, nil
 	}
 	connected := map[string]bool{}
-	for _, p := range Platforms() {
+	platforms := a.Platforms()
+	for _, p := range platforms {
 		c, err := a.store.Connection(p)
 		if err != nil {
 			return nil, fmt.Errorf("reading the %s connection: %w", p, err)
@@ -213,7 +214,7 @@ func (a *App) jobWaits() (map[string]jobWait, error) {
 		if len(missing) == 0 {
 			continue
 		}
-		slices.SortFunc(missing, func(x, y string) int { return slices.Index(Platforms(), x) - slices.Index(Platforms(), y) })
+		slices.SortFunc(missing, func(x, y string) int { return slices.Index(platforms, x) - slices.Index(platforms, y) })
 		waits[j] = jobWait{platforms: slices.Compact(missing), text: "waiting for " + joinWords(words) + " to be connected"}
 	}
 	return waits, nil
@@ -225,7 +226,7 @@ func (a *App) jobWaits() (map[string]jobWait, error) {
 func jobNeeds(job string, s jobs.Settings) (all, anyOf []string) {
 	switch job {
 	case JobIntake:
-		return []string{Lawmatics, Clio}, nil
+		return []string{Lawmatics, s.PracticeManagement}, nil
 	case JobContacts:
 		// Zoom is where contacts go; the sources are alternatives, and a
 		// run with one of them connected syncs that one.
@@ -236,7 +237,7 @@ func jobNeeds(job string, s jobs.Settings) (all, anyOf []string) {
 		}
 		return []string{Zoom}, anyOf
 	case JobFolders, JobDocuments:
-		return []string{Clio, Box}, nil
+		return []string{s.PracticeManagement, Box}, nil
 	case JobRecordings:
 		all = []string{Zoom}
 		for _, t := range s.NoteTargets {
@@ -260,6 +261,10 @@ func PlatformTitle(p string) string {
 		return "Zoom"
 	case Box:
 		return "Box"
+	case MyCase:
+		return "MyCase"
+	case Smokeball:
+		return "Smokeball"
 	}
 	return p
 }

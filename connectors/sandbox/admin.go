@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -119,7 +120,7 @@ func (s *Sandbox) adminHandler() http.Handler {
 			return 400, nil, err
 		}
 		if !isPlatform(f.Platform) {
-			return 400, nil, fmt.Errorf("unknown platform %q (valid: clio, lawmatics, zoom, box)", f.Platform)
+			return 400, nil, fmt.Errorf("unknown platform %q (valid: %s)", f.Platform, strings.Join(platforms(), ", "))
 		}
 		if f.Status == 0 && f.DelayMS == 0 && !f.Drop && f.TruncateAfter == 0 {
 			return 400, nil, errors.New("a fault needs status, delay_ms, drop or truncate_after")
@@ -138,6 +139,10 @@ func (s *Sandbox) adminHandler() http.Handler {
 			s.Box().RevokeTokens()
 		case Lawmatics:
 			s.Lawmatics().RevokeTokens()
+		case MyCase:
+			s.MyCase().RevokeTokens()
+		case Smokeball:
+			s.Smokeball().RevokeAccess()
 		}
 	}))
 	h("POST /_sandbox/tokens/expire", s.adminTokens(func(p string) {
@@ -150,6 +155,10 @@ func (s *Sandbox) adminHandler() http.Handler {
 			s.Box().ExpireTokens()
 		case Lawmatics:
 			s.Lawmatics().ExpireTokens()
+		case MyCase:
+			s.MyCase().ExpireTokens()
+		case Smokeball:
+			s.Smokeball().ExpireTokens()
 		}
 	}))
 	h("GET /_sandbox/stats", func(*http.Request) (int, any, error) { return 200, s.stats.snapshot(), nil })
@@ -345,7 +354,7 @@ func (s *Sandbox) adminTokens(fn func(p string)) func(r *http.Request) (int, any
 	}
 }
 
-func isPlatform(p string) bool { return p == Clio || p == Lawmatics || p == Zoom || p == Box }
+func isPlatform(p string) bool { return slices.Contains(platforms(), p) }
 
 func decode(r *http.Request, v any) error {
 	dec := json.NewDecoder(io.LimitReader(r.Body, 1<<20))

@@ -71,6 +71,7 @@ type PlatformInfo struct {
 	ExpiresIn    int    `json:"expires_in,omitempty"`
 	ClientID     string `json:"client_id"`
 	ClientSecret string `json:"client_secret"`
+	APIKey       string `json:"api_key,omitempty"` // Smokeball's x-api-key
 	// Webhook signing material, as the platform's developer console shows it.
 	WebhookSecret       string `json:"webhook_secret,omitempty"`        // Zoom secret token; Lawmatics signing secret
 	WebhookPrimaryKey   string `json:"webhook_primary_key,omitempty"`   // Box
@@ -104,6 +105,18 @@ func (s *Sandbox) Info() Info {
 		Token: bt.Access, RefreshToken: bt.Refresh, ExpiresIn: bt.ExpiresIn,
 		ClientID: "sandbox-box-client", ClientSecret: "sandbox-box-secret",
 		WebhookPrimaryKey: pk, WebhookSecondaryKey: sk,
+	}
+	mt := s.mycase.IssueToken()
+	in.Platforms[MyCase] = PlatformInfo{
+		APIBase: s.addrs[MyCase], OAuthBase: s.addrs[MyCase],
+		Token: mt.Access, RefreshToken: mt.Refresh, ExpiresIn: mt.ExpiresIn,
+		ClientID: "sandbox-mycase-client", ClientSecret: "sandbox-mycase-secret",
+	}
+	st := s.smokeball.IssueToken()
+	in.Platforms[Smokeball] = PlatformInfo{
+		APIBase: s.addrs[Smokeball], OAuthBase: s.addrs[Smokeball],
+		Token: st.Access, RefreshToken: st.Refresh, ExpiresIn: st.ExpiresIn,
+		ClientID: s.smokeball.ClientID(), ClientSecret: "sandbox-smokeball-secret", APIKey: s.smokeball.APIKey(),
 	}
 	lt := s.lawmatics.IssueToken()
 	in.Platforms[Lawmatics] = PlatformInfo{

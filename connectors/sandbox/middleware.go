@@ -145,7 +145,7 @@ func (s *stats) snapshot() Stats {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	out := Stats{Platforms: map[string]PlatformStats{}}
-	for _, p := range []string{Clio, Lawmatics, Zoom, Box} {
+	for _, p := range platforms() {
 		ps := PlatformStats{Endpoints: map[string]int{}, RateLimited: s.limited[p], Writes: s.writes[p], Faulted: s.faulted[p]}
 		keys := make([]string, 0, len(s.requests[p]))
 		for k := range s.requests[p] {
@@ -293,6 +293,10 @@ func (s *Sandbox) fake(p string) http.Handler {
 	switch p {
 	case Clio:
 		return s.clio
+	case MyCase:
+		return s.mycase
+	case Smokeball:
+		return s.smokeball
 	case Zoom:
 		return s.zoom
 	case Box:
@@ -311,6 +315,10 @@ func faultBody(p string, status int) string {
 		return `{"code":` + itoa(status) + `,"message":"` + msg + `"}`
 	case Box:
 		return `{"type":"error","status":` + itoa(status) + `,"code":"injected_fault","message":"` + msg + `","request_id":"sandbox"}`
+	case MyCase:
+		return `{"errors":[{"description":"` + msg + `","source":{}}]}`
+	case Smokeball:
+		return `{"type":"about:blank","title":"` + msg + `","status":` + itoa(status) + `}`
 	}
 	return `{"errors":[{"status":` + itoa(status) + `,"title":"Injected fault","detail":"` + msg + `"}]}`
 }

@@ -1,5 +1,7 @@
-// Package sandbox runs the four fake platforms (Clio, Lawmatics, Zoom, Box)
-// together on loopback, seeded with a demo firm, with an admin API that
+// Package sandbox runs the fake platforms (Clio, MyCase, Smokeball,
+// Lawmatics, Zoom, Box) together on loopback, seeded with a demo firm (the
+// same firm in each of the three practice-management systems, so Firmsync
+// can be tried as a Clio, MyCase or Smokeball firm), with an admin API that
 // simulates what people do in the platforms' own UIs, injects faults and
 // counts requests. It is both Firmsync's test bed and the demo a new user
 // tries with `firmsync --sandbox`.
@@ -20,16 +22,23 @@ import (
 	"github.com/firmsync/firmsync/connectors/box/boxfake"
 	"github.com/firmsync/firmsync/connectors/clio/cliofake"
 	"github.com/firmsync/firmsync/connectors/lawmatics/lawmaticsfake"
+	"github.com/firmsync/firmsync/connectors/mycase/mycasefake"
+	"github.com/firmsync/firmsync/connectors/smokeball/smokeballfake"
 	"github.com/firmsync/firmsync/connectors/zoom/zoomfake"
 )
 
 // Platform names.
 const (
 	Clio      = "clio"
+	MyCase    = "mycase"
+	Smokeball = "smokeball"
 	Lawmatics = "lawmatics"
 	Zoom      = "zoom"
 	Box       = "box"
 )
+
+// platforms lists every fake platform, in the order they are served.
+func platforms() []string { return []string{Clio, MyCase, Smokeball, Lawmatics, Zoom, Box} }
 
 // Options configures Start.
 type Options struct {
@@ -48,8 +57,7 @@ type Options struct {
 	// RateLimits overrides per-platform request budgets per window.
 	RateLimits map[string]int
 	Logger     *slog.Logger
-	// Wrap, when set, wraps each platform's fake (Clio, Lawmatics, Zoom,
-	// Box) once at Start: every request the fake answers passes through
+	// Wrap, when set, wraps each platform's fake once at Start: every request the fake answers passes through
 	// the returned handler, injected faults do not (they are the sandbox's
 	// answers, not the fake's). The spec conformance suite validates the
 	// fakes' responses this way (connectors/spec.Checker.Wrap).
@@ -62,6 +70,8 @@ type Sandbox struct {
 
 	mu        sync.Mutex // guards the fakes while reset swaps them
 	clio      *cliofake.Server
+	mycase    *mycasefake.Server
+	smokeball *smokeballfake.Server
 	zoom      *zoomfake.Server
 	box       *boxfake.Server
 	lawmatics *lawmaticsfake.Server
@@ -99,7 +109,7 @@ func Start(o Options) (*Sandbox, error) {
 	}
 	s := &Sandbox{o: o, faults: &faults{}, stats: newStats(), addrs: map[string]string{}, stop: make(chan struct{}),
 		inner: map[string]http.Handler{}}
-	for _, p := range []string{Clio, Lawmatics, Zoom, Box} {
+	for _, p := range platforms() {
 		// The fake is looked up per request because Reset swaps the fakes;
 		// the wrapper is built once, so it sees every fake in turn.
 		var h http.Handler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { s.fake(p).ServeHTTP(w, r) })
@@ -111,7 +121,7 @@ func Start(o Options) (*Sandbox, error) {
 
 	// Listen first: the fakes hand out absolute URLs and the seed needs them.
 	lns := map[string]net.Listener{}
-	for _, p := range []string{Clio, Lawmatics, Zoom, Box, "admin"} {
+	for _, p := range append(platforms(), "admin") {
 		addr := net.JoinHostPort(o.Host, "0")
 		if p == "admin" && o.AdminAddr != "" {
 			addr = o.AdminAddr
@@ -170,6 +180,13 @@ func (s *Sandbox) newFakes() {
 	}
 	s.box = boxfake.New(boxfake.Options{RateWindow: s.o.RateWindow, RateLimit: rl(Box), AllowInsecureWebhooks: true, StorageDir: boxDir})
 	s.lawmatics = lawmaticsfake.New(lawmaticsfake.Options{RateWindow: s.o.RateWindow, RateLimit: rl(Lawmatics), AllowInsecureWebhooks: true})
+	// MyCase and Smokeball count in one-second windows, like Zoom.
+	sw := s.o.RateWindow
+	if sw != 0 {
+		sw = Scaled(s.o.RateWindow, time.Second)
+	}
+	s.mycase = mycasefake.New(mycasefake.Options{RateWindow: sw, RateLimit: rl(MyCase), AllowInsecureWebhooks: true})
+	s.smokeball = smokeballfake.New(smokeballfake.Options{RateWindow: sw, RateLimit: rl(Smokeball), AllowInsecureWebhooks: true})
 }
 
 // load restores saved state or seeds a new demo firm.
@@ -246,6 +263,8 @@ func (s *Sandbox) Close() error {
 
 func (s *Sandbox) closeFakesLocked() {
 	s.clio.Close()
+	s.mycase.Close()
+	s.smokeball.Close()
 	s.zoom.Close()
 	_ = s.box.Close()
 	s.lawmatics.Close()
@@ -253,6 +272,16 @@ func (s *Sandbox) closeFakesLocked() {
 
 // Clio returns the fake Clio (for tests and the seeding code).
 func (s *Sandbox) Clio() *cliofake.Server { s.mu.Lock(); defer s.mu.Unlock(); return s.clio }
+
+// MyCase returns the fake MyCase.
+func (s *Sandbox) MyCase() *mycasefake.Server { s.mu.Lock(); defer s.mu.Unlock(); return s.mycase }
+
+// Smokeball returns the fake Smokeball.
+func (s *Sandbox) Smokeball() *smokeballfake.Server {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.smokeball
+}
 
 // Zoom returns the fake Zoom.
 func (s *Sandbox) Zoom() *zoomfake.Server { s.mu.Lock(); defer s.mu.Unlock(); return s.zoom }

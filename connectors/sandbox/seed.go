@@ -78,53 +78,66 @@ func emailFor(first, last string, i int) string {
 	return fmt.Sprintf("%s.%s%d@example.com", clean(first), clean(last), i)
 }
 
-// seedLocked builds the demo firm deterministically from seed.
-func (s *Sandbox) seedLocked(seed int64, size Size) error {
-	rng := rand.New(rand.NewPCG(uint64(seed), uint64(seed)*7919))
-	now := time.Now().UTC()
+// person is a demo firm client.
+type person struct{ first, last, email, phone string }
 
-	root, err := s.box.CreateFolder("0", "Matters")
-	if err != nil {
-		return fmt.Errorf("creating the Box matters folder: %w", err)
-	}
-	s.boxRoot = root.ID
+// plannedMatter is a demo firm matter, the same in every
+// practice-management system.
+type plannedMatter struct {
+	desc, area, status string // status as Clio spells it: Open, Pending, Closed
+	client             int    // index into firmPlan.people
+	docs               []plannedDoc
+}
 
-	type person struct{ first, last, email, phone string }
-	people := make([]person, size.Contacts)
-	clioIDs := make([]int64, size.Contacts)
-	for i := range people {
+// plannedDoc is a demo document; its body names the matter's number in
+// the system it is filed in.
+type plannedDoc struct {
+	name  string
+	index int
+	lorem int // extra sentences of filler
+}
+
+func (d plannedDoc) body(number, desc string) []byte {
+	return []byte(fmt.Sprintf("%s\nMatter %s\nDemo document %d for %s.\n%s", d.name, number, d.index, desc,
+		strings.Repeat("Lorem ipsum dolor sit amet. ", 20+d.lorem)))
+}
+
+// firmPlan is the part of the demo firm every practice-management system
+// holds: its people, and its matters with their documents.
+type firmPlan struct {
+	people  []person
+	matters []plannedMatter
+}
+
+// seedRand is the demo firm's random stream for seed.
+func seedRand(seed int64) *rand.Rand { return rand.New(rand.NewPCG(uint64(seed), uint64(seed)*7919)) }
+
+// planFirm draws the firm's people and matters from rng, in the order the
+// seed has always drawn them (so every object keeps its content).
+func planFirm(rng *rand.Rand, size Size) firmPlan {
+	var f firmPlan
+	f.people = make([]person, size.Contacts)
+	for i := range f.people {
 		p := person{first: firstNames[rng.IntN(len(firstNames))], last: lastNames[rng.IntN(len(lastNames))]}
 		p.email = emailFor(p.first, p.last, i)
 		if i%11 == 10 {
 			p.email = "" // some contacts have no email
 		}
 		p.phone = phoneFor(i)
-		people[i] = p
-		c, err := s.clio.CreateContact(cliofake.ContactInput{FirstName: p.first, LastName: p.last, Email: p.email, Phone: p.phone})
-		if err != nil {
-			return fmt.Errorf("creating Clio contact %d: %w", i, err)
-		}
-		clioIDs[i] = c.ID
+		f.people[i] = p
 	}
-
 	docsLeft := size.Documents
 	for i := 0; i < size.Matters; i++ {
 		k := matterKinds[i%len(matterKinds)]
-		client := i % max(1, size.Contacts)
-		status := "Open"
+		m := plannedMatter{desc: k.desc, area: k.area, status: "Open", client: i % max(1, size.Contacts)}
 		switch i % 12 {
 		case 5, 9:
-			status = "Pending"
+			m.status = "Pending"
 		case 11:
-			status = "Closed"
+			m.status = "Closed"
 		}
-		desc := k.desc
-		if len(people) > 0 {
-			desc = fmt.Sprintf("%s — %s", people[client].last, k.desc)
-		}
-		m, err := s.clio.CreateMatter(cliofake.MatterInput{Description: desc, ClientID: clioIDs[client], PracticeArea: k.area, Status: status})
-		if err != nil {
-			return fmt.Errorf("creating Clio matter %d: %w", i, err)
+		if len(f.people) > 0 {
+			m.desc = fmt.Sprintf("%s — %s", f.people[m.client].last, k.desc)
 		}
 		// Spread documents over the matters.
 		per := docsLeft / max(1, size.Matters-i)
@@ -136,11 +149,44 @@ func (s *Sandbox) seedLocked(seed int64, size Size) error {
 			if d >= 5 {
 				name = fmt.Sprintf("Exhibit %d.pdf", d)
 			}
-			body := []byte(fmt.Sprintf("%s\nMatter %s\nDemo document %d for %s.\n%s", name, m.DisplayNumber, d, desc, strings.Repeat("Lorem ipsum dolor sit amet. ", 20+rng.IntN(60))))
-			if _, err := s.clio.AddDocument(m.ID, name, body); err != nil {
+			m.docs = append(m.docs, plannedDoc{name: name, index: d, lorem: rng.IntN(60)})
+			docsLeft--
+		}
+		f.matters = append(f.matters, m)
+	}
+	return f
+}
+
+// seedLocked builds the demo firm deterministically from seed.
+func (s *Sandbox) seedLocked(seed int64, size Size) error {
+	rng := seedRand(seed)
+	now := time.Now().UTC()
+
+	root, err := s.box.CreateFolder("0", "Matters")
+	if err != nil {
+		return fmt.Errorf("creating the Box matters folder: %w", err)
+	}
+	s.boxRoot = root.ID
+
+	plan := planFirm(rng, size)
+	people := plan.people
+	clioIDs := make([]int64, size.Contacts)
+	for i, p := range people {
+		c, err := s.clio.CreateContact(cliofake.ContactInput{FirstName: p.first, LastName: p.last, Email: p.email, Phone: p.phone})
+		if err != nil {
+			return fmt.Errorf("creating Clio contact %d: %w", i, err)
+		}
+		clioIDs[i] = c.ID
+	}
+	for i, pm := range plan.matters {
+		m, err := s.clio.CreateMatter(cliofake.MatterInput{Description: pm.desc, ClientID: clioIDs[pm.client], PracticeArea: pm.area, Status: pm.status})
+		if err != nil {
+			return fmt.Errorf("creating Clio matter %d: %w", i, err)
+		}
+		for _, d := range pm.docs {
+			if _, err := s.clio.AddDocument(m.ID, d.name, d.body(m.DisplayNumber, pm.desc)); err != nil {
 				return fmt.Errorf("adding a document to matter %d: %w", m.ID, err)
 			}
-			docsLeft--
 		}
 	}
 
@@ -231,6 +277,13 @@ func (s *Sandbox) seedLocked(seed int64, size Size) error {
 	// their ids and contents whatever is added here.
 	if _, err := s.clio.CreateCustomField(clio.CustomFieldWrite{Name: SeedCustomFieldName, ParentType: "Matter", FieldType: "text_line"}); err != nil {
 		return fmt.Errorf("creating the Clio matter custom field %q: %w", SeedCustomFieldName, err)
+	}
+	// The same firm in MyCase and Smokeball, after everything else so the
+	// objects above keep their ids.
+	for _, p := range []string{MyCase, Smokeball} {
+		if err := s.seedPMSLocked(p, plan); err != nil {
+			return err
+		}
 	}
 	for _, c := range phoneDirectory() {
 		if _, err := s.zoom.AddExternalContact(c); err != nil {

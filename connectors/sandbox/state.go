@@ -16,7 +16,7 @@ type snapshotter interface {
 }
 
 func (s *Sandbox) fakesLocked() map[string]snapshotter {
-	return map[string]snapshotter{Clio: s.clio, Zoom: s.zoom, Box: s.box, Lawmatics: s.lawmatics}
+	return map[string]snapshotter{Clio: s.clio, MyCase: s.mycase, Smokeball: s.smokeball, Zoom: s.zoom, Box: s.box, Lawmatics: s.lawmatics}
 }
 
 // restoreLocked loads every platform's state; it reports false when there
@@ -29,8 +29,15 @@ func (s *Sandbox) restoreLocked() (bool, error) {
 	if err != nil {
 		return false, fmt.Errorf("sandbox: reading state: %w", err)
 	}
+	var unsaved []string
 	for p, f := range s.fakesLocked() {
 		b, err := os.ReadFile(filepath.Join(s.o.StateDir, p+".json"))
+		if errors.Is(err, fs.ErrNotExist) && (p == MyCase || p == Smokeball) {
+			// A sandbox saved before these fakes existed: its firm is
+			// added to them below, the rest is kept.
+			unsaved = append(unsaved, p)
+			continue
+		}
 		if err != nil {
 			return false, fmt.Errorf("sandbox: reading %s state: %w", p, err)
 		}
@@ -39,6 +46,14 @@ func (s *Sandbox) restoreLocked() (bool, error) {
 		}
 	}
 	s.boxRoot = string(meta)
+	if len(unsaved) > 0 {
+		plan := planFirm(seedRand(s.o.Seed), s.o.Size)
+		for _, p := range unsaved {
+			if err := s.seedPMSLocked(p, plan); err != nil {
+				return false, err
+			}
+		}
+	}
 	return true, nil
 }
 

@@ -10,37 +10,39 @@ import (
 	"io"
 	"path"
 	"slices"
-	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
 
 	"github.com/firmsync/firmsync/connectors/box"
-	"github.com/firmsync/firmsync/connectors/clio"
 	"github.com/firmsync/firmsync/connectors/httpx"
 	"github.com/firmsync/firmsync/core/engine"
+	"github.com/firmsync/firmsync/core/pms"
 	"github.com/firmsync/firmsync/core/store"
 )
 
-// Documents is the "documents" job: the documents of every Clio matter
-// that has a Box folder (the folders job's ledger) go to that folder, or
-// to its subfolder settings.DocumentSubfolder. Content is streamed from
-// Clio's download into Box's upload (the Box client spools small files
+// Documents is the "documents" job: the documents of every matter of the
+// practice-management system (Clio, MyCase or Smokeball, through the pms
+// seam) that has a Box folder (the folders job's ledger) go to that
+// folder, or to its subfolder settings.DocumentSubfolder. Content is
+// streamed from the system's download into Box's upload (the Box client spools small files
 // to a temporary file to hash them, and sends files from 20 MiB on in
 // parts); nothing holds a whole file in memory.
 //
-// Ledger "doc:<id>" → Box file id, Extra "version" = the Clio version
-// uploaded. A new Clio version becomes a new version of the same Box
+// Ledger "doc:<id>" → Box file id, Extra "version" = the system's version
+// uploaded. A new version there becomes a new version of the same Box
 // file. A name clash with a different file in Box: the same content is
 // adopted; otherwise settings.NameClash decides ("version": upload as a
 // new version of that file, which Box keeps in its history; "keep_both":
-// upload as "<name> (Clio <id>).<ext>"). A file that belongs to another
-// Clio document is never overwritten: that clash always keeps both.
-// Documents deleted in Clio are left in Box (nothing here deletes).
+// upload as "<name> (Clio <id>).<ext>", the system's name in it). A file
+// that belongs to another document is never overwritten: that clash
+// always keeps both. Documents deleted at the source are left in Box
+// (nothing here deletes).
 //
 // Cost: a full run makes one listing of the documents changed since the
 // watermark across all matters (updated_since, no matter filter), however
-// many matters are linked. A matter seen for the first time, or whose Box
+// many matters are linked, where the system lists across matters (Clio,
+// MyCase); Smokeball lists per matter. A matter seen for the first time, or whose Box
 // folder changed, is listed in full once (ledger "matter:<id>" records
 // that it was).
 //
@@ -62,11 +64,11 @@ const documentsMarkSlack = 5 * time.Minute
 
 // Ledger Extra keys of the documents job.
 const (
-	docsExtraVersion      = "version"       // the Clio version id (or uuid) in Box
+	docsExtraVersion      = "version"       // the source's version (Clio: version id or uuid) in Box
 	docsExtraMatterFolder = "matter_folder" // the matter folder id the file went under
 	docsExtraFolder       = "folder"        // the folder the file is in (matter folder or its subfolder)
 	docsExtraName         = "name"          // the Box file name chosen
-	docsExtraMatter       = "matter"        // the Clio matter id
+	docsExtraMatter       = "matter"        // the source's matter id
 	// Intent only:
 	docsExtraIntent        = "intent" // "upload" (a new file) or "version" (onto TargetID)
 	docsExtraPendingVer    = "pending_version"
@@ -75,26 +77,26 @@ const (
 
 // docsMatter is a matter with a Box folder.
 type docsMatter struct {
-	id     int64
+	id     string
 	folder string // the matter's Box folder id
 	label  string
 }
 
 type docsRun struct {
-	j    *Documents
-	r    *engine.Run
-	s    Settings
-	clio *clio.Client
-	box  *box.Client
+	j   *Documents
+	r   *engine.Run
+	s   Settings
+	pms pms.System
+	box *box.Client
 
-	linked map[int64]docsMatter
-	upload map[int64]string  // matter id → the folder documents go to
+	linked map[string]docsMatter
+	upload map[string]string // matter id → the folder documents go to
 	owners map[string]string // Box file id → the doc key linked to it (lazy)
-	seen   map[int64]bool    // documents handled in this run
+	seen   map[string]bool   // documents handled in this run
 	// fresh: per matter, whether it is not yet listed in full (its Box
 	// folder is looked at before uploading); boxItems: a Box folder's
 	// items by lower-cased name, listed once per run.
-	fresh    map[int64]bool
+	fresh    map[string]bool
 	boxItems map[string]map[string]box.Item
 	done     int
 	docsSub  string
@@ -107,12 +109,12 @@ func (j *Documents) Run(ctx context.Context, r *engine.Run) error {
 		s = j.Settings()
 	}
 	s = s.Normalize()
-	cl, err := j.Platforms.Clio(ctx)
+	sys, err := j.Platforms.PMS(ctx)
 	if err != nil {
 		if notConnected(err) {
-			return fmt.Errorf("%w: clio is not connected", engine.ErrSkipRun)
+			return fmt.Errorf("%w: %s is not connected", engine.ErrSkipRun, s.PracticeManagement)
 		}
-		return fmt.Errorf("connecting to clio: %w", err)
+		return fmt.Errorf("connecting to %s: %w", s.PracticeManagement, err)
 	}
 	bx, err := j.Platforms.Box(ctx)
 	if err != nil {
@@ -121,8 +123,8 @@ func (j *Documents) Run(ctx context.Context, r *engine.Run) error {
 		}
 		return fmt.Errorf("connecting to box: %w", err)
 	}
-	dr := &docsRun{j: j, r: r, s: s, clio: cl, box: bx, upload: map[int64]string{}, seen: map[int64]bool{},
-		fresh: map[int64]bool{}, boxItems: map[string]map[string]box.Item{}, docsSub: strings.TrimSpace(s.DocumentSubfolder)}
+	dr := &docsRun{j: j, r: r, s: s, pms: sys, box: bx, upload: map[string]string{}, seen: map[string]bool{},
+		fresh: map[string]bool{}, boxItems: map[string]map[string]box.Item{}, docsSub: strings.TrimSpace(s.DocumentSubfolder)}
 	if err := dr.loadLinked(); err != nil {
 		return err
 	}
@@ -142,13 +144,13 @@ func (dr *docsRun) loadLinked() error {
 	if err != nil {
 		return fmt.Errorf("reading the matter folder links: %w", err)
 	}
-	dr.linked = map[int64]docsMatter{}
+	dr.linked = map[string]docsMatter{}
 	for _, en := range entries {
 		id, ok := foldersParseID(en.Key, "matter:")
 		if !ok || en.TargetID == "" {
 			continue
 		}
-		label := "Matter " + strconv.FormatInt(id, 10)
+		label := "Matter " + id
 		if n := en.Extra[foldersExtraName]; n != "" {
 			label = "Matter " + n
 		}
@@ -162,12 +164,12 @@ func (dr *docsRun) sortedMatters() []docsMatter {
 	for _, m := range dr.linked {
 		out = append(out, m)
 	}
-	slices.SortFunc(out, func(a, b docsMatter) int { return int(a.id - b.id) })
+	slices.SortFunc(out, func(a, b docsMatter) int { return pms.CompareIDs(a.id, b.id) })
 	return out
 }
 
 // reconcile settles uploads a crashed run left open: a file of the
-// intended name in the intended folder whose content is the Clio
+// intended name in the intended folder whose content is the source
 // document's (SHA-1 of a fresh download) is ours and gets linked; else
 // the intent stays and the document is uploaded when next processed
 // (where a clash is handled as usual).
@@ -193,8 +195,8 @@ func (dr *docsRun) reconcile(ctx context.Context) error {
 			continue
 		}
 		sum, err := dr.hashDocument(ctx, id)
-		if errors.Is(err, clio.ErrNotFound) {
-			dr.j.logger().Info("a document with an open upload intent is gone from Clio; dropping the intent", "doc", id)
+		if errors.Is(err, pms.ErrNotFound) {
+			dr.j.logger().Info("a document with an open upload intent is gone from "+dr.sysName()+"; dropping the intent", "doc", id)
 			if err := forget(dr.r, en.Key); err != nil {
 				return fmt.Errorf("dropping the intent for %s: %w", en.Key, err)
 			}
@@ -272,22 +274,22 @@ func (dr *docsRun) full(ctx context.Context) error {
 	// one listing across all matters finds it, however many there are.
 	// Matters not listed yet (newly linked) are listed in full, each once.
 	matters := dr.sortedMatters()
-	recent := map[int64][]clio.Document{}
+	recent := map[string][]pms.Document{}
 	listed := make([]bool, len(matters)) // listed in full before
-	anyScanned := false
+	var scannedIDs []string
 	for i, m := range matters {
 		ok, err := dr.scanned(m)
 		if err != nil {
 			return err
 		}
 		listed[i] = ok
-		anyScanned = anyScanned || ok
+		if ok {
+			scannedIDs = append(scannedIDs, m.id)
+		}
 	}
-	if anyScanned {
-		err := dr.clio.Documents(ctx, 0, clio.DocumentQuery{UpdatedSince: prev}, func(d clio.Document) error {
-			if d.Matter != nil {
-				recent[d.Matter.ID] = append(recent[d.Matter.ID], d)
-			}
+	if len(scannedIDs) > 0 {
+		err := dr.pms.Documents(ctx, pms.DocumentQuery{MatterIDs: scannedIDs, UpdatedSince: prev}, func(d pms.Document) error {
+			recent[d.MatterID] = append(recent[d.MatterID], d)
 			return nil
 		})
 		if err != nil {
@@ -295,13 +297,13 @@ func (dr *docsRun) full(ctx context.Context) error {
 				return err
 			}
 			// Nothing recent could be read: keep the watermark and say so.
-			r.Fail(engine.Item{Key: "documents:recent", Platform: "clio", Action: "list documents", Object: "Documents changed in Clio"}, err, false)
+			r.Fail(engine.Item{Key: "documents:recent", Platform: dr.pms.Kind(), Action: "list documents", Object: "Documents changed in " + dr.sysName()}, err, false)
 			return nil
 		}
 	}
 	for i, m := range matters {
 		scanned := listed[i]
-		var docs []clio.Document
+		var docs []pms.Document
 		var err error
 		if scanned {
 			docs = recent[m.id]
@@ -312,8 +314,8 @@ func (dr *docsRun) full(ctx context.Context) error {
 			if runEnding(ctx, err) {
 				return err
 			}
-			r.Fail(engine.Item{Key: foldersMatterKey(m.id), Platform: "clio", Action: "list documents", Object: m.label,
-				SourceID: strconv.FormatInt(m.id, 10)}, err, false)
+			r.Fail(engine.Item{Key: foldersMatterKey(m.id), Platform: dr.pms.Kind(), Action: "list documents", Object: m.label,
+				SourceID: m.id}, err, false)
 			if scanned {
 				mark.Hold(prev)
 			}
@@ -363,20 +365,20 @@ func (dr *docsRun) scanned(m docsMatter) (bool, error) {
 
 func (dr *docsRun) markScanned(m docsMatter) error {
 	if err := finish(dr.r, foldersMatterKey(m.id), m.folder, "", nil); err != nil {
-		return fmt.Errorf("recording that matter %d's documents are listed: %w", m.id, err)
+		return fmt.Errorf("recording that matter %s's documents are listed: %w", m.id, err)
 	}
 	return nil
 }
 
 // list returns a matter's documents updated since (zero: all).
-func (dr *docsRun) list(ctx context.Context, m docsMatter, since time.Time) ([]clio.Document, error) {
-	var docs []clio.Document
-	err := dr.clio.Documents(ctx, m.id, clio.DocumentQuery{UpdatedSince: since}, func(d clio.Document) error {
+func (dr *docsRun) list(ctx context.Context, m docsMatter, since time.Time) ([]pms.Document, error) {
+	var docs []pms.Document
+	err := dr.pms.Documents(ctx, pms.DocumentQuery{MatterIDs: []string{m.id}, UpdatedSince: since}, func(d pms.Document) error {
 		docs = append(docs, d)
 		return nil
 	})
 	if err != nil {
-		return nil, fmt.Errorf("listing the documents of Clio matter %d: %w", m.id, err)
+		return nil, fmt.Errorf("listing the documents of %s matter %s: %w", dr.sysName(), m.id, err)
 	}
 	return docs, nil
 }
@@ -391,8 +393,8 @@ func (dr *docsRun) targeted(ctx context.Context) error {
 			id, _ := foldersParseID(key, "matter:")
 			m, ok := dr.linked[id]
 			if !ok {
-				r.Done(engine.Item{Key: key, Platform: "box", Action: "upload documents", Object: fmt.Sprintf("Clio matter %d", id),
-					SourceID: strconv.FormatInt(id, 10), Change: engine.Skipped, Message: "no Box folder yet"})
+				r.Done(engine.Item{Key: key, Platform: "box", Action: "upload documents", Object: fmt.Sprintf("%s matter %s", dr.sysName(), id),
+					SourceID: id, Change: engine.Skipped, Message: "no Box folder yet"})
 				continue
 			}
 			docs, err := dr.list(ctx, m, time.Time{})
@@ -400,7 +402,7 @@ func (dr *docsRun) targeted(ctx context.Context) error {
 				if runEnding(ctx, err) {
 					return err
 				}
-				r.Fail(engine.Item{Key: key, Platform: "clio", Action: "list documents", Object: m.label, SourceID: strconv.FormatInt(id, 10)}, err, false)
+				r.Fail(engine.Item{Key: key, Platform: dr.pms.Kind(), Action: "list documents", Object: m.label, SourceID: id}, err, false)
 				continue
 			}
 			allOK := true
@@ -420,7 +422,7 @@ func (dr *docsRun) targeted(ctx context.Context) error {
 				}
 			}
 			r.Done(engine.Item{Key: key, Platform: "box", Action: "upload documents", Object: m.label,
-				SourceID: strconv.FormatInt(id, 10), ExternalID: m.folder, Change: engine.Unchanged})
+				SourceID: id, ExternalID: m.folder, Change: engine.Unchanged})
 		case strings.HasPrefix(key, "doc:"):
 			id, ok := foldersParseID(key, "doc:")
 			if !ok || dr.seen[id] {
@@ -437,69 +439,67 @@ func (dr *docsRun) targeted(ctx context.Context) error {
 	return nil
 }
 
-// targetDoc reads one document (Clio's index filtered by ids[]: one
-// request) and processes it if its matter has a Box folder. Clio fires
-// "created" when an upload starts, while its index leaves unfinished
-// uploads out unless asked: asking keeps such a document from being
-// reported as gone (process skips it as not finished; "updated" follows
-// when the upload completes).
-func (dr *docsRun) targetDoc(ctx context.Context, key string, id int64) error {
+// targetDoc reads one document and processes it if its matter has a Box
+// folder. A document whose upload to the system is not finished is read
+// too (the seam lists it with no Version): process skips it as not
+// finished instead of reporting it gone.
+func (dr *docsRun) targetDoc(ctx context.Context, key string, id string) error {
 	r := dr.r
-	var doc *clio.Document
-	err := dr.clio.Documents(ctx, 0, clio.DocumentQuery{IDs: []int64{id}, ShowUncompleted: true}, func(d clio.Document) error {
-		if d.ID == id {
-			doc = &d
-		}
-		return nil
-	})
-	if err != nil {
+	doc, err := dr.pms.Document(ctx, id)
+	gone := errors.Is(err, pms.ErrNotFound)
+	if err != nil && !gone {
 		if runEnding(ctx, err) {
 			return err
 		}
-		r.Fail(engine.Item{Key: key, Platform: "clio", Action: "find document", Object: fmt.Sprintf("Clio document %d", id),
-			SourceID: strconv.FormatInt(id, 10)}, fmt.Errorf("reading Clio document %d: %w", id, err), false)
+		r.Fail(engine.Item{Key: key, Platform: dr.pms.Kind(), Action: "find document", Object: fmt.Sprintf("%s document %s", dr.sysName(), id),
+			SourceID: id}, fmt.Errorf("reading %s document %s: %w", dr.sysName(), id, err), false)
 		return nil
 	}
-	if doc != nil && doc.Matter != nil {
-		if m, ok := dr.linked[doc.Matter.ID]; ok {
-			_, err := dr.process(ctx, m, *doc)
+	if !gone && doc.MatterID != "" {
+		if m, ok := dr.linked[doc.MatterID]; ok {
+			_, err := dr.process(ctx, m, doc)
 			return err
 		}
 	}
 	msg := "no Box folder yet: the document's matter has no Box folder"
-	if doc == nil {
-		msg = "the document is no longer in Clio"
+	if gone {
+		msg = "the document is no longer in " + dr.sysName()
 	}
-	r.Done(engine.Item{Key: key, Platform: "box", Action: "upload file", Object: fmt.Sprintf("Clio document %d", id),
-		SourceID: strconv.FormatInt(id, 10), Change: engine.Skipped, Message: msg})
+	r.Done(engine.Item{Key: key, Platform: "box", Action: "upload file", Object: fmt.Sprintf("%s document %s", dr.sysName(), id),
+		SourceID: id, Change: engine.Skipped, Message: msg})
 	return nil
 }
 
-// docsName is the Box name of a document.
-func docsName(d clio.Document) string { return box.SanitizeName(docsRawName(d)) }
+// sysName is the practice-management system's name ("Clio").
+func (dr *docsRun) sysName() string { return pms.Name(dr.pms.Kind()) }
 
-// docsRawName is the document's name as Clio has it, before it is made
-// safe for Box (the log keeps it when the two differ).
-func docsRawName(d clio.Document) string {
+// docsName is the Box name of a document.
+func docsName(d pms.Document) string { return box.SanitizeName(docsRawName(d)) }
+
+// docsRawName is the document's name as the system has it, before it is
+// made safe for Box (the log keeps it when the two differ).
+func docsRawName(d pms.Document) string {
 	n := strings.TrimSpace(d.Name)
 	if n == "" {
-		n = strings.TrimSpace(d.Filename)
-	}
-	if n == "" {
-		n = fmt.Sprintf("Document %d", d.ID)
+		n = "Document " + d.ID
 	}
 	return n
 }
 
-// docsKeepBothName is "<stem> (Clio <id>)<ext>", shortened in the stem so
-// that the suffix survives Box's length limit.
-func docsKeepBothName(name string, id int64) string {
+// docsKeepBothName is "<stem> (Clio <id>)<ext>" (the system's name and the
+// document's id), shortened in the stem so that the suffix survives Box's
+// length limit. A Smokeball id names its matter and file; the file's part
+// alone is unique.
+func docsKeepBothName(name, system, id string) string {
+	if i := strings.LastIndexByte(id, '.'); i >= 0 {
+		id = id[i+1:]
+	}
 	ext := path.Ext(name)
 	if len(ext) > 16 || len(ext) == len(name) || strings.ContainsRune(ext, ' ') {
 		ext = ""
 	}
 	stem := strings.TrimSuffix(name, ext)
-	suffix := fmt.Sprintf(" (Clio %d)", id)
+	suffix := fmt.Sprintf(" (%s %s)", system, id)
 	if max := box.MaxNameBytes - len(suffix) - len(ext); len(stem) > max {
 		for max > 0 && !utf8.RuneStart(stem[max]) {
 			max--
@@ -509,33 +509,24 @@ func docsKeepBothName(name string, id int64) string {
 	return box.SanitizeName(stem + suffix + ext)
 }
 
-// docsVersion is the identity of a Clio document version.
-func docsVersion(v *clio.DocumentVersion) string {
-	if v.ID != 0 {
-		return strconv.FormatInt(v.ID, 10)
-	}
-	return v.UUID
-}
-
 // process brings one document's Box file up to date. ok is false when the
 // item failed or is held; err is a run-level error (reconnect).
-func (dr *docsRun) process(ctx context.Context, m docsMatter, d clio.Document) (ok bool, err error) {
+func (dr *docsRun) process(ctx context.Context, m docsMatter, d pms.Document) (ok bool, err error) {
 	r := dr.r
 	dr.seen[d.ID] = true
 	dr.done++
 	r.Progress(dr.done, -1)
-	key := "doc:" + strconv.FormatInt(d.ID, 10)
+	key := "doc:" + d.ID
 	raw := docsRawName(d)
 	name := box.SanitizeName(raw)
 	it := engine.Item{Key: key, Platform: "box", Action: "upload file", Object: fmt.Sprintf("Document %q (%s)", name, m.label),
-		SourceID: strconv.FormatInt(d.ID, 10), Details: renamedDetails(raw, name)}
-	v := d.LatestDocumentVersion
-	if v == nil || !v.FullyUploaded {
-		it.Change, it.Message = engine.Skipped, "the document's upload to Clio is not finished"
+		SourceID: d.ID, Details: renamedDetails(raw, name)}
+	ver := d.Version
+	if ver == "" {
+		it.Change, it.Message = engine.Skipped, "the document's upload to "+dr.sysName()+" is not finished"
 		r.Done(it)
 		return true, nil
 	}
-	ver := docsVersion(v)
 	l, found, err := link(r, key)
 	if err != nil {
 		return false, fmt.Errorf("reading the document link %s: %w", key, err)
@@ -577,9 +568,9 @@ func (dr *docsRun) process(ctx context.Context, m docsMatter, d clio.Document) (
 		}
 		switch {
 		case pre == nil:
-		case pre.Type == "file" && pre.Size != nil && *pre.Size == v.Size:
+		case pre.Type == "file" && pre.Size != nil && d.Size >= 0 && *pre.Size == d.Size:
 			// Firmsync's earlier upload (the ledger lost it): linked, not sent again.
-			if err := dr.finishDoc(key, pre.ID, ver, m.folder, folder, pre.Name, strconv.FormatInt(m.id, 10)); err != nil {
+			if err := dr.finishDoc(key, pre.ID, ver, m.folder, folder, pre.Name, m.id); err != nil {
 				return false, err
 			}
 			it.Action, it.ExternalID, it.Change = "link existing file", pre.ID, engine.Unchanged
@@ -588,7 +579,7 @@ func (dr *docsRun) process(ctx context.Context, m docsMatter, d clio.Document) (
 			r.Done(it)
 			return true, nil
 		case own && pre.Type == "file":
-			// "<name> (Clio <id>)" is this document's own file: its content changed.
+			// "<name> (<system> <id>)" is this document's own file: its content changed.
 			target, targetFolder, targetName = pre.ID, folder, pre.Name
 			note = fmt.Sprintf("the document was in Box as %q with other content; uploaded it as a new version.", pre.Name)
 		default:
@@ -604,12 +595,12 @@ func (dr *docsRun) process(ctx context.Context, m docsMatter, d clio.Document) (
 		}
 		if err := beginIntent(r, key, map[string]string{docsExtraIntent: "version", docsExtraPendingVer: ver,
 			docsExtraPendingFolder: m.folder, docsExtraFolder: targetFolder, docsExtraName: targetName,
-			docsExtraMatter: strconv.FormatInt(m.id, 10)}); err != nil {
+			docsExtraMatter: m.id}); err != nil {
 			return false, fmt.Errorf("recording the upload intent of %s: %w", key, err)
 		}
 		f, err := dr.sendVersion(ctx, d, target)
 		if err == nil {
-			if err := dr.finishDoc(key, f.ID, ver, m.folder, targetFolder, f.Name, strconv.FormatInt(m.id, 10)); err != nil {
+			if err := dr.finishDoc(key, f.ID, ver, m.folder, targetFolder, f.Name, m.id); err != nil {
 				return false, err
 			}
 			it.Change, it.Message = engine.Updated, note
@@ -635,7 +626,7 @@ func (dr *docsRun) process(ctx context.Context, m docsMatter, d clio.Document) (
 	if err != nil {
 		return fail(err)
 	}
-	if err := dr.finishDoc(key, res.fileID, ver, m.folder, folder, res.name, strconv.FormatInt(m.id, 10)); err != nil {
+	if err := dr.finishDoc(key, res.fileID, ver, m.folder, folder, res.name, m.id); err != nil {
 		return false, err
 	}
 	it.ExternalID, it.Action, it.Change = res.fileID, res.action, res.change
@@ -695,7 +686,7 @@ type docsUpload struct {
 // (its own, by id) is looked for before its plain name. A file already
 // linked to another document is not offered. own reports a keep-both
 // match. Matters listed before cost nothing: nil.
-func (dr *docsRun) inBox(ctx context.Context, m docsMatter, folder, name string, docID int64, key string) (it *box.Item, own bool, err error) {
+func (dr *docsRun) inBox(ctx context.Context, m docsMatter, folder, name string, docID string, key string) (it *box.Item, own bool, err error) {
 	fresh, ok := dr.fresh[m.id]
 	if !ok {
 		scanned, err := dr.scanned(m)
@@ -723,7 +714,7 @@ func (dr *docsRun) inBox(ctx context.Context, m docsMatter, folder, name string,
 		}
 		dr.boxItems[folder] = items
 	}
-	for i, n := range []string{docsKeepBothName(name, docID), name} {
+	for i, n := range []string{docsKeepBothName(name, dr.sysName(), docID), name} {
 		found, ok := items[strings.ToLower(n)]
 		if !ok {
 			continue
@@ -746,10 +737,10 @@ func (dr *docsRun) inBox(ctx context.Context, m docsMatter, folder, name string,
 // is an item of that name the folder's listing showed whose content is not
 // the document's (a different size), or nil: the clash is then handled
 // without a doomed upload first.
-func (dr *docsRun) uploadNew(ctx context.Context, d clio.Document, key, folder, name string, m docsMatter, pre *box.Item) (docsUpload, error) {
+func (dr *docsRun) uploadNew(ctx context.Context, d pms.Document, key, folder, name string, m docsMatter, pre *box.Item) (docsUpload, error) {
 	intent := func(n string) error {
 		err := beginIntent(dr.r, key, map[string]string{docsExtraIntent: "upload", docsExtraName: n, docsExtraFolder: folder,
-			docsExtraPendingVer: docsVersion(d.LatestDocumentVersion), docsExtraPendingFolder: m.folder, docsExtraMatter: strconv.FormatInt(m.id, 10)})
+			docsExtraPendingVer: d.Version, docsExtraPendingFolder: m.folder, docsExtraMatter: m.id})
 		if err != nil {
 			return fmt.Errorf("recording the upload intent of %s: %w", key, err)
 		}
@@ -810,9 +801,9 @@ func (dr *docsRun) uploadNew(ctx context.Context, d clio.Document, key, folder, 
 	case ce.Type != "file":
 		why = fmt.Sprintf("a %s named %q is in the way", ce.Type, name)
 	case owner != "":
-		why = fmt.Sprintf("the file named %q belongs to another Clio document (%s)", name, owner)
+		why = fmt.Sprintf("the file named %q belongs to another %s document (%s)", name, dr.sysName(), owner)
 	}
-	alt := docsKeepBothName(name, d.ID)
+	alt := docsKeepBothName(name, dr.sysName(), d.ID)
 	if err := intent(alt); err != nil {
 		return docsUpload{}, err
 	}
@@ -828,7 +819,7 @@ func (dr *docsRun) uploadNew(ctx context.Context, d clio.Document, key, folder, 
 	if !errors.As(err, &ce) || ce.Code != "item_name_in_use" || ce.Type != "file" || ce.ID == "" {
 		return docsUpload{}, err
 	}
-	// "<name> (Clio <id>)" is this document's own name: same content is
+	// "<name> (<system> <id>)" is this document's own name: same content is
 	// adopted, other content becomes its new version.
 	if ce.SHA1 != "" && strings.EqualFold(ce.SHA1, sum) {
 		return docsUpload{fileID: ce.ID, name: ce.Name, action: "link existing file", change: engine.Unchanged,
@@ -865,17 +856,17 @@ func (dr *docsRun) owner(fileID string) (string, error) {
 }
 
 // open starts a document's download, with its size.
-func (dr *docsRun) open(ctx context.Context, d clio.Document) (io.ReadCloser, int64, error) {
-	rc, size, err := dr.clio.Download(ctx, d.ID)
+func (dr *docsRun) open(ctx context.Context, d pms.Document) (io.ReadCloser, int64, error) {
+	rc, size, err := dr.pms.Download(ctx, d.ID)
 	if err != nil {
-		return nil, 0, fmt.Errorf("downloading Clio document %d: %w", d.ID, err)
+		return nil, 0, fmt.Errorf("downloading %s document %s: %w", dr.sysName(), d.ID, err)
 	}
-	if size < 0 && d.LatestDocumentVersion != nil {
-		size = d.LatestDocumentVersion.Size
+	if size < 0 {
+		size = d.Size
 	}
 	if size < 0 {
 		rc.Close()
-		return nil, 0, fmt.Errorf("downloading Clio document %d: its size is unknown", d.ID)
+		return nil, 0, fmt.Errorf("downloading %s document %s: its size is unknown", dr.sysName(), d.ID)
 	}
 	return rc, size, nil
 }
@@ -897,7 +888,7 @@ func (h *docsHashReader) Read(p []byte) (int, error) {
 // sendNew streams a document into a new Box file. sum is the content's
 // SHA-1 when the whole content passed (a small file is spooled before Box
 // answers), else "".
-func (dr *docsRun) sendNew(ctx context.Context, d clio.Document, folder, name string) (box.File, string, error) {
+func (dr *docsRun) sendNew(ctx context.Context, d pms.Document, folder, name string) (box.File, string, error) {
 	rc, size, err := dr.open(ctx, d)
 	if err != nil {
 		return box.File{}, "", err
@@ -910,13 +901,13 @@ func (dr *docsRun) sendNew(ctx context.Context, d clio.Document, folder, name st
 		sum = hex.EncodeToString(hr.h.Sum(nil))
 	}
 	if err != nil {
-		return box.File{}, sum, fmt.Errorf("uploading Clio document %d to Box folder %s: %w", d.ID, folder, err)
+		return box.File{}, sum, fmt.Errorf("uploading %s document %s to Box folder %s: %w", dr.sysName(), d.ID, folder, err)
 	}
 	return f, sum, nil
 }
 
 // sendVersion streams a document into a new version of a Box file.
-func (dr *docsRun) sendVersion(ctx context.Context, d clio.Document, fileID string) (box.File, error) {
+func (dr *docsRun) sendVersion(ctx context.Context, d pms.Document, fileID string) (box.File, error) {
 	rc, size, err := dr.open(ctx, d)
 	if err != nil {
 		return box.File{}, err
@@ -924,21 +915,21 @@ func (dr *docsRun) sendVersion(ctx context.Context, d clio.Document, fileID stri
 	defer rc.Close()
 	f, err := dr.box.UploadVersion(ctx, fileID, "", size, rc, "")
 	if err != nil {
-		return box.File{}, fmt.Errorf("uploading Clio document %d as a new version of Box file %s: %w", d.ID, fileID, err)
+		return box.File{}, fmt.Errorf("uploading %s document %s as a new version of Box file %s: %w", dr.sysName(), d.ID, fileID, err)
 	}
 	return f, nil
 }
 
 // hashDocument is the SHA-1 of a document's latest content, streamed.
-func (dr *docsRun) hashDocument(ctx context.Context, id int64) (string, error) {
-	rc, _, err := dr.clio.Download(ctx, id)
+func (dr *docsRun) hashDocument(ctx context.Context, id string) (string, error) {
+	rc, _, err := dr.pms.Download(ctx, id)
 	if err != nil {
-		return "", fmt.Errorf("downloading Clio document %d to compare it: %w", id, err)
+		return "", fmt.Errorf("downloading %s document %s to compare it: %w", dr.sysName(), id, err)
 	}
 	defer rc.Close()
 	h := sha1.New()
 	if _, err := io.Copy(h, rc); err != nil {
-		return "", fmt.Errorf("downloading Clio document %d to compare it: %w", id, err)
+		return "", fmt.Errorf("downloading %s document %s to compare it: %w", dr.sysName(), id, err)
 	}
 	return hex.EncodeToString(h.Sum(nil)), nil
 }

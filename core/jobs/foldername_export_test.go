@@ -1,5 +1,7 @@
 package jobs
 
+import "strconv"
+
 // FolderNameForTest exposes the matter folder name rule to the external
 // tests.
 var FolderNameForTest = folderName
@@ -8,7 +10,9 @@ var FolderNameForTest = folderName
 var FolderNameCleanForTest = folderNameClean
 
 // DocsKeepBothNameForTest exposes the keep-both file name.
-var DocsKeepBothNameForTest = docsKeepBothName
+func DocsKeepBothNameForTest(name string, clioID int64) string {
+	return docsKeepBothName(name, "Clio", strconv.FormatInt(clioID, 10))
+}
 
 // RenamedDetailsForTest exposes the log details of a cleaned name.
 var RenamedDetailsForTest = renamedDetails

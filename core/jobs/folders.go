@@ -5,22 +5,24 @@ import (
 	"errors"
 	"fmt"
 	"slices"
-	"strconv"
 	"strings"
 	"time"
 
 	"github.com/firmsync/firmsync/connectors/box"
-	"github.com/firmsync/firmsync/connectors/clio"
 	"github.com/firmsync/firmsync/connectors/httpx"
 	"github.com/firmsync/firmsync/core/engine"
+	"github.com/firmsync/firmsync/core/pms"
 	"github.com/firmsync/firmsync/core/store"
 )
 
-// Folders is the "folders" job: every Clio matter in one of the chosen
-// statuses (default open and pending) gets a Box folder "<display number>
-// — <description>" under the firm's matters folder, with the subfolder
-// template inside, and the folder's id is written back to a Clio matter
-// custom field (default "Box Folder ID").
+// Folders is the "folders" job: every matter of the practice-management
+// system (Clio, MyCase or Smokeball, through the pms seam) in one of the
+// chosen statuses (default open and pending) gets a Box folder "<number> —
+// <description>" under the firm's matters folder, with the subfolder
+// template inside, and the folder's id is written back to a matter custom
+// field (default "Box Folder ID") where the system offers one (Smokeball
+// does not: there the link lives in the ledger, and a rebuild adopts the
+// folder by name).
 //
 // Links are by folder id, never by name (ledger "matter:<id>" → folder
 // id). A matter whose description changes later is NOT renamed in Box:
@@ -48,7 +50,7 @@ type Folders struct{ Deps }
 func (j *Folders) Name() string { return "folders" }
 
 // foldersMarkSlack keeps the watermark this far behind the run's start:
-// Clio's updated_since listing is not a snapshot, so a matter changed
+// an updated-since listing is not a snapshot, so a matter changed
 // while a run pages could otherwise fall below the mark unseen. Relisting
 // a few minutes of matters is free (they are unchanged by etag).
 const foldersMarkSlack = 5 * time.Minute
@@ -57,12 +59,12 @@ const foldersMarkSlack = 5 * time.Minute
 const (
 	foldersExtraName       = "name"        // the folder name at creation (intent: the name to look up)
 	foldersExtraParent     = "parent"      // the parent folder id at creation
-	foldersExtraEtag       = "etag"        // the matter's etag after Firmsync last touched it
-	foldersExtraFieldID    = "field_id"    // the Clio custom field written
+	foldersExtraEtag       = "etag"        // the matter's version (Clio: etag) after Firmsync last touched it
+	foldersExtraFieldID    = "field_id"    // the matter custom field written
 	foldersExtraFieldValue = "field_value" // the folder id written to it ("" = not yet)
 )
 
-func foldersMatterKey(id int64) string { return "matter:" + strconv.FormatInt(id, 10) }
+func foldersMatterKey(id string) string { return "matter:" + id }
 
 // foldersFieldKey is the item key of the custom field itself (its creation
 // can need a person: a missing permission).
@@ -72,17 +74,22 @@ func foldersFieldKey(name string) string { return "customfield:" + name }
 // description can come from a public intake form, so invisible and
 // direction-changing characters are dropped: they would reorder the log
 // line (the raw text is kept in the item's details).
-func foldersMatterLabel(m clio.Matter) string {
+func foldersMatterLabel(m pms.Matter) string {
 	d := strings.TrimSpace(strings.Map(func(r rune) rune {
 		if box.IsInvisibleRune(r) {
 			return -1
 		}
 		return r
 	}, m.Description))
-	if d == "" {
-		return "Matter " + m.DisplayNumber
+	switch {
+	case m.Number == "" && d == "":
+		return "Matter " + m.ID
+	case m.Number == "":
+		return "Matter " + d
+	case d == "":
+		return "Matter " + m.Number
 	}
-	return "Matter " + m.DisplayNumber + " — " + d
+	return "Matter " + m.Number + " — " + d
 }
 
 // foldersRun is one run's state.
@@ -90,12 +97,12 @@ type foldersRun struct {
 	j    *Folders
 	r    *engine.Run
 	s    Settings
-	clio *clio.Client
+	pms  pms.System
 	box  *box.Client
 	subs []string // sanitized subfolder names
 	fp   string   // fingerprint of subs
 
-	seen map[int64]bool // matters handled in this run
+	seen map[string]bool // matters handled in this run
 
 	// owners maps a linked folder id to its matter key (lazy): a folder id
 	// in a matter's field that is already another matter's folder is not
@@ -103,8 +110,9 @@ type foldersRun struct {
 	owners map[string]string
 
 	fieldLooked bool
-	fieldID     int64 // 0: unavailable in this run
+	fieldID     string // "": unavailable in this run
 	fieldNote   string
+	noFields    bool // the system has no matter field to write (Smokeball)
 }
 
 // Run implements engine.Job.
@@ -114,12 +122,12 @@ func (j *Folders) Run(ctx context.Context, r *engine.Run) error {
 		s = j.Settings()
 	}
 	s = s.Normalize()
-	cl, err := j.Platforms.Clio(ctx)
+	sys, err := j.Platforms.PMS(ctx)
 	if err != nil {
 		if notConnected(err) {
-			return fmt.Errorf("%w: clio is not connected", engine.ErrSkipRun)
+			return fmt.Errorf("%w: %s is not connected", engine.ErrSkipRun, s.PracticeManagement)
 		}
-		return fmt.Errorf("connecting to clio: %w", err)
+		return fmt.Errorf("connecting to %s: %w", s.PracticeManagement, err)
 	}
 	bx, err := j.Platforms.Box(ctx)
 	if err != nil {
@@ -128,7 +136,7 @@ func (j *Folders) Run(ctx context.Context, r *engine.Run) error {
 		}
 		return fmt.Errorf("connecting to box: %w", err)
 	}
-	fr := &foldersRun{j: j, r: r, s: s, clio: cl, box: bx, seen: map[int64]bool{}}
+	fr := &foldersRun{j: j, r: r, s: s, pms: sys, box: bx, seen: map[string]bool{}}
 	for _, sf := range s.SubfolderTemplate {
 		if sf = strings.TrimSpace(sf); sf != "" {
 			fr.subs = append(fr.subs, box.SanitizeName(sf))
@@ -164,9 +172,9 @@ func (fr *foldersRun) reconcile(ctx context.Context) error {
 			// every run (which would re-fail and re-notify each time).
 			continue
 		}
-		m, err := fr.clio.Matter(ctx, id)
-		if errors.Is(err, clio.ErrNotFound) {
-			fr.j.logger().Info("a matter with an open folder intent is gone from Clio; dropping the intent", "matter", id)
+		m, err := fr.pms.Matter(ctx, id)
+		if errors.Is(err, pms.ErrNotFound) {
+			fr.j.logger().Info("a matter with an open folder intent is gone from "+fr.sysName()+"; dropping the intent", "matter", id)
 			if err := forget(fr.r, en.Key); err != nil {
 				return fmt.Errorf("dropping the intent for %s: %w", en.Key, err)
 			}
@@ -177,7 +185,7 @@ func (fr *foldersRun) reconcile(ctx context.Context) error {
 				return err
 			}
 			fr.r.Fail(engine.Item{Key: en.Key, Platform: "box", Action: "create folder", Object: en.Extra[foldersExtraName],
-				SourceID: strconv.FormatInt(id, 10)}, fmt.Errorf("reading matter %d to finish an interrupted folder create: %w", id, err), false)
+				SourceID: id}, fmt.Errorf("reading matter %s to finish an interrupted folder create: %w", id, err), false)
 			continue
 		}
 		if _, err := fr.process(ctx, m, true); err != nil {
@@ -195,8 +203,8 @@ func (fr *foldersRun) full(ctx context.Context) error {
 		return err
 	}
 	start := r.Now()
-	var matters []clio.Matter
-	err = fr.clio.Matters(ctx, clio.MatterQuery{UpdatedSince: prev, Status: fr.s.MatterStatuses}, func(m clio.Matter) error {
+	var matters []pms.Matter
+	err = fr.pms.Matters(ctx, pms.MatterQuery{UpdatedSince: prev, Statuses: fr.s.MatterStatuses}, func(m pms.Matter) error {
 		matters = append(matters, m)
 		return nil
 	})
@@ -204,7 +212,7 @@ func (fr *foldersRun) full(ctx context.Context) error {
 		if runEnding(ctx, err) {
 			return err
 		}
-		return fmt.Errorf("listing Clio matters changed since %s: %w", prev.Format(time.RFC3339), err)
+		return fmt.Errorf("listing %s matters changed since %s: %w", fr.sysName(), prev.Format(time.RFC3339), err)
 	}
 	mark := engine.NewMark(prev)
 	for i, m := range matters {
@@ -253,7 +261,7 @@ func (fr *foldersRun) targeted(ctx context.Context) error {
 		case strings.HasPrefix(key, "matter:"):
 			id, ok := foldersParseID(key, "matter:")
 			if !ok {
-				r.Done(engine.Item{Key: key, Platform: "box", Action: "check folder", Object: key, Change: engine.Skipped, Message: "not a Clio matter id"})
+				r.Done(engine.Item{Key: key, Platform: "box", Action: "check folder", Object: key, Change: engine.Skipped, Message: "not a matter id"})
 				continue
 			}
 			if fr.seen[id] {
@@ -280,12 +288,12 @@ func (fr *foldersRun) targeted(ctx context.Context) error {
 
 // targetMatter re-checks one matter (force: also when Clio says it did not
 // change, e.g. because its folder was trashed in Box).
-func (fr *foldersRun) targetMatter(ctx context.Context, key string, id int64, force bool) error {
+func (fr *foldersRun) targetMatter(ctx context.Context, key string, id string, force bool) error {
 	r := fr.r
-	it := engine.Item{Key: key, Platform: "box", Action: "check folder", Object: fmt.Sprintf("Clio matter %d", id), SourceID: strconv.FormatInt(id, 10)}
-	m, err := fr.clio.Matter(ctx, id)
-	if errors.Is(err, clio.ErrNotFound) {
-		it.Change, it.Message = engine.Skipped, "the matter no longer exists in Clio; its Box folder, if any, is left as it is"
+	it := engine.Item{Key: key, Platform: "box", Action: "check folder", Object: fmt.Sprintf("%s matter %s", fr.sysName(), id), SourceID: id}
+	m, err := fr.pms.Matter(ctx, id)
+	if errors.Is(err, pms.ErrNotFound) {
+		it.Change, it.Message = engine.Skipped, "the matter no longer exists in "+fr.sysName()+"; its Box folder, if any, is left as it is"
 		r.Done(it)
 		return nil
 	}
@@ -293,11 +301,11 @@ func (fr *foldersRun) targetMatter(ctx context.Context, key string, id int64, fo
 		if runEnding(ctx, err) {
 			return err
 		}
-		r.Fail(it, fmt.Errorf("reading Clio matter %d: %w", id, err), false)
+		r.Fail(it, fmt.Errorf("reading %s matter %s: %w", fr.sysName(), id, err), false)
 		return nil
 	}
 	if l, found, err := link(r, key); err != nil {
-		return fmt.Errorf("reading the folder link of matter %d: %w", id, err)
+		return fmt.Errorf("reading the folder link of matter %s: %w", id, err)
 	} else if (!found || l.TargetID == "") && !slices.ContainsFunc(fr.s.MatterStatuses, func(s string) bool { return strings.EqualFold(s, m.Status) }) {
 		it.Object, it.Change = foldersMatterLabel(m), engine.Skipped
 		it.Message = fmt.Sprintf("the matter is %s; folders are made for %s matters", m.Status, strings.Join(fr.s.MatterStatuses, " and "))
@@ -334,11 +342,11 @@ func (fr *foldersRun) targetBoxFolder(ctx context.Context, key, folderID string)
 // process brings one matter's folder up to date. ok is false when the
 // item failed (the watermark must not pass it); err is a run-level error
 // (reconnect).
-func (fr *foldersRun) process(ctx context.Context, m clio.Matter, force bool) (ok bool, err error) {
+func (fr *foldersRun) process(ctx context.Context, m pms.Matter, force bool) (ok bool, err error) {
 	r := fr.r
 	fr.seen[m.ID] = true
 	key := foldersMatterKey(m.ID)
-	it := engine.Item{Key: key, Platform: "box", Action: "check folder", Object: foldersMatterLabel(m), SourceID: strconv.FormatInt(m.ID, 10)}
+	it := engine.Item{Key: key, Platform: "box", Action: "check folder", Object: foldersMatterLabel(m), SourceID: m.ID}
 	fail := func(err error, permanent bool) (bool, error) {
 		if runEnding(ctx, err) {
 			return false, err
@@ -348,12 +356,12 @@ func (fr *foldersRun) process(ctx context.Context, m clio.Matter, force bool) (o
 	}
 	l, found, err := link(r, key)
 	if err != nil {
-		return false, fmt.Errorf("reading the folder link of matter %d: %w", m.ID, err)
+		return false, fmt.Errorf("reading the folder link of matter %s: %w", m.ID, err)
 	}
 	var note, gone string
 	if found && l.TargetID != "" {
 		it.ExternalID = l.TargetID
-		if !force && l.State == store.LedgerDone && l.Fingerprint == fr.fp && l.Extra[foldersExtraEtag] != "" && l.Extra[foldersExtraEtag] == m.Etag {
+		if !force && l.State == store.LedgerDone && l.Fingerprint == fr.fp && l.Extra[foldersExtraEtag] != "" && l.Extra[foldersExtraEtag] == m.Version {
 			it.Change = engine.Unchanged // nothing changed since Firmsync last touched it
 			r.Done(it)
 			return true, nil
@@ -365,7 +373,7 @@ func (fr *foldersRun) process(ctx context.Context, m clio.Matter, force bool) (o
 			fr.j.logger().Info("a linked matter folder is gone from Box; dropping the link and making it again",
 				"matter", m.ID, "folder", l.TargetID)
 			if err := forget(r, key); err != nil {
-				return false, fmt.Errorf("dropping the folder link of matter %d: %w", m.ID, err)
+				return false, fmt.Errorf("dropping the folder link of matter %s: %w", m.ID, err)
 			}
 			gone = l.TargetID
 			it.ExternalID = ""
@@ -376,8 +384,8 @@ func (fr *foldersRun) process(ctx context.Context, m clio.Matter, force bool) (o
 		}
 	}
 
-	name := folderName(m.DisplayNumber, m.Description)
-	it.Details = folderNameDetails(m.DisplayNumber, m.Description)
+	name := folderName(m.Number, m.Description)
+	it.Details = folderNameDetails(m.Number, m.Description)
 	root := fr.s.BoxRootFolderID
 
 	// Not linked: the folder the matter's own field names, if it is live.
@@ -399,7 +407,7 @@ func (fr *foldersRun) process(ctx context.Context, m clio.Matter, force bool) (o
 		return true, nil
 	}
 	if err := beginIntent(r, key, map[string]string{foldersExtraName: name, foldersExtraParent: root}); err != nil {
-		return false, fmt.Errorf("recording the folder intent of matter %d: %w", m.ID, err)
+		return false, fmt.Errorf("recording the folder intent of matter %s: %w", m.ID, err)
 	}
 	id, created, err := fr.box.EnsureFolder(ctx, root, name)
 	if err != nil {
@@ -424,17 +432,22 @@ func (fr *foldersRun) process(ctx context.Context, m clio.Matter, force bool) (o
 	}
 	extra := map[string]string{foldersExtraName: name, foldersExtraParent: root, foldersExtraEtag: "", foldersExtraFieldValue: ""}
 	if err := finish(r, key, id, fr.fp, extra); err != nil {
-		return false, fmt.Errorf("recording the folder of matter %d: %w", m.ID, err)
+		return false, fmt.Errorf("recording the folder of matter %s: %w", m.ID, err)
 	}
 	fr.own(id, key)
 	var fieldErr error
-	if fr.fieldID != 0 && foldersFieldValue(m, fr.fieldID) == id {
+	if fr.fieldID != "" && m.Fields[fr.fieldID] == id {
 		// The field already names this folder (e.g. a crash after the
 		// field write): record it rather than write it again.
-		fieldErr = fr.recordField(m.ID, fr.fieldID, id, m.Etag)
+		fieldErr = fr.recordField(m.ID, fr.fieldID, id, m.Version)
 		fr.fieldNote = ""
 	} else {
 		fieldErr = fr.writeField(ctx, m.ID, id)
+		if fieldErr == nil && fr.noFields {
+			// Nothing was written to the matter: its version as listed
+			// stays right, and the next run skips it.
+			fieldErr = fr.recordField(m.ID, "", id, m.Version)
+		}
 	}
 	it.Change = engine.Created
 	if !created {
@@ -451,7 +464,7 @@ func (fr *foldersRun) process(ctx context.Context, m clio.Matter, force bool) (o
 // refresh handles a linked matter whose folder still exists: subfolders
 // when the template changed, the custom field when it lost the id. The
 // folder is never renamed (see Folders).
-func (fr *foldersRun) refresh(ctx context.Context, m clio.Matter, l Link, it engine.Item) (bool, error) {
+func (fr *foldersRun) refresh(ctx context.Context, m pms.Matter, l Link, it engine.Item) (bool, error) {
 	r := fr.r
 	changed := false
 	var notes []string
@@ -477,12 +490,12 @@ func (fr *foldersRun) refresh(ctx context.Context, m clio.Matter, l Link, it eng
 			notes = append(notes, n)
 		}
 	}
-	fid, _ := strconv.ParseInt(l.Extra[foldersExtraFieldID], 10, 64)
-	needField := fid == 0 || foldersFieldValue(m, fid) != l.TargetID
+	fid := l.Extra[foldersExtraFieldID]
+	needField := !fr.noFields && (fid == "" || m.Fields[fid] != l.TargetID)
 	if !r.DryRun {
 		// Store the fingerprint now; the etag after the field write.
-		if err := finish(r, l.Key, l.TargetID, fr.fp, map[string]string{foldersExtraEtag: m.Etag}); err != nil {
-			return false, fmt.Errorf("recording the folder of matter %d: %w", m.ID, err)
+		if err := finish(r, l.Key, l.TargetID, fr.fp, map[string]string{foldersExtraEtag: m.Version}); err != nil {
+			return false, fmt.Errorf("recording the folder of matter %s: %w", m.ID, err)
 		}
 	}
 	if needField {
@@ -584,10 +597,10 @@ func (fr *foldersRun) children(ctx context.Context, folderID string) (map[string
 // and err as for process); otherwise note says why the field's folder was
 // not taken ("" when the field is empty) and the caller makes the folder.
 // gone is a folder id just found deleted, not looked up again.
-func (fr *foldersRun) adoptFromField(ctx context.Context, m clio.Matter, it engine.Item, name, root, gone string) (handled, ok bool, note string, err error) {
+func (fr *foldersRun) adoptFromField(ctx context.Context, m pms.Matter, it engine.Item, name, root, gone string) (handled, ok bool, note string, err error) {
 	r := fr.r
 	key := foldersMatterKey(m.ID)
-	if !foldersMayHoldField(m) {
+	if len(m.Fields) == 0 {
 		return false, false, "", nil // no value at all: not worth the field lookup
 	}
 	fid, err := fr.fieldIDFor(ctx)
@@ -599,10 +612,10 @@ func (fr *foldersRun) adoptFromField(ctx context.Context, m clio.Matter, it engi
 		fr.j.logger().Warn("could not look up the folder id field", "err", err)
 		return false, false, "", nil
 	}
-	if fid == 0 {
+	if fid == "" {
 		return false, false, "", nil
 	}
-	cand := strings.TrimSpace(foldersFieldValue(m, fid))
+	cand := strings.TrimSpace(m.Fields[fid])
 	if cand == "" || cand == gone {
 		return false, false, "", nil
 	}
@@ -647,10 +660,10 @@ func (fr *foldersRun) adoptFromField(ctx context.Context, m clio.Matter, it engi
 	}
 	// The etag is the matter's own: nothing was written to it, so the next
 	// run skips the matter until it changes.
-	extra := map[string]string{foldersExtraName: name, foldersExtraParent: root, foldersExtraEtag: m.Etag,
-		foldersExtraFieldID: strconv.FormatInt(fid, 10), foldersExtraFieldValue: cand}
+	extra := map[string]string{foldersExtraName: name, foldersExtraParent: root, foldersExtraEtag: m.Version,
+		foldersExtraFieldID: fid, foldersExtraFieldValue: cand}
 	if err := finish(r, key, cand, fr.fp, extra); err != nil {
-		return true, false, "", fmt.Errorf("recording the folder of matter %d: %w", m.ID, err)
+		return true, false, "", fmt.Errorf("recording the folder of matter %s: %w", m.ID, err)
 	}
 	fr.own(cand, key)
 	it.Change = engine.Unchanged
@@ -664,17 +677,6 @@ func (fr *foldersRun) adoptFromField(ctx context.Context, m clio.Matter, it engi
 	}
 	r.Done(it)
 	return true, true, "", nil
-}
-
-// foldersMayHoldField reports whether a matter has any custom field value
-// (a matter with none cannot name a folder: no field lookup needed).
-func foldersMayHoldField(m clio.Matter) bool {
-	for _, v := range m.CustomFieldValues {
-		if v.CustomField != nil && v.Value != nil {
-			return true
-		}
-	}
-	return false
 }
 
 // foldersBoxID reports whether s looks like a Box item id (digits).
@@ -718,19 +720,22 @@ func (fr *foldersRun) own(folderID, key string) {
 // it (and the matter's new etag, so the echo of this write is not taken
 // for a change) in the ledger. A field that cannot be had is not an error
 // of the matter: it waits in the ledger (field_value "") for pendingFields.
-func (fr *foldersRun) writeField(ctx context.Context, matterID int64, folderID string) error {
+func (fr *foldersRun) writeField(ctx context.Context, matterID string, folderID string) error {
 	fr.fieldNote = ""
 	fid, err := fr.fieldIDFor(ctx)
 	if err != nil {
 		return err
 	}
-	if fid == 0 {
-		fr.fieldNote = fmt.Sprintf("The folder id is not in Clio yet: the matter field %q is missing (see needs attention).", fr.s.FolderFieldName)
+	if fr.noFields {
+		return nil // nowhere to write it: the ledger is the link
+	}
+	if fid == "" {
+		fr.fieldNote = fmt.Sprintf("The folder id is not in %s yet: the matter field %q is missing (see needs attention).", fr.sysName(), fr.s.FolderFieldName)
 		return nil
 	}
-	etag, err := fr.clio.SetMatterCustomFieldEtag(ctx, matterID, fid, folderID)
+	etag, err := fr.pms.SetMatterField(ctx, matterID, fid, folderID)
 	if err != nil {
-		return fmt.Errorf("writing the Box folder id to the %q field of Clio matter %d: %w", fr.s.FolderFieldName, matterID, err)
+		return fmt.Errorf("writing the Box folder id to the %q field of %s matter %s: %w", fr.s.FolderFieldName, fr.sysName(), matterID, err)
 	}
 	// An empty etag stays unknown, so the next listing checks the matter once more.
 	return fr.recordField(matterID, fid, folderID, etag)
@@ -738,11 +743,11 @@ func (fr *foldersRun) writeField(ctx context.Context, matterID int64, folderID s
 
 // recordField records in the ledger that the matter's field fid holds
 // folderID, and the matter's etag since ("" = unknown).
-func (fr *foldersRun) recordField(matterID, fid int64, folderID, etag string) error {
+func (fr *foldersRun) recordField(matterID, fid, folderID, etag string) error {
 	if fr.r.DryRun {
 		return nil
 	}
-	extra := map[string]string{foldersExtraFieldID: strconv.FormatInt(fid, 10), foldersExtraFieldValue: folderID}
+	extra := map[string]string{foldersExtraFieldID: fid, foldersExtraFieldValue: folderID}
 	if etag != "" {
 		extra[foldersExtraEtag] = etag
 	}
@@ -757,74 +762,88 @@ func (fr *foldersRun) recordField(matterID, fid int64, folderID, etag string) er
 	})
 }
 
-// fieldIDFor finds the folder-id custom field, creating it (text_line)
-// when missing. 0 with a nil error means it is unavailable in this run
-// (creation refused: a needs-attention item says so) or, in a dry run,
-// that it would be created.
-func (fr *foldersRun) fieldIDFor(ctx context.Context) (int64, error) {
+// fieldIDFor finds the folder-id custom field, creating it (a text field)
+// when missing. "" with a nil error means it is unavailable in this run
+// (creation refused: a needs-attention item says so; or the system has
+// no matter fields, noFields) or, in a dry run, that it would be created.
+func (fr *foldersRun) fieldIDFor(ctx context.Context) (string, error) {
 	if fr.fieldLooked {
 		return fr.fieldID, nil
 	}
 	r := fr.r
 	name := fr.s.FolderFieldName
 	key := foldersFieldKey(name)
-	it := engine.Item{Key: key, Platform: "clio", Action: "create custom field", Object: fmt.Sprintf("Clio matter field %q", name)}
+	it := engine.Item{Key: key, Platform: fr.pms.Kind(), Action: "create custom field", Object: fmt.Sprintf("%s matter field %q", fr.sysName(), name)}
 	waiting := r.Hold(key, false) // refused before and waiting for a person
-	fields, err := fr.clio.CustomFields(ctx, "Matter")
+	id, err := fr.pms.MatterField(ctx, name)
+	if errors.Is(err, pms.ErrNoMatterFields) {
+		fr.fieldLooked, fr.noFields = true, true
+		return "", nil
+	}
 	if err != nil {
 		if httpx.KindOf(err) != httpx.KindForbidden {
-			return 0, fmt.Errorf("listing Clio matter custom fields: %w", err)
+			return "", err
 		}
 		fr.fieldLooked = true
 		if !waiting {
 			fr.fieldRefused(it, err)
 		}
-		return 0, nil
+		return "", nil
 	}
 	fr.fieldLooked = true
-	for _, f := range fields {
-		if !f.Deleted && strings.EqualFold(strings.TrimSpace(f.Name), name) {
-			fr.fieldID = f.ID
-			if waiting || (r.Targeted() && r.Wants(key)) {
-				it.Action, it.ExternalID, it.Change = "find custom field", strconv.FormatInt(f.ID, 10), engine.Unchanged
-				r.Done(it) // clears the needs-attention state
-			}
-			return f.ID, nil
+	if id != "" {
+		fr.fieldID = id
+		if waiting || (r.Targeted() && r.Wants(key)) {
+			it.Action, it.ExternalID, it.Change = "find custom field", id, engine.Unchanged
+			r.Done(it) // clears the needs-attention state
 		}
+		return id, nil
 	}
 	if waiting {
-		return 0, nil
+		return "", nil
 	}
 	if r.DryRun {
 		it.Change = engine.Created
 		r.Done(it)
-		return 0, nil
+		return "", nil
 	}
-	f, err := fr.clio.CreateCustomField(ctx, name, "Matter", "text_line")
+	id, err = fr.pms.CreateMatterField(ctx, name)
 	if err != nil {
 		if runEnding(ctx, err) {
-			return 0, err
+			return "", err
 		}
 		if k := httpx.KindOf(err); k != httpx.KindForbidden && k != httpx.KindValidation {
-			r.Fail(it, fmt.Errorf("creating the Clio matter custom field %q: %w", name, err), false)
-			return 0, nil
+			r.Fail(it, err, false)
+			return "", nil
 		}
 		fr.fieldRefused(it, err)
-		return 0, nil
+		return "", nil
 	}
-	fr.fieldID = f.ID
-	it.ExternalID, it.Change = strconv.FormatInt(f.ID, 10), engine.Created
+	fr.fieldID = id
+	it.ExternalID, it.Change = id, engine.Created
 	r.Done(it)
-	return f.ID, nil
+	return id, nil
 }
 
 // fieldRefused parks the custom field as needing a person.
 func (fr *foldersRun) fieldRefused(it engine.Item, err error) {
 	name := fr.s.FolderFieldName
-	fr.r.Fail(it, fmt.Errorf("Clio refused to look up or create the matter custom field %q that holds each matter's Box folder id. "+
-		"Add a text field named %q for matters in Clio (Settings → Custom Fields), or reconnect Clio with a user "+
-		"allowed to manage custom fields, then press Retry: %w", name, name, err), true)
+	sys := fr.sysName()
+	fr.r.Fail(it, fmt.Errorf("%s refused to look up or create the matter custom field %q that holds each matter's Box folder id. "+
+		"Add a text field named %q for matters in %s (%s), or reconnect %s with a user "+
+		"allowed to manage custom fields, then press Retry: %w", sys, name, name, sys, fieldsWhere(fr.pms.Kind()), sys, err), true)
 }
+
+// fieldsWhere is where a person adds a custom field in each system.
+func fieldsWhere(kind string) string {
+	if kind == pms.MyCase {
+		return "Settings → Custom Fields → Cases"
+	}
+	return "Settings → Custom Fields"
+}
+
+// sysName is the practice-management system's name ("Clio").
+func (fr *foldersRun) sysName() string { return pms.Name(fr.pms.Kind()) }
 
 // pendingFields writes the folder id to matters whose field write had to
 // wait (the field was missing), once the field can be had. It costs
@@ -854,14 +873,14 @@ func (fr *foldersRun) pendingFields(ctx context.Context) error {
 		fr.j.logger().Warn("the folder id field is not available", "err", err)
 		return nil
 	}
-	if fid == 0 && !r.DryRun {
+	if fid == "" && !r.DryRun {
 		return nil
 	}
 	for _, en := range waiting {
 		id, _ := foldersParseID(en.Key, "matter:")
 		fr.seen[id] = true
-		it := engine.Item{Key: en.Key, Platform: "clio", Action: "write folder id", Object: "Matter folder " + en.Extra[foldersExtraName],
-			SourceID: strconv.FormatInt(id, 10), ExternalID: en.TargetID, Change: engine.Updated}
+		it := engine.Item{Key: en.Key, Platform: fr.pms.Kind(), Action: "write folder id", Object: "Matter folder " + en.Extra[foldersExtraName],
+			SourceID: id, ExternalID: en.TargetID, Change: engine.Updated}
 		if r.DryRun {
 			r.Done(it)
 			continue
@@ -870,7 +889,7 @@ func (fr *foldersRun) pendingFields(ctx context.Context) error {
 			if runEnding(ctx, err) {
 				return err
 			}
-			r.Fail(it, err, httpx.KindOf(err) == httpx.KindValidation || errors.Is(err, clio.ErrNotFound))
+			r.Fail(it, err, httpx.KindOf(err) == httpx.KindValidation || errors.Is(err, pms.ErrNotFound))
 			continue
 		}
 		r.Done(it)
@@ -878,31 +897,9 @@ func (fr *foldersRun) pendingFields(ctx context.Context) error {
 	return nil
 }
 
-// foldersFieldValue is the matter's value of custom field fid, as a string.
-func foldersFieldValue(m clio.Matter, fid int64) string {
-	i := slices.IndexFunc(m.CustomFieldValues, func(v clio.CustomFieldValue) bool {
-		return v.CustomField != nil && v.CustomField.ID == fid
-	})
-	if i < 0 {
-		return ""
-	}
-	switch v := m.CustomFieldValues[i].Value.(type) {
-	case nil:
-		return ""
-	case string:
-		return v
-	case float64:
-		return strconv.FormatFloat(v, 'f', -1, 64)
-	default:
-		return fmt.Sprint(v)
-	}
-}
-
-// foldersParseID reads the number of a key such as "matter:12".
-func foldersParseID(key, prefix string) (int64, bool) {
-	if !strings.HasPrefix(key, prefix) {
-		return 0, false
-	}
-	id, err := strconv.ParseInt(strings.TrimPrefix(key, prefix), 10, 64)
-	return id, err == nil && id > 0
+// foldersParseID reads the id of a key such as "matter:12" (Smokeball's
+// ids are GUIDs).
+func foldersParseID(key, prefix string) (string, bool) {
+	id, ok := strings.CutPrefix(key, prefix)
+	return id, ok && id != "" && !strings.ContainsAny(id, " /\\?#")
 }

@@ -1,11 +1,19 @@
 package jobs
 
-// The "intake" job: Lawmatics prospects that became hired → a Clio contact
-// (matched by email, then by E.164 phone; created only when nothing
-// matches), a Clio matter (description = case title, custom_number = case
-// number, practice area through the firm's case-type mapping), and the
-// prospect's files as documents on that matter. Clio matter status changes
-// flow back into the link kept in the ledger.
+// The "intake" job: Lawmatics prospects that became hired → a contact in
+// the practice-management system (Clio, MyCase or Smokeball, through the
+// pms seam; matched by email, then by E.164 phone; created only when
+// nothing matches), a matter (description = case title, number = case
+// number, practice area or matter type through the firm's case-type
+// mapping), and the prospect's files as documents on that matter. Matter
+// status changes flow back into the link kept in the ledger.
+//
+// What follows says "Clio" for the practice-management system. The other
+// systems differ only where the seam says: MyCase keeps the prospect id in
+// a case custom field as Clio does (its listing has no filter by it, so
+// the lookup lists the cases); Smokeball has no custom fields, and the
+// prospect id goes into the matter's externalSystemId with the create
+// itself, so a crash cannot part the two.
 //
 // Crash safety
 //
@@ -69,7 +77,6 @@ package jobs
 // sub-status would corrupt the intake pipeline the firm reports on.
 
 import (
-	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -82,10 +89,10 @@ import (
 	"time"
 	"unicode"
 
-	"github.com/firmsync/firmsync/connectors/clio"
 	"github.com/firmsync/firmsync/connectors/httpx"
 	"github.com/firmsync/firmsync/connectors/lawmatics"
 	"github.com/firmsync/firmsync/core/engine"
+	"github.com/firmsync/firmsync/core/pms"
 	"github.com/firmsync/firmsync/core/store"
 )
 
@@ -114,22 +121,48 @@ func (j *Intake) Name() string { return "intake" }
 
 // intakeRun is one run's state.
 type intakeRun struct {
-	j  *Intake
-	r  *engine.Run
-	s  Settings
-	lm *lawmatics.Client
-	cl *clio.Client
+	j    *Intake
+	r    *engine.Run
+	s    Settings
+	lm   *lawmatics.Client
+	pm   pms.System
+	kind string // pm.Kind()
 
-	fieldID      int64 // the "Lawmatics Prospect ID" field; 0 until found or created
-	fieldPlanned bool  // a dry run planned its creation
+	fieldID      string // the "Lawmatics Prospect ID" field; "" until found or created
+	fieldPlanned bool   // a dry run planned its creation
+	noField      bool   // the system has no matter fields: the prospect id is the matter's external key
 
-	areas map[string]int64 // lower-case practice area name → id; nil until loaded
+	areas map[string]string // lower-case practice area name → id; nil until loaded
 
-	adopted    map[string]clio.Matter // prospect keys whose matter a reconcile found (a dry run cannot finish them)
-	adoptedDoc map[string]int64       // file keys whose document a reconcile found
-	claimed    map[string]bool        // Clio document ids linked to a file; nil until read (claimedDocs)
-	unresolved map[string]error       // intents whose lookup failed: nothing is created for them this run
-	reconciled []string               // prospect ids of open intents: processed even when not listed
+	adopted    map[string]pms.Matter // prospect keys whose matter a reconcile found (a dry run cannot finish them)
+	adoptedDoc map[string]string     // file keys whose document a reconcile found
+	claimed    map[string]bool       // document ids linked to a file; nil until read (claimedDocs)
+	unresolved map[string]error      // intents whose lookup failed: nothing is created for them this run
+	reconciled []string              // prospect ids of open intents: processed even when not listed
+}
+
+// sys is the practice-management system's name ("Clio").
+func (x *intakeRun) sys() string { return pms.Name(x.kind) }
+
+// intakeExternalKey is a matter's external key naming its prospect.
+func intakeExternalKey(pid string) string { return "lawmatics:" + pid }
+
+// statusPrefix starts the key of a targeted status check ("clio-matter:12").
+func (x *intakeRun) statusPrefix() string { return x.kind + "-matter:" }
+
+// intakeNumber is how a matter is named in messages: its number, else
+// its description, else its id.
+func intakeNumber(m pms.Matter) string {
+	return cmpOr(strings.TrimSpace(m.Number), strings.TrimSpace(m.Description), m.ID)
+}
+
+func cmpOr(vs ...string) string {
+	for _, v := range vs {
+		if v != "" {
+			return v
+		}
+	}
+	return ""
 }
 
 // Run implements engine.Job.
@@ -141,16 +174,17 @@ func (j *Intake) Run(ctx context.Context, r *engine.Run) error {
 		}
 		return fmt.Errorf("opening lawmatics: %w", err)
 	}
-	cl, err := j.Platforms.Clio(ctx)
+	s := j.Settings().Normalize()
+	pm, err := j.Platforms.PMS(ctx)
 	if err != nil {
 		if notConnected(err) {
-			return fmt.Errorf("%w: clio is not connected", engine.ErrSkipRun)
+			return fmt.Errorf("%w: %s is not connected", engine.ErrSkipRun, s.PracticeManagement)
 		}
-		return fmt.Errorf("opening clio: %w", err)
+		return fmt.Errorf("opening %s: %w", s.PracticeManagement, err)
 	}
 	x := &intakeRun{
-		j: j, r: r, s: j.Settings().Normalize(), lm: lm, cl: cl,
-		adopted: map[string]clio.Matter{}, adoptedDoc: map[string]int64{}, unresolved: map[string]error{},
+		j: j, r: r, s: s, lm: lm, pm: pm, kind: pm.Kind(),
+		adopted: map[string]pms.Matter{}, adoptedDoc: map[string]string{}, unresolved: map[string]error{},
 	}
 	if err := x.reconcile(ctx); err != nil {
 		return err
@@ -221,14 +255,13 @@ func (x *intakeRun) reconcileMatter(ctx context.Context, en store.LedgerEntry) e
 		return nil // the matter create never started, or Clio refused it: nothing to find
 	}
 	pid := strings.TrimPrefix(en.Key, "prospect:")
-	var found *clio.Matter
-	if s := en.Extra["matter_id"]; s != "" {
-		id, _ := strconv.ParseInt(s, 10, 64)
-		m, err := x.cl.Matter(ctx, id)
+	var found *pms.Matter
+	if id := en.Extra["matter_id"]; id != "" {
+		m, err := x.pm.Matter(ctx, id)
 		switch {
 		case err == nil:
 			found = &m
-		case !errors.Is(err, clio.ErrNotFound):
+		case !errors.Is(err, pms.ErrNotFound):
 			return err
 		}
 	}
@@ -242,15 +275,15 @@ func (x *intakeRun) reconcileMatter(ctx context.Context, en store.LedgerEntry) e
 		}
 	}
 	if found == nil {
-		client, _ := strconv.ParseInt(en.Extra["contact_id"], 10, 64)
+		client := en.Extra["contact_id"]
 		cn, desc := en.Extra["case_number"], en.Extra["description"]
 		var since time.Time
 		if !en.IntentAt.IsZero() {
 			since = en.IntentAt.Add(-intakeReconcileSlack)
 		}
-		if client != 0 {
-			err := x.cl.Matters(ctx, clio.MatterQuery{UpdatedSince: since}, func(m clio.Matter) error {
-				if found != nil || m.Client == nil || m.Client.ID != client {
+		if client != "" && client != "0" {
+			err := x.pm.Matters(ctx, pms.MatterQuery{UpdatedSince: since}, func(m pms.Matter) error {
+				if found != nil || m.ClientID != client {
 					return nil
 				}
 				if cn != "" && m.CustomNumber == cn || cn == "" && m.Description == desc {
@@ -267,54 +300,57 @@ func (x *intakeRun) reconcileMatter(ctx context.Context, en store.LedgerEntry) e
 		return nil // not created: the prospect is created when it is processed
 	}
 	return x.adoptMatter(ctx, en.Key, *found, en.Fingerprint, true,
-		fmt.Sprintf("Clio matter %s was created before an interruption; linked it instead of creating another", found.DisplayNumber))
+		fmt.Sprintf("%s matter %s was created before an interruption; linked it instead of creating another", x.sys(), intakeNumber(*found)))
 }
 
-// findMatter looks for the Clio matter whose "Lawmatics Prospect ID" is
-// pid: one filtered listing (Clio's custom_field_values[<field id>]
-// filter). No field yet means no matter can carry the id.
-func (x *intakeRun) findMatter(ctx context.Context, pid string) (clio.Matter, bool, error) {
+// findMatter looks for the matter whose "Lawmatics Prospect ID" is pid
+// (Clio: one filtered listing by custom_field_values[<field id>]), or,
+// where the system has no fields, whose external key names pid. No field
+// yet means no matter can carry the id.
+func (x *intakeRun) findMatter(ctx context.Context, pid string) (pms.Matter, bool, error) {
 	fid, err := x.field(ctx, false)
-	if err != nil || fid == 0 {
-		return clio.Matter{}, false, err
-	}
-	var found *clio.Matter
-	err = x.cl.Matters(ctx, clio.MatterQuery{CustomFieldValue: map[int64]string{fid: pid}}, func(m clio.Matter) error {
-		// Checked again here: the filter's matching rules are Clio's, and
-		// only an exact value is this prospect's.
-		if found == nil && slices.Contains(x.prospectIDs(m), pid) {
-			found = &m
-		}
-		return nil
-	})
 	if err != nil {
-		return clio.Matter{}, false, err
+		return pms.Matter{}, false, err
 	}
-	if found == nil {
-		return clio.Matter{}, false, nil
+	var ms []pms.Matter
+	switch {
+	case x.noField:
+		ms, err = x.pm.MattersByKey(ctx, "", intakeExternalKey(pid))
+	case fid == "":
+		return pms.Matter{}, false, nil
+	default:
+		ms, err = x.pm.MattersByKey(ctx, fid, pid)
 	}
-	return *found, true, nil
+	if err != nil {
+		return pms.Matter{}, false, err
+	}
+	for _, m := range ms {
+		if slices.Contains(x.prospectIDs(m), pid) {
+			return m, true, nil
+		}
+	}
+	return pms.Matter{}, false, nil
 }
 
 // adoptMatter links the prospect of key to an existing Clio matter
 // (writing the prospect id field on it when writeField is set) and logs
 // why.
-func (x *intakeRun) adoptMatter(ctx context.Context, key string, m clio.Matter, fp string, writeField bool, why string) error {
+func (x *intakeRun) adoptMatter(ctx context.Context, key string, m pms.Matter, fp string, writeField bool, why string) error {
 	pid := strings.TrimPrefix(key, "prospect:")
 	if writeField {
 		if err := x.writeProspectField(ctx, m.ID, pid); err != nil {
 			return err
 		}
 	}
-	mid := strconv.FormatInt(m.ID, 10)
-	extra := map[string]string{"link_status": intakeLinkStatus(m.Status), "matter_number": m.DisplayNumber,
+	mid := m.ID
+	extra := map[string]string{"link_status": intakeLinkStatus(m.Status), "matter_number": m.Number,
 		"matter_id": mid, "step": "", "prospect_id": pid}
 	if err := finish(x.r, key, mid, fp, extra); err != nil {
 		return fmt.Errorf("writing the intake ledger: %w", err)
 	}
 	x.adopted[key] = m
 	x.r.Log(engine.Item{
-		Key: key, Platform: "clio", Action: "link matter", Object: fmt.Sprintf("Matter %s — %s", m.DisplayNumber, m.Description),
+		Key: key, Platform: x.kind, Action: "link matter", Object: fmt.Sprintf("Matter %s — %s", intakeNumber(m), m.Description),
 		SourceID: pid, ExternalID: mid, Message: why,
 	}, store.LogSuccess)
 	return nil
@@ -322,9 +358,9 @@ func (x *intakeRun) adoptMatter(ctx context.Context, key string, m clio.Matter, 
 
 // reconcileFile finds the document of an open "lmfile:<id>" intent.
 func (x *intakeRun) reconcileFile(ctx context.Context, en store.LedgerEntry) error {
-	mid, _ := strconv.ParseInt(en.Extra["matter_id"], 10, 64)
+	mid := en.Extra["matter_id"]
 	name := en.Extra["name"]
-	if mid == 0 || name == "" {
+	if mid == "" || mid == "0" || name == "" {
 		return nil
 	}
 	size, err := strconv.ParseInt(en.Extra["size"], 10, 64)
@@ -335,14 +371,14 @@ func (x *intakeRun) reconcileFile(ctx context.Context, en store.LedgerEntry) err
 	if err != nil {
 		return err
 	}
-	var found *clio.Document
-	err = x.cl.Documents(ctx, mid, clio.DocumentQuery{}, func(d clio.Document) error {
+	var found *pms.Document
+	err = x.pm.Documents(ctx, pms.DocumentQuery{MatterIDs: []string{mid}}, func(d pms.Document) error {
 		if found == nil && intakeDocMatches(d, name, size, claimed) {
 			found = &d
 		}
 		return nil
 	})
-	if errors.Is(err, clio.ErrNotFound) {
+	if errors.Is(err, pms.ErrNotFound) {
 		return nil
 	}
 	if err != nil {
@@ -351,15 +387,15 @@ func (x *intakeRun) reconcileFile(ctx context.Context, en store.LedgerEntry) err
 	if found == nil {
 		return nil
 	}
-	if err := finish(x.r, en.Key, strconv.FormatInt(found.ID, 10), "", map[string]string{"stray_doc": ""}); err != nil {
+	if err := finish(x.r, en.Key, found.ID, "", map[string]string{"stray_doc": ""}); err != nil {
 		return err
 	}
-	claimed[strconv.FormatInt(found.ID, 10)] = true
+	claimed[found.ID] = true
 	x.adoptedDoc[en.Key] = found.ID
 	return nil
 }
 
-// claimedDocs is the set of Clio document ids the job's finished file
+// claimedDocs is the set of document ids the job's finished file
 // links hold, read once per run and kept up to date by the adoptions
 // (an upload's fresh document is never looked for again in the same run).
 func (x *intakeRun) claimedDocs() (map[string]bool, error) {
@@ -379,16 +415,15 @@ func (x *intakeRun) claimedDocs() (map[string]bool, error) {
 	return x.claimed, nil
 }
 
-// intakeDocMatches reports whether a Clio document is a Lawmatics file's
+// intakeDocMatches reports whether a document is a Lawmatics file's
 // completed upload: the same name, a fully uploaded latest version of the
 // same size (when both sizes are known; size < 0 is unknown), and not
 // another file's.
-func intakeDocMatches(d clio.Document, name string, size int64, claimed map[string]bool) bool {
-	if d.Name != name || claimed[strconv.FormatInt(d.ID, 10)] {
+func intakeDocMatches(d pms.Document, name string, size int64, claimed map[string]bool) bool {
+	if d.Name != name || claimed[d.ID] {
 		return false
 	}
-	v := d.LatestDocumentVersion
-	return v != nil && v.FullyUploaded && (size < 0 || v.Size == 0 || v.Size == size)
+	return d.Version != "" && (size < 0 || d.Size <= 0 || d.Size == size)
 }
 
 // ---------------------------------------------------------------- listings
@@ -492,11 +527,11 @@ func (x *intakeRun) targeted(ctx context.Context) error {
 			if err == nil && found && ln.Extra["prospect_id"] != "" {
 				err = x.processID(ctx, ln.Extra["prospect_id"])
 			} else if err == nil {
-				x.r.Done(engine.Item{Key: key, Platform: "clio", Action: "upload document", Change: engine.Skipped,
+				x.r.Done(engine.Item{Key: key, Platform: x.kind, Action: "upload document", Change: engine.Skipped,
 					Message: "this Lawmatics file is not known to the intake job"})
 			}
-		case strings.HasPrefix(key, "clio-matter:"):
-			err = x.statusByID(ctx, strings.TrimPrefix(key, "clio-matter:"))
+		case strings.HasPrefix(key, x.statusPrefix()):
+			err = x.statusByID(ctx, strings.TrimPrefix(key, x.statusPrefix()))
 		default:
 			x.r.Done(engine.Item{Key: key, Change: engine.Skipped, Message: "not an intake item"})
 		}
@@ -516,7 +551,7 @@ func (x *intakeRun) processID(ctx context.Context, pid string) error {
 		if intakeFatal(ctx, err) {
 			return err
 		}
-		it := engine.Item{Key: key, Platform: "clio", Action: "create matter", Object: "Lawmatics matter " + pid, SourceID: pid}
+		it := engine.Item{Key: key, Platform: x.kind, Action: "create matter", Object: "Lawmatics matter " + pid, SourceID: pid}
 		if httpx.KindOf(err) == httpx.KindNotFound {
 			it.Change, it.Message = engine.Skipped, "the prospect no longer exists in Lawmatics"
 			x.r.Done(it)
@@ -530,7 +565,7 @@ func (x *intakeRun) processID(ctx context.Context, pid string) error {
 		if p.Attributes.SubStatus != "" {
 			st += ", " + p.Attributes.SubStatus
 		}
-		x.r.Done(engine.Item{Key: key, Platform: "clio", Action: "create matter", Object: intakeMatterLabel(p), SourceID: pid,
+		x.r.Done(engine.Item{Key: key, Platform: x.kind, Action: "create matter", Object: intakeMatterLabel(p), SourceID: pid,
 			Change: engine.Skipped, Message: fmt.Sprintf("the prospect is not hired (status %s); nothing to create", st)})
 		return nil
 	}
@@ -545,7 +580,7 @@ type intakeMatterFP struct {
 	Description  string `json:"d"`
 	CustomNumber string `json:"n"`
 	PracticeArea string `json:"a"`
-	ClientID     int64  `json:"c"`
+	ClientID     string `json:"c"`
 }
 
 func intakeMatterLabel(p lawmatics.Prospect) string {
@@ -570,13 +605,13 @@ func intakeDescription(p lawmatics.Prospect) string {
 	return "Lawmatics matter " + p.ID
 }
 
-// process brings one hired prospect to Clio. ok is false when an item
+// process brings one hired prospect to the practice-management system. ok is false when an item
 // failed (it was reported); err only for run-ending errors.
 func (x *intakeRun) process(ctx context.Context, p lawmatics.Prospect) (ok bool, err error) {
 	key := intakeProspectKey(p.ID)
 	label := intakeMatterLabel(p)
 	if uerr, bad := x.unresolved[key]; bad {
-		x.r.Fail(engine.Item{Key: key, Platform: "clio", Action: "create matter", Object: label, SourceID: p.ID},
+		x.r.Fail(engine.Item{Key: key, Platform: x.kind, Action: "create matter", Object: label, SourceID: p.ID},
 			fmt.Errorf("could not check whether the matter was already created before an interruption, so nothing was created: %w", uerr), false)
 		return false, nil
 	}
@@ -585,45 +620,45 @@ func (x *intakeRun) process(ctx context.Context, p lawmatics.Prospect) (ok bool,
 		return false, fmt.Errorf("reading the intake ledger: %w", err)
 	}
 	updated := p.Attributes.UpdatedAt.Time.UTC().Format(time.RFC3339Nano)
-	var matterID int64
+	var matterID string
 	message := "" // what the unchanged item says
 	switch m, adopted := x.adopted[key]; {
 	case adopted:
 		matterID = m.ID
 	case found && ln.State == store.LedgerDone && ln.TargetID != "":
-		matterID, _ = strconv.ParseInt(ln.TargetID, 10, 64)
+		matterID = ln.TargetID
 		if ln.Extra["link_status"] == intakeLinkDeleted {
-			x.r.Done(engine.Item{Key: key, Platform: "clio", Action: "upload document", Object: label, SourceID: p.ID,
-				ExternalID: ln.TargetID, Change: engine.Unchanged, Message: "its Clio matter was deleted; not recreated"})
+			x.r.Done(engine.Item{Key: key, Platform: x.kind, Action: "upload document", Object: label, SourceID: p.ID,
+				ExternalID: ln.TargetID, Change: engine.Unchanged, Message: "its " + x.sys() + " matter was deleted; not recreated"})
 			return true, nil
 		}
 		if ln.Extra["files_done"] == "1" && ln.Extra["lm_updated"] == updated {
-			x.r.Done(engine.Item{Key: key, Platform: "clio", Action: "create matter", Object: label, SourceID: p.ID,
+			x.r.Done(engine.Item{Key: key, Platform: x.kind, Action: "create matter", Object: label, SourceID: p.ID,
 				ExternalID: ln.TargetID, Change: engine.Unchanged})
 			return true, nil
 		}
 	}
-	if matterID == 0 && !found {
+	if matterID == "" && !found {
 		// The ledger knows nothing of this prospect: new, or the database
 		// was lost, replaced or restored from before its matter was made.
 		// The matter's "Lawmatics Prospect ID" says which (one lookup, only
 		// for prospects the ledger does not know).
 		m, ok, err := x.findMatter(ctx, p.ID)
 		if err != nil {
-			it := engine.Item{Key: key, Platform: "clio", Action: "create matter", Object: label, SourceID: p.ID}
-			return false, x.fail(ctx, it, fmt.Errorf("looking for a Clio matter already made for this prospect: %w", err))
+			it := engine.Item{Key: key, Platform: x.kind, Action: "create matter", Object: label, SourceID: p.ID}
+			return false, x.fail(ctx, it, fmt.Errorf("looking for a %s matter already made for this prospect: %w", x.sys(), err))
 		}
 		if ok {
-			why := fmt.Sprintf("Clio matter %s already holds this prospect's Lawmatics Prospect ID (made by an earlier sync the local database does not remember); linked it instead of creating another", m.DisplayNumber)
+			why := fmt.Sprintf("%s matter %s already holds this prospect's Lawmatics Prospect ID (made by an earlier sync the local database does not remember); linked it instead of creating another", x.sys(), intakeNumber(m))
 			if err := x.adoptMatter(ctx, key, m, "", false, why); err != nil {
 				return false, err
 			}
-			matterID, message = m.ID, "linked the existing Clio matter "+m.DisplayNumber+" (made by an earlier sync)"
+			matterID, message = m.ID, "linked the existing "+x.sys()+" matter "+intakeNumber(m)+" (made by an earlier sync)"
 		}
 	}
 	reported := false
 	fresh := false // the matter was made in this run: it has no documents yet
-	if matterID == 0 {
+	if matterID == "" {
 		var created bool
 		matterID, created, err = x.createMatter(ctx, p, ln, found)
 		if err != nil || !created {
@@ -635,7 +670,7 @@ func (x *intakeRun) process(ctx context.Context, p lawmatics.Prospect) (ok bool,
 	if err != nil || !ok {
 		return false, err
 	}
-	if !x.r.DryRun && matterID != 0 {
+	if !x.r.DryRun && matterID != "" {
 		err := x.r.Store().UpdateLedger(x.r.Job, key, func(e *store.LedgerEntry, found bool) error {
 			if e.Extra == nil {
 				e.Extra = map[string]string{}
@@ -649,8 +684,8 @@ func (x *intakeRun) process(ctx context.Context, p lawmatics.Prospect) (ok bool,
 	}
 	if !reported && !wrote {
 		// Clears any retry state the item had.
-		x.r.Done(engine.Item{Key: key, Platform: "clio", Action: "create matter", Object: label, SourceID: p.ID,
-			ExternalID: strconv.FormatInt(matterID, 10), Change: engine.Unchanged, Message: message})
+		x.r.Done(engine.Item{Key: key, Platform: x.kind, Action: "create matter", Object: label, SourceID: p.ID,
+			ExternalID: matterID, Change: engine.Unchanged, Message: message})
 	}
 	return true, nil
 }
@@ -666,11 +701,11 @@ func (x *intakeRun) fail(ctx context.Context, it engine.Item, err error) error {
 }
 
 // createMatter resolves the client and creates the matter (a dry run
-// plans both). matterID is 0 in dry runs; created is false when an item
+// plans both). matterID is "" in dry runs; created is false when an item
 // failed.
-func (x *intakeRun) createMatter(ctx context.Context, p lawmatics.Prospect, ln Link, haveLink bool) (matterID int64, created bool, err error) {
+func (x *intakeRun) createMatter(ctx context.Context, p lawmatics.Prospect, ln Link, haveLink bool) (matterID string, created bool, err error) {
 	key := intakeProspectKey(p.ID)
-	item := engine.Item{Key: key, Platform: "clio", Action: "create matter", Object: intakeMatterLabel(p), SourceID: p.ID}
+	item := engine.Item{Key: key, Platform: x.kind, Action: "create matter", Object: intakeMatterLabel(p), SourceID: p.ID}
 	var prev map[string]string
 	if haveLink && ln.State == store.LedgerIntent {
 		prev = ln.Extra
@@ -678,7 +713,7 @@ func (x *intakeRun) createMatter(ctx context.Context, p lawmatics.Prospect, ln L
 
 	clientID, clientNote, ok, err := x.resolveContact(ctx, p, prev)
 	if err != nil || !ok {
-		return 0, false, err
+		return "", false, err
 	}
 
 	// Practice area through the firm's mapping.
@@ -693,20 +728,20 @@ func (x *intakeRun) createMatter(ctx context.Context, p lawmatics.Prospect, ln L
 			notes = append(notes, fmt.Sprintf("case type %q is not in the case-type mapping; used the fallback practice area %q", ct, area))
 		}
 	}
-	var areaID int64
+	var areaID string
 	if area != "" {
 		areaID, err = x.practiceArea(ctx, area)
 		if err != nil {
-			return 0, false, x.fail(ctx, item, fmt.Errorf("reading Clio practice areas: %w", err))
+			return "", false, x.fail(ctx, item, fmt.Errorf("reading %s %s: %w", x.sys(), x.areaWord(), err))
 		}
-		if areaID == 0 {
-			notes = append(notes, fmt.Sprintf("practice area %q does not exist in Clio; the matter was created without a practice area", area))
+		if areaID == "" {
+			notes = append(notes, fmt.Sprintf("%s %q does not exist in %s; the matter was created without one", x.areaWord()[:len(x.areaWord())-1], area, x.sys()))
 		}
 	}
 
 	fid, err := x.field(ctx, true)
 	if err != nil {
-		return 0, false, x.fail(ctx, item, fmt.Errorf("preparing the %q custom field: %w", IntakeFieldName, err))
+		return "", false, x.fail(ctx, item, fmt.Errorf("preparing the %q custom field: %w", IntakeFieldName, err))
 	}
 
 	desc := intakeDescription(p)
@@ -714,8 +749,8 @@ func (x *intakeRun) createMatter(ctx context.Context, p lawmatics.Prospect, ln L
 	fp := Fingerprint(intakeMatterFP{Description: desc, CustomNumber: number, PracticeArea: area, ClientID: clientID})
 	msg := func(prefix string) string {
 		s := prefix + "; client: " + clientNote
-		if areaID != 0 {
-			s += "; practice area " + area
+		if areaID != "" {
+			s += "; " + x.areaWord()[:len(x.areaWord())-1] + " " + area
 		}
 		for _, n := range notes {
 			s += "; " + n
@@ -725,47 +760,57 @@ func (x *intakeRun) createMatter(ctx context.Context, p lawmatics.Prospect, ln L
 	if x.r.DryRun {
 		item.Change, item.Message = engine.Created, msg("would be created")
 		x.r.Done(item)
-		return 0, true, nil
+		return "", true, nil
 	}
 
 	if err := beginIntent(x.r, key, map[string]string{
-		"step": "matter", "prospect_id": p.ID, "contact_id": strconv.FormatInt(clientID, 10),
+		"step": "matter", "prospect_id": p.ID, "contact_id": clientID,
 		"case_number": number, "description": desc, "refused": "", "matter_id": "",
 	}); err != nil {
-		return 0, false, fmt.Errorf("writing the intake ledger: %w", err)
+		return "", false, fmt.Errorf("writing the intake ledger: %w", err)
 	}
-	m, err := x.cl.CreateMatter(ctx, clio.MatterCreate{
-		Description: desc, ClientID: clientID, CustomNumber: number, PracticeAreaID: areaID, Status: "open",
+	m, err := x.pm.CreateMatter(ctx, pms.MatterCreate{
+		Description: desc, ClientID: clientID, Number: number, PracticeAreaID: areaID, ExternalKey: intakeExternalKey(p.ID),
 	})
 	if err != nil {
 		if k := httpx.KindOf(err); k == httpx.KindValidation || k == httpx.KindForbidden || k == httpx.KindNotFound {
 			// A clear refusal: no matter was made, so the next run need not look.
 			if err := beginIntent(x.r, key, map[string]string{"refused": "1"}); err != nil {
-				return 0, false, fmt.Errorf("writing the intake ledger: %w", err)
+				return "", false, fmt.Errorf("writing the intake ledger: %w", err)
 			}
 		}
-		return 0, false, x.fail(ctx, item, err)
+		return "", false, x.fail(ctx, item, err)
 	}
-	mid := strconv.FormatInt(m.ID, 10)
+	mid := m.ID
 	if err := beginIntent(x.r, key, map[string]string{"matter_id": mid}); err != nil {
-		return 0, false, fmt.Errorf("writing the intake ledger: %w", err)
+		return "", false, fmt.Errorf("writing the intake ledger: %w", err)
 	}
 	item.ExternalID, item.Change = mid, engine.Created
-	item.Message = msg("created as Clio matter " + m.DisplayNumber)
+	item.Message = msg("created as " + x.sys() + " matter " + intakeNumber(m))
 	x.r.Done(item)
 
-	if err := x.cl.SetMatterCustomField(ctx, m.ID, fid, p.ID); err != nil {
-		it := item
-		it.Action, it.Change, it.Message = "update matter", "", ""
-		// The intent stays open with the matter id: the next run adopts it.
-		return 0, false, x.fail(ctx, it, fmt.Errorf("recording the Lawmatics prospect id on Clio matter %s: %w", m.DisplayNumber, err))
+	if !x.noField {
+		if _, err := x.pm.SetMatterField(ctx, m.ID, fid, p.ID); err != nil {
+			it := item
+			it.Action, it.Change, it.Message = "update matter", "", ""
+			// The intent stays open with the matter id: the next run adopts it.
+			return "", false, x.fail(ctx, it, fmt.Errorf("recording the Lawmatics prospect id on %s matter %s: %w", x.sys(), intakeNumber(m), err))
+		}
 	}
 	if err := finish(x.r, key, mid, fp, map[string]string{
-		"link_status": intakeLinkStatus(m.Status), "matter_number": m.DisplayNumber, "step": "", "files_done": "",
+		"link_status": intakeLinkStatus(m.Status), "matter_number": m.Number, "step": "", "files_done": "",
 	}); err != nil {
-		return 0, false, fmt.Errorf("writing the intake ledger: %w", err)
+		return "", false, fmt.Errorf("writing the intake ledger: %w", err)
 	}
 	return m.ID, true, nil
+}
+
+// areaWord is what the system calls the list a matter is filed under.
+func (x *intakeRun) areaWord() string {
+	if x.kind == pms.Smokeball {
+		return "matter types"
+	}
+	return "practice areas"
 }
 
 // intakeArea returns the practice area the firm's mapping gives the
@@ -817,9 +862,9 @@ func caseTypeSlug(s string) string {
 	return b.String()
 }
 
-// resolveContact finds the prospect's Clio contact by email, then by E.164
-// phone, or creates one. clientID is 0 in a dry run that would create it.
-func (x *intakeRun) resolveContact(ctx context.Context, p lawmatics.Prospect, prev map[string]string) (clientID int64, note string, ok bool, err error) {
+// resolveContact finds the prospect's contact by email, then by E.164
+// phone, or creates one. clientID is "" in a dry run that would create it.
+func (x *intakeRun) resolveContact(ctx context.Context, p lawmatics.Prospect, prev map[string]string) (clientID string, note string, ok bool, err error) {
 	key := intakeProspectKey(p.ID)
 	name := intakePersonName(p)
 	email := strings.TrimSpace(p.Attributes.Email)
@@ -827,76 +872,70 @@ func (x *intakeRun) resolveContact(ctx context.Context, p lawmatics.Prospect, pr
 	if email != "" {
 		label += " (" + email + ")"
 	}
-	item := engine.Item{Key: key, Platform: "clio", Action: "create contact", Object: label, SourceID: p.ID}
-	if id, _ := strconv.ParseInt(prev["contact_id"], 10, 64); id != 0 {
-		return id, fmt.Sprintf("Clio contact %d (found in an earlier attempt)", id), true, nil
+	item := engine.Item{Key: key, Platform: x.kind, Action: "create contact", Object: label, SourceID: p.ID}
+	if id := prev["contact_id"]; id != "" && id != "0" {
+		return id, fmt.Sprintf("%s contact %s (found in an earlier attempt)", x.sys(), id), true, nil
 	}
-	pick := func(cs []clio.Contact) clio.Contact {
-		return slices.MinFunc(cs, func(a, b clio.Contact) int { return cmp.Compare(a.ID, b.ID) })
+	pick := func(cs []pms.Contact) pms.Contact {
+		return slices.MinFunc(cs, func(a, b pms.Contact) int { return pms.CompareIDs(a.ID, b.ID) })
 	}
 	if email != "" {
-		cs, err := x.cl.FindContactsByEmail(ctx, email)
+		cs, err := x.pm.ContactsByEmail(ctx, email)
 		if err != nil {
-			return 0, "", false, x.fail(ctx, item, fmt.Errorf("looking up the client in Clio by email: %w", err))
+			return "", "", false, x.fail(ctx, item, fmt.Errorf("looking up the client in %s by email: %w", x.sys(), err))
 		}
 		if len(cs) > 0 {
 			c := pick(cs)
-			return c.ID, fmt.Sprintf("existing Clio contact %s (%d), matched by email", c.Name, c.ID), true, nil
+			return c.ID, fmt.Sprintf("existing %s contact %s (%s), matched by email", x.sys(), c.Name, c.ID), true, nil
 		}
 	}
 	rawPhone := strings.TrimSpace(p.Attributes.Phone)
 	phone, perr := NormalizePhone(rawPhone, x.s.PhoneRegion)
 	if perr == nil {
-		cs, err := x.cl.FindContactsByPhone(ctx, phone)
+		cs, err := x.pm.ContactsByPhone(ctx, phone)
 		if err != nil {
-			return 0, "", false, x.fail(ctx, item, fmt.Errorf("looking up the client in Clio by phone: %w", err))
+			return "", "", false, x.fail(ctx, item, fmt.Errorf("looking up the client in %s by phone: %w", x.sys(), err))
 		}
 		if len(cs) > 0 {
 			c := pick(cs)
-			return c.ID, fmt.Sprintf("existing Clio contact %s (%d), matched by phone %s", c.Name, c.ID, phone), true, nil
+			return c.ID, fmt.Sprintf("existing %s contact %s (%s), matched by phone %s", x.sys(), c.Name, c.ID, phone), true, nil
 		}
 	} else {
 		phone = rawPhone // kept as typed: better than losing it
 	}
 	if name == "" {
-		return 0, "", false, x.fail(ctx, item, fmt.Errorf("%w: the prospect has no first or last name to create a Clio contact with", engine.ErrNoMatch))
+		return "", "", false, x.fail(ctx, item, fmt.Errorf("%w: the prospect has no first or last name to create a %s contact with", engine.ErrNoMatch, x.sys()))
 	}
-	msg := "no Clio contact has this email or phone"
+	msg := "no " + x.sys() + " contact has this email or phone"
 	if x.r.DryRun {
 		item.Change, item.Message = engine.Created, msg
 		x.r.Done(item)
-		return 0, "new contact " + name, true, nil
-	}
-	w := clio.ContactWrite{FirstName: &p.Attributes.FirstName, LastName: &p.Attributes.LastName}
-	if email != "" {
-		w.EmailAddresses = []clio.EmailAddressWrite{{Address: email, Name: "Work"}}
-	}
-	if phone != "" {
-		w.PhoneNumbers = []clio.PhoneNumberWrite{{Number: phone, Name: "Mobile"}}
+		return "", "new contact " + name, true, nil
 	}
 	if err := beginIntent(x.r, key, map[string]string{"step": "contact", "prospect_id": p.ID}); err != nil {
-		return 0, "", false, fmt.Errorf("writing the intake ledger: %w", err)
+		return "", "", false, fmt.Errorf("writing the intake ledger: %w", err)
 	}
-	c, err := x.cl.CreateContact(ctx, w)
+	c, err := x.pm.CreateContact(ctx, pms.ContactWrite{FirstName: p.Attributes.FirstName, LastName: p.Attributes.LastName, Email: email, Phone: phone})
 	if err != nil {
-		return 0, "", false, x.fail(ctx, item, err)
+		return "", "", false, x.fail(ctx, item, err)
 	}
-	if err := beginIntent(x.r, key, map[string]string{"contact_id": strconv.FormatInt(c.ID, 10)}); err != nil {
-		return 0, "", false, fmt.Errorf("writing the intake ledger: %w", err)
+	if err := beginIntent(x.r, key, map[string]string{"contact_id": c.ID}); err != nil {
+		return "", "", false, fmt.Errorf("writing the intake ledger: %w", err)
 	}
-	item.ExternalID, item.Change, item.Message = strconv.FormatInt(c.ID, 10), engine.Created, msg
+	item.ExternalID, item.Change, item.Message = c.ID, engine.Created, msg
 	x.r.Done(item)
-	return c.ID, fmt.Sprintf("new Clio contact %s (%d)", c.Name, c.ID), true, nil
+	return c.ID, fmt.Sprintf("new %s contact %s (%s)", x.sys(), c.Name, c.ID), true, nil
 }
 
-// practiceArea resolves a practice area name to its Clio id (0 = none).
-func (x *intakeRun) practiceArea(ctx context.Context, name string) (int64, error) {
+// practiceArea resolves a practice area (matter type) name to its id (""
+// = none).
+func (x *intakeRun) practiceArea(ctx context.Context, name string) (string, error) {
 	if x.areas == nil {
-		pas, err := x.cl.PracticeAreas(ctx)
+		pas, err := x.pm.PracticeAreas(ctx)
 		if err != nil {
-			return 0, err
+			return "", err
 		}
-		x.areas = map[string]int64{}
+		x.areas = map[string]string{}
 		for _, pa := range pas {
 			k := strings.ToLower(strings.TrimSpace(pa.Name))
 			if _, dup := x.areas[k]; !dup {
@@ -908,62 +947,51 @@ func (x *intakeRun) practiceArea(ctx context.Context, name string) (int64, error
 }
 
 // field returns the id of the "Lawmatics Prospect ID" matter custom field,
-// creating it when create is set (a dry run plans it). 0 = none.
-func (x *intakeRun) field(ctx context.Context, create bool) (int64, error) {
-	if x.fieldID != 0 || x.fieldPlanned {
+// creating it when create is set (a dry run plans it). "" = none; a
+// system without matter fields sets noField (the external key serves).
+func (x *intakeRun) field(ctx context.Context, create bool) (string, error) {
+	if x.fieldID != "" || x.fieldPlanned || x.noField {
 		return x.fieldID, nil
 	}
-	find := func() error {
-		fs, err := x.cl.CustomFields(ctx, "Matter")
-		if err != nil {
-			return err
-		}
-		for _, f := range fs {
-			if !f.Deleted && strings.EqualFold(strings.TrimSpace(f.Name), IntakeFieldName) {
-				x.fieldID = f.ID
-				return nil
-			}
-		}
-		return nil
+	id, err := x.pm.MatterField(ctx, IntakeFieldName)
+	if errors.Is(err, pms.ErrNoMatterFields) {
+		x.noField = true
+		return "", nil
 	}
-	if err := find(); err != nil || x.fieldID != 0 || !create {
-		return x.fieldID, err
+	if err != nil || id != "" || !create {
+		x.fieldID = id
+		return id, err
 	}
-	item := engine.Item{Key: "field:" + IntakeFieldName, Platform: "clio", Action: "create custom field",
-		Object: fmt.Sprintf("Clio matter field %q", IntakeFieldName), Change: engine.Created,
+	item := engine.Item{Key: "field:" + IntakeFieldName, Platform: x.kind, Action: "create custom field",
+		Object: fmt.Sprintf("%s matter field %q", x.sys(), IntakeFieldName), Change: engine.Created,
 		Message: "holds the Lawmatics prospect id of each intake matter"}
 	if x.r.DryRun {
 		x.fieldPlanned = true
 		x.r.Done(item)
-		return 0, nil
+		return "", nil
 	}
-	f, err := x.cl.CreateCustomField(ctx, IntakeFieldName, "Matter", "text_line")
+	id, err = x.pm.CreateMatterField(ctx, IntakeFieldName)
 	if err != nil {
-		if httpx.KindOf(err) == httpx.KindValidation {
-			// Names are unique: someone made it in between. Use theirs.
-			if ferr := find(); ferr == nil && x.fieldID != 0 {
-				return x.fieldID, nil
-			}
-		}
-		return 0, err
+		return "", err
 	}
-	x.fieldID = f.ID
-	item.ExternalID = strconv.FormatInt(f.ID, 10)
+	x.fieldID = id
+	item.ExternalID = id
 	x.r.Done(item)
 	return x.fieldID, nil
 }
 
 // writeProspectField records the prospect id on the matter (a dry run
-// writes nothing).
-func (x *intakeRun) writeProspectField(ctx context.Context, matterID int64, pid string) error {
+// writes nothing; a system without fields has it as the external key).
+func (x *intakeRun) writeProspectField(ctx context.Context, matterID string, pid string) error {
 	if x.r.DryRun {
 		return nil
 	}
 	fid, err := x.field(ctx, true)
-	if err != nil {
+	if err != nil || x.noField {
 		return err
 	}
-	return x.cl.SetMatterCustomField(ctx, matterID, fid, pid)
+	_, err = x.pm.SetMatterField(ctx, matterID, fid, pid)
+	return err
 }
 
 // ---------------------------------------------------------------- files
@@ -976,15 +1004,15 @@ func (x *intakeRun) writeProspectField(ctx context.Context, matterID int64, pid 
 // prospect, and only when such a file exists, so a prospect whose files
 // are all linked costs nothing. ok is false when one failed (reported);
 // wrote says whether any item was reported as written or planned.
-func (x *intakeRun) files(ctx context.Context, p lawmatics.Prospect, matterID int64, fresh bool) (ok, wrote bool, err error) {
+func (x *intakeRun) files(ctx context.Context, p lawmatics.Prospect, matterID string, fresh bool) (ok, wrote bool, err error) {
 	key := intakeProspectKey(p.ID)
 	fs, err := x.lm.Files(ctx, p.ID)
 	if err != nil {
-		it := engine.Item{Key: key, Platform: "clio", Action: "upload document", Object: intakeMatterLabel(p), SourceID: p.ID}
+		it := engine.Item{Key: key, Platform: x.kind, Action: "upload document", Object: intakeMatterLabel(p), SourceID: p.ID}
 		return false, false, x.fail(ctx, it, fmt.Errorf("listing the prospect's Lawmatics files: %w", err))
 	}
 	ok = true
-	var docs []clio.Document // the matter's documents; nil until listed
+	var docs []pms.Document // the matter's documents; nil until listed
 	for _, f := range fs {
 		fkey := "lmfile:" + f.ID
 		name := strings.TrimSpace(f.Attributes.Name)
@@ -994,7 +1022,7 @@ func (x *intakeRun) files(ctx context.Context, p lawmatics.Prospect, matterID in
 		if name == "" {
 			name = "Lawmatics file " + f.ID
 		}
-		item := engine.Item{Key: key, Platform: "clio", Action: "upload document", SourceID: f.ID,
+		item := engine.Item{Key: key, Platform: x.kind, Action: "upload document", SourceID: f.ID,
 			Object: fmt.Sprintf("Document %q on %s", name, intakeMatterLabel(p))}
 		if _, adopted := x.adoptedDoc[fkey]; adopted {
 			continue
@@ -1011,15 +1039,15 @@ func (x *intakeRun) files(ctx context.Context, p lawmatics.Prospect, matterID in
 			ok = false
 			continue
 		}
-		if !found && !fresh && matterID != 0 {
+		if !found && !fresh && matterID != "" {
 			if docs == nil {
-				docs = []clio.Document{}
-				err := x.cl.Documents(ctx, matterID, clio.DocumentQuery{}, func(d clio.Document) error {
+				docs = []pms.Document{}
+				err := x.pm.Documents(ctx, pms.DocumentQuery{MatterIDs: []string{matterID}}, func(d pms.Document) error {
 					docs = append(docs, d)
 					return nil
 				})
-				if err != nil && !errors.Is(err, clio.ErrNotFound) {
-					if ferr := x.fail(ctx, item, fmt.Errorf("listing the documents already on the Clio matter: %w", err)); ferr != nil {
+				if err != nil && !errors.Is(err, pms.ErrNotFound) {
+					if ferr := x.fail(ctx, item, fmt.Errorf("listing the documents already on the %s matter: %w", x.sys(), err)); ferr != nil {
 						return false, wrote, ferr
 					}
 					return false, wrote, nil
@@ -1029,9 +1057,9 @@ func (x *intakeRun) files(ctx context.Context, p lawmatics.Prospect, matterID in
 			if err != nil {
 				return false, wrote, err
 			}
-			if adopted != 0 {
-				item.ExternalID, item.Change = strconv.FormatInt(adopted, 10), engine.Unchanged
-				item.Message = "already on the Clio matter (uploaded by an earlier sync the local database does not remember); linked, not uploaded again"
+			if adopted != "" {
+				item.ExternalID, item.Change = adopted, engine.Unchanged
+				item.Message = "already on the " + x.sys() + " matter (uploaded by an earlier sync the local database does not remember); linked, not uploaded again"
 				// Counted as unchanged, but logged: a rebuild should say what it linked.
 				lg := item
 				lg.Action = "link document"
@@ -1040,15 +1068,15 @@ func (x *intakeRun) files(ctx context.Context, p lawmatics.Prospect, matterID in
 				continue
 			}
 		}
-		if x.r.DryRun || matterID == 0 {
+		if x.r.DryRun || matterID == "" {
 			item.Change, item.Message = engine.Created, "would be uploaded"
 			x.r.Done(item)
 			wrote = true
 			continue
 		}
-		var stray int64
+		var stray string
 		if found && fl.State == store.LedgerIntent {
-			stray, _ = strconv.ParseInt(fl.Extra["stray_doc"], 10, 64)
+			stray = fl.Extra["stray_doc"]
 		}
 		doc, err := x.upload(ctx, f, fkey, name, p.ID, matterID, stray)
 		if err != nil {
@@ -1058,8 +1086,8 @@ func (x *intakeRun) files(ctx context.Context, p lawmatics.Prospect, matterID in
 			ok = false
 			continue
 		}
-		item.ExternalID, item.Change = strconv.FormatInt(doc.ID, 10), engine.Created
-		item.Message = fmt.Sprintf("%d bytes added to the Clio matter", doc.Size)
+		item.ExternalID, item.Change = doc.ID, engine.Created
+		item.Message = fmt.Sprintf("%d bytes added to the %s matter", doc.Size, x.sys())
 		x.r.Done(item)
 		wrote = true
 	}
@@ -1068,10 +1096,10 @@ func (x *intakeRun) files(ctx context.Context, p lawmatics.Prospect, matterID in
 
 // adoptFile links a file to the first of the matter's documents that is
 // its upload and that no other file claims; 0 when there is none.
-func (x *intakeRun) adoptFile(f lawmatics.File, fkey, name, pid string, matterID int64, docs []clio.Document) (int64, error) {
+func (x *intakeRun) adoptFile(f lawmatics.File, fkey, name, pid string, matterID string, docs []pms.Document) (string, error) {
 	claimed, err := x.claimedDocs()
 	if err != nil {
-		return 0, err
+		return "", err
 	}
 	size := f.Attributes.FileSize
 	if size <= 0 {
@@ -1081,25 +1109,25 @@ func (x *intakeRun) adoptFile(f lawmatics.File, fkey, name, pid string, matterID
 		if !intakeDocMatches(d, name, size, claimed) {
 			continue
 		}
-		did := strconv.FormatInt(d.ID, 10)
+		did := d.ID
 		if err := finish(x.r, fkey, did, "", map[string]string{
-			"matter_id": strconv.FormatInt(matterID, 10), "name": name, "prospect_id": pid, "stray_doc": "",
+			"matter_id": matterID, "name": name, "prospect_id": pid, "stray_doc": "",
 		}); err != nil {
-			return 0, fmt.Errorf("writing the intake ledger: %w", err)
+			return "", fmt.Errorf("writing the intake ledger: %w", err)
 		}
 		claimed[did] = true
 		x.adoptedDoc[fkey] = d.ID
 		return d.ID, nil
 	}
-	return 0, nil
+	return "", nil
 }
 
-// upload streams one Lawmatics file into a Clio document on the matter (or
-// as a new version of the stray record a failed attempt left).
-func (x *intakeRun) upload(ctx context.Context, f lawmatics.File, fkey, name, pid string, matterID, stray int64) (clio.Document, error) {
+// upload streams one Lawmatics file into a document on the matter (or as
+// the content of the stray record a failed attempt left).
+func (x *intakeRun) upload(ctx context.Context, f lawmatics.File, fkey, name, pid string, matterID, stray string) (pms.Document, error) {
 	body, size, _, err := x.lm.DownloadFile(ctx, f.ID)
 	if err != nil {
-		return clio.Document{}, fmt.Errorf("downloading from Lawmatics: %w", err)
+		return pms.Document{}, fmt.Errorf("downloading from Lawmatics: %w", err)
 	}
 	defer body.Close()
 	var src io.Reader = body
@@ -1107,59 +1135,59 @@ func (x *intakeRun) upload(ctx context.Context, f lawmatics.File, fkey, name, pi
 		size = f.Attributes.FileSize
 	}
 	if size < 0 {
-		// Clio needs the size up front: spool to a temporary file.
+		// The upload needs the size up front: spool to a temporary file.
 		tmp, err := os.CreateTemp("", "firmsync-intake-*")
 		if err != nil {
-			return clio.Document{}, fmt.Errorf("spooling the download: %w", err)
+			return pms.Document{}, fmt.Errorf("spooling the download: %w", err)
 		}
 		defer func() { tmp.Close(); os.Remove(tmp.Name()) }()
 		n, err := io.Copy(tmp, body)
 		if err != nil {
-			return clio.Document{}, fmt.Errorf("downloading from Lawmatics: %w", err)
+			return pms.Document{}, fmt.Errorf("downloading from Lawmatics: %w", err)
 		}
 		if _, err := tmp.Seek(0, io.SeekStart); err != nil {
-			return clio.Document{}, fmt.Errorf("spooling the download: %w", err)
+			return pms.Document{}, fmt.Errorf("spooling the download: %w", err)
 		}
 		src, size = tmp, n
 	}
-	mid := strconv.FormatInt(matterID, 10)
+	mid := matterID
 	if err := beginIntent(x.r, fkey, map[string]string{
 		"matter_id": mid, "name": name, "size": strconv.FormatInt(size, 10), "prospect_id": pid,
 	}); err != nil {
-		return clio.Document{}, fmt.Errorf("writing the intake ledger: %w", err)
+		return pms.Document{}, fmt.Errorf("writing the intake ledger: %w", err)
 	}
-	parent := clio.Parent{ID: matterID, Type: "Matter"}
-	if stray != 0 {
-		parent = clio.Parent{ID: stray, Type: "Document"}
-	}
-	doc, err := x.cl.Upload(ctx, parent, name, size, src)
+	doc, err := x.pm.UploadDocument(ctx, matterID, name, size, src, stray)
 	if err != nil {
-		var ue *clio.UploadError
+		var ue *pms.UploadError
 		switch {
-		case errors.As(err, &ue) && ue.DocumentID != 0:
-			if lerr := beginIntent(x.r, fkey, map[string]string{"stray_doc": strconv.FormatInt(ue.DocumentID, 10)}); lerr != nil {
-				return clio.Document{}, fmt.Errorf("writing the intake ledger: %w", lerr)
+		case errors.As(err, &ue) && ue.DocumentID != "":
+			if lerr := beginIntent(x.r, fkey, map[string]string{"stray_doc": ue.DocumentID}); lerr != nil {
+				return pms.Document{}, fmt.Errorf("writing the intake ledger: %w", lerr)
 			}
-		case stray != 0 && errors.Is(err, clio.ErrNotFound):
+		case stray != "" && errors.Is(err, pms.ErrNotFound):
 			// The stray record is gone: the next attempt uploads afresh.
 			if lerr := beginIntent(x.r, fkey, map[string]string{"stray_doc": ""}); lerr != nil {
-				return clio.Document{}, fmt.Errorf("writing the intake ledger: %w", lerr)
+				return pms.Document{}, fmt.Errorf("writing the intake ledger: %w", lerr)
 			}
 		}
-		return clio.Document{}, err
+		return pms.Document{}, err
 	}
-	if err := finish(x.r, fkey, strconv.FormatInt(doc.ID, 10), "", map[string]string{"stray_doc": ""}); err != nil {
-		return clio.Document{}, fmt.Errorf("writing the intake ledger: %w", err)
+	if err := finish(x.r, fkey, doc.ID, "", map[string]string{"stray_doc": ""}); err != nil {
+		return pms.Document{}, fmt.Errorf("writing the intake ledger: %w", err)
 	}
 	if x.claimed != nil {
-		x.claimed[strconv.FormatInt(doc.ID, 10)] = true
+		x.claimed[doc.ID] = true
+	}
+	if doc.Size <= 0 {
+		doc.Size = size // what was sent, where the system does not say
 	}
 	return doc, nil
 }
 
 // ---------------------------------------------------------------- status flow-back
 
-// intakeLinkStatus maps a Clio matter status to the link status.
+// intakeLinkStatus maps a matter status to the link status (a Smokeball
+// matter can also be "deleted" or "cancelled": kept as said).
 func intakeLinkStatus(clioStatus string) string {
 	switch strings.ToLower(strings.TrimSpace(clioStatus)) {
 	case "closed":
@@ -1170,7 +1198,7 @@ func intakeLinkStatus(clioStatus string) string {
 	return strings.ToLower(clioStatus)
 }
 
-// intakeLinks indexes the job's finished prospect links by Clio matter id.
+// intakeLinks indexes the job's finished prospect links by matter id.
 func (x *intakeRun) intakeLinks() (map[string]store.LedgerEntry, error) {
 	es, err := x.r.Store().LedgerEntries(x.r.Job, store.LedgerDone)
 	if err != nil {
@@ -1185,27 +1213,35 @@ func (x *intakeRun) intakeLinks() (map[string]store.LedgerEntry, error) {
 	return out, nil
 }
 
-// prospectIDs is what a matter's "Lawmatics Prospect ID" field holds
-// (a value is recognised by the field's name or id).
-func (x *intakeRun) prospectIDs(m clio.Matter) []string {
+// prospectIDs is what a matter's "Lawmatics Prospect ID" field holds (a
+// value is recognised by the field's name or id), or its external key.
+func (x *intakeRun) prospectIDs(m pms.Matter) []string {
 	var out []string
-	for _, v := range m.CustomFieldValues {
-		named := strings.EqualFold(v.FieldName, IntakeFieldName) ||
-			v.CustomField != nil && (strings.EqualFold(v.CustomField.Name, IntakeFieldName) || x.fieldID != 0 && v.CustomField.ID == x.fieldID)
-		if !named || v.Value == nil {
-			continue
+	add := func(v string) {
+		if v = strings.TrimSpace(v); v != "" && !slices.Contains(out, v) {
+			out = append(out, v)
 		}
-		if pid := strings.TrimSpace(fmt.Sprint(v.Value)); pid != "" {
-			out = append(out, pid)
+	}
+	for name, v := range m.FieldNames {
+		if strings.EqualFold(name, IntakeFieldName) {
+			add(v)
 		}
+	}
+	if x.fieldID != "" {
+		if v, ok := m.Fields[x.fieldID]; ok {
+			add(v)
+		}
+	}
+	if pid, ok := strings.CutPrefix(m.ExternalKey, intakeExternalKey("")); ok {
+		add(pid)
 	}
 	return out
 }
 
-// linkOf finds the link of a Clio matter: by its "Lawmatics Prospect ID"
+// linkOf finds the link of a matter: by its "Lawmatics Prospect ID"
 // value, else by the ledger's matter id.
-func (x *intakeRun) linkOf(m clio.Matter, byTarget map[string]store.LedgerEntry) (store.LedgerEntry, bool, error) {
-	mid := strconv.FormatInt(m.ID, 10)
+func (x *intakeRun) linkOf(m pms.Matter, byTarget map[string]store.LedgerEntry) (store.LedgerEntry, bool, error) {
+	mid := m.ID
 	for _, pid := range x.prospectIDs(m) {
 		e, ok, err := x.r.Store().Ledger(x.r.Job, intakeProspectKey(pid))
 		if err != nil {
@@ -1219,8 +1255,8 @@ func (x *intakeRun) linkOf(m clio.Matter, byTarget map[string]store.LedgerEntry)
 	return e, ok, nil
 }
 
-// fullStatus lists the Clio matters changed since the "clio-status"
-// watermark and updates the links among them.
+// fullStatus lists the matters changed since the "<kind>-status"
+// watermark ("clio-status") and updates the links among them.
 func (x *intakeRun) fullStatus(ctx context.Context) error {
 	byTarget, err := x.intakeLinks()
 	if err != nil {
@@ -1229,18 +1265,18 @@ func (x *intakeRun) fullStatus(ctx context.Context) error {
 	if len(byTarget) == 0 {
 		return nil // no intake matter yet: nothing can flow back
 	}
-	wm, err := x.r.Watermark("clio-status")
+	wm, err := x.r.Watermark(x.kind + "-status")
 	if err != nil {
 		return err
 	}
 	mark := engine.NewMark(wm)
-	err = x.cl.Matters(ctx, clio.MatterQuery{UpdatedSince: wm}, func(m clio.Matter) error {
+	err = x.pm.Matters(ctx, pms.MatterQuery{UpdatedSince: wm}, func(m pms.Matter) error {
 		e, ok, err := x.linkOf(m, byTarget)
 		if err != nil {
 			return err
 		}
 		if ok {
-			if err := x.flowStatus(m.ID, m.DisplayNumber, m.Description, m.Status, e); err != nil {
+			if err := x.flowStatus(m.ID, m.Number, m.Description, m.Status, e); err != nil {
 				return err
 			}
 		}
@@ -1248,38 +1284,37 @@ func (x *intakeRun) fullStatus(ctx context.Context) error {
 		return nil
 	})
 	if err != nil {
-		return fmt.Errorf("listing changed Clio matters: %w", err)
+		return fmt.Errorf("listing changed %s matters: %w", x.sys(), err)
 	}
-	return x.r.SetWatermark("clio-status", mark.Value())
+	return x.r.SetWatermark(x.kind+"-status", mark.Value())
 }
 
-// statusByID handles a targeted "clio-matter:<id>".
+// statusByID handles a targeted "<kind>-matter:<id>" ("clio-matter:12").
 func (x *intakeRun) statusByID(ctx context.Context, sid string) error {
-	key := "clio-matter:" + sid
-	id, perr := strconv.ParseInt(sid, 10, 64)
+	key := x.statusPrefix() + sid
 	byTarget, err := x.intakeLinks()
 	if err != nil {
 		return err
 	}
-	if perr != nil {
-		x.r.Done(engine.Item{Key: key, Change: engine.Skipped, Message: "not a Clio matter id"})
+	if _, ok := foldersParseID("matter:"+sid, "matter:"); !ok {
+		x.r.Done(engine.Item{Key: key, Change: engine.Skipped, Message: "not a " + x.sys() + " matter id"})
 		return nil
 	}
-	m, err := x.cl.Matter(ctx, id)
+	m, err := x.pm.Matter(ctx, sid)
 	if err != nil {
 		if intakeFatal(ctx, err) {
 			return err
 		}
 		e, linked := byTarget[sid]
-		if errors.Is(err, clio.ErrNotFound) {
+		if errors.Is(err, pms.ErrNotFound) {
 			if !linked {
-				x.r.Done(engine.Item{Key: key, Platform: "clio", Action: "update intake link", SourceID: sid, Change: engine.Unchanged})
+				x.r.Done(engine.Item{Key: key, Platform: x.kind, Action: "update intake link", SourceID: sid, Change: engine.Unchanged})
 				return nil
 			}
-			return x.flowStatus(id, e.Extra["matter_number"], "", "deleted", e)
+			return x.flowStatus(sid, e.Extra["matter_number"], "", "deleted", e)
 		}
-		x.r.Fail(engine.Item{Key: key, Platform: "clio", Action: "update intake link", Object: "Clio matter " + sid, SourceID: sid},
-			fmt.Errorf("reading Clio matter %s: %w", sid, err), false)
+		x.r.Fail(engine.Item{Key: key, Platform: x.kind, Action: "update intake link", Object: x.sys() + " matter " + sid, SourceID: sid},
+			fmt.Errorf("reading %s matter %s: %w", x.sys(), sid, err), false)
 		return nil
 	}
 	e, linked, err := x.linkOf(m, byTarget)
@@ -1287,18 +1322,17 @@ func (x *intakeRun) statusByID(ctx context.Context, sid string) error {
 		return err
 	}
 	if !linked {
-		x.r.Done(engine.Item{Key: key, Platform: "clio", Action: "update intake link", SourceID: sid, Change: engine.Unchanged,
+		x.r.Done(engine.Item{Key: key, Platform: x.kind, Action: "update intake link", SourceID: sid, Change: engine.Unchanged,
 			Message: "not an intake matter"})
 		return nil
 	}
-	return x.flowStatus(m.ID, m.DisplayNumber, m.Description, m.Status, e)
+	return x.flowStatus(m.ID, m.Number, m.Description, m.Status, e)
 }
 
 // flowStatus writes a matter's status into its link and logs a change.
 // Nothing is written to Lawmatics (see the file comment).
-func (x *intakeRun) flowStatus(id int64, number, desc, clioStatus string, e store.LedgerEntry) error {
-	mid := strconv.FormatInt(id, 10)
-	key := "clio-matter:" + mid
+func (x *intakeRun) flowStatus(mid string, number, desc, clioStatus string, e store.LedgerEntry) error {
+	key := x.statusPrefix() + mid
 	st := intakeLinkStatus(clioStatus)
 	if clioStatus == "deleted" {
 		st = intakeLinkDeleted
@@ -1311,7 +1345,7 @@ func (x *intakeRun) flowStatus(id int64, number, desc, clioStatus string, e stor
 		obj += " — " + desc
 	}
 	pid := strings.TrimPrefix(e.Key, "prospect:")
-	item := engine.Item{Key: key, Platform: "clio", Action: "update intake link", Object: obj, SourceID: mid, ExternalID: pid}
+	item := engine.Item{Key: key, Platform: x.kind, Action: "update intake link", Object: obj, SourceID: mid, ExternalID: pid}
 	if e.Extra["link_status"] == st {
 		item.Change = engine.Unchanged
 		x.r.Done(item)
@@ -1322,7 +1356,7 @@ func (x *intakeRun) flowStatus(id int64, number, desc, clioStatus string, e stor
 		return fmt.Errorf("writing the intake ledger: %w", err)
 	}
 	item.Change = engine.Updated
-	item.Message = fmt.Sprintf("Clio matter %s %s: intake link marked %s", number, word, st)
+	item.Message = fmt.Sprintf("%s matter %s %s: intake link marked %s", x.sys(), number, word, st)
 	if st == intakeLinkDeleted {
 		item.Message += " (the matter is not recreated)"
 	}

@@ -10,17 +10,18 @@ import (
 	"strings"
 	"time"
 
-	"github.com/firmsync/firmsync/connectors/clio"
 	"github.com/firmsync/firmsync/connectors/httpx"
 	"github.com/firmsync/firmsync/connectors/lawmatics"
 	"github.com/firmsync/firmsync/connectors/zoom"
 	"github.com/firmsync/firmsync/core/engine"
+	"github.com/firmsync/firmsync/core/pms"
 	"github.com/firmsync/firmsync/core/store"
 )
 
 // Recordings is the "recordings" job: each Zoom cloud-recorded meeting
-// becomes ONE note (per note target) on the matching Clio contact and/or
-// Lawmatics contact, with the meeting's facts, its AI summary, its
+// becomes ONE note (per note target) on the matching contact of the
+// practice-management system (Clio, MyCase or Smokeball, through the pms
+// seam) and/or Lawmatics contact, with the meeting's facts, its AI summary, its
 // transcript (cut at the firm's limit) and a link to the recording.
 //
 // Matching: the meeting's participants (Zoom lists the host first, then
@@ -60,15 +61,17 @@ func (j *Recordings) Name() string { return "recordings" }
 // one's. Meetings already done cost only a ledger read.
 const recordingsMargin = 48 * time.Hour
 
-// recordingsTargets are the note targets in the order notes are posted.
-var recordingsTargets = []string{"clio", "lawmatics"}
+// recordingsTargets are the note targets in the order notes are posted:
+// the practice-management systems (a firm has one), then Lawmatics. Ledger
+// extras are per target ("clio.note", "mycase.contact").
+func recordingsTargets() []string { return append(slices.Clone(pms.Kinds), "lawmatics") }
 
 // recordingsPlatformName is a target's name for people.
 func recordingsPlatformName(t string) string {
 	if t == "lawmatics" {
 		return "Lawmatics"
 	}
-	return "Clio"
+	return pms.Name(t)
 }
 
 // recMatch is the contact a target's note goes on.
@@ -81,13 +84,13 @@ type recRun struct {
 	r       *engine.Run
 	s       Settings
 	zc      *zoom.Client
-	cc      *clio.Client      // nil unless Clio is a target
+	pm      pms.System        // nil unless the practice-management system is a target
 	lc      *lawmatics.Client // nil unless Lawmatics is a target
 	targets []string
 
-	me          *zoom.Identity
-	clioByEmail map[string][]clio.Contact
-	lmByEmail   map[string]lawmatics.Contact // nil until loaded
+	me        *zoom.Identity
+	pmByEmail map[string][]pms.Contact
+	lmByEmail map[string]lawmatics.Contact // nil until loaded
 
 	recon  map[string]map[string]string // key → ledger extra after reconciliation
 	done   map[string]bool              // keys reconciliation finished
@@ -107,26 +110,29 @@ func (j *Recordings) Run(ctx context.Context, r *engine.Run) error {
 	if err != nil {
 		return recordingsPlatformErr("zoom", err)
 	}
-	rr := &recRun{r: r, s: s, zc: zc, clioByEmail: map[string][]clio.Contact{},
+	rr := &recRun{r: r, s: s, zc: zc, pmByEmail: map[string][]pms.Contact{},
 		recon: map[string]map[string]string{}, done: map[string]bool{}, unsure: map[string]error{}}
-	for _, t := range recordingsTargets {
+	for _, t := range recordingsTargets() {
 		if !slices.Contains(s.NoteTargets, t) {
 			continue
 		}
 		rr.targets = append(rr.targets, t)
-		switch t {
-		case "clio":
-			if rr.cc, err = j.Platforms.Clio(ctx); err != nil {
-				return recordingsPlatformErr("clio", err)
+		switch {
+		case pms.Valid(t):
+			if rr.pm, err = j.Platforms.PMS(ctx); err != nil {
+				return recordingsPlatformErr(t, err)
 			}
-		case "lawmatics":
+			if rr.pm.Kind() != t {
+				return fmt.Errorf("the note target %s is not the firm's practice-management system (%s)", t, rr.pm.Kind())
+			}
+		case t == "lawmatics":
 			if rr.lc, err = j.Platforms.Lawmatics(ctx); err != nil {
 				return recordingsPlatformErr("lawmatics", err)
 			}
 		}
 	}
 	if len(rr.targets) == 0 {
-		return fmt.Errorf("%w: no note target (Clio or Lawmatics) is chosen in settings", engine.ErrSkipRun)
+		return fmt.Errorf("%w: no note target (%s or Lawmatics) is chosen in settings", engine.ErrSkipRun, pms.Name(s.PracticeManagement))
 	}
 	if err := rr.reconcile(ctx); err != nil {
 		return err
@@ -274,7 +280,7 @@ func (rr *recRun) reconcile(ctx context.Context) error {
 			extra[k] = v
 		}
 		add := map[string]string{}
-		for _, t := range recordingsTargets {
+		for _, t := range recordingsTargets() {
 			cid := extra[t+".contact"]
 			if cid == "" || extra[t+".note"] != "" {
 				continue
@@ -330,7 +336,7 @@ func recordingsAllPosted(extra map[string]string) bool {
 
 // recordingsPrimary is the ledger's target id: the first note posted.
 func recordingsPrimary(extra map[string]string) string {
-	for _, t := range recordingsTargets {
+	for _, t := range recordingsTargets() {
 		if id := extra[t+".note"]; id != "" {
 			return t + ":" + id
 		}
@@ -340,20 +346,16 @@ func recordingsPrimary(extra map[string]string) string {
 
 // findNote looks for a note holding marker among a contact's notes.
 func (rr *recRun) findNote(ctx context.Context, target, contactID, marker string) (string, bool, error) {
-	switch target {
-	case "clio":
-		if rr.cc == nil {
-			return "", false, errors.New("clio is not a note target any more; cannot check for the note")
-		}
-		id, err := strconv.ParseInt(contactID, 10, 64)
-		if err != nil {
-			return "", false, fmt.Errorf("ledger holds a bad Clio contact id %q", contactID)
+	switch {
+	case pms.Valid(target):
+		if rr.pm == nil || rr.pm.Kind() != target {
+			return "", false, fmt.Errorf("%s is not a note target any more; cannot check for the note", recordingsPlatformName(target))
 		}
 		var found string
 		errFound := errors.New("found")
-		err = rr.cc.Notes(ctx, "Contact", id, func(n clio.Note) error {
-			if strings.Contains(n.Detail, marker) {
-				found = strconv.FormatInt(n.ID, 10)
+		err := rr.pm.ContactNotes(ctx, contactID, func(n pms.Note) error {
+			if strings.Contains(n.Body, marker) {
+				found = n.ID
 				return errFound
 			}
 			return nil
@@ -361,11 +363,11 @@ func (rr *recRun) findNote(ctx context.Context, target, contactID, marker string
 		if errors.Is(err, errFound) {
 			return found, true, nil
 		}
-		if errors.Is(err, clio.ErrNotFound) {
+		if errors.Is(err, pms.ErrNotFound) {
 			return "", false, nil // the contact is gone, so is any note on it
 		}
 		return "", false, err
-	case "lawmatics":
+	case target == "lawmatics":
 		if rr.lc == nil {
 			return "", false, errors.New("lawmatics is not a note target any more; cannot check for the note")
 		}
@@ -742,30 +744,21 @@ func recordingsHours(d time.Duration) string {
 // match finds the first email with a contact on target.
 func (rr *recRun) match(ctx context.Context, target string, emails []string) (recMatch, bool, error) {
 	for _, e := range emails {
-		switch target {
-		case "clio":
-			cs, ok := rr.clioByEmail[e]
+		switch {
+		case pms.Valid(target):
+			cs, ok := rr.pmByEmail[e]
 			if !ok {
 				var err error
-				if cs, err = rr.cc.FindContactsByEmail(ctx, e); err != nil {
+				if cs, err = rr.pm.ContactsByEmail(ctx, e); err != nil {
 					return recMatch{}, false, err
 				}
-				rr.clioByEmail[e] = cs
+				rr.pmByEmail[e] = cs
 			}
 			if len(cs) > 0 {
-				best := cs[0]
-				for _, c := range cs[1:] {
-					if c.ID < best.ID {
-						best = c
-					}
-				}
-				name := strings.TrimSpace(best.Name)
-				if name == "" {
-					name = strings.TrimSpace(best.FirstName + " " + best.LastName)
-				}
-				return recMatch{id: strconv.FormatInt(best.ID, 10), name: name, email: e}, true, nil
+				best := slices.MinFunc(cs, func(a, b pms.Contact) int { return pms.CompareIDs(a.ID, b.ID) })
+				return recMatch{id: best.ID, name: best.Name, email: e}, true, nil
 			}
-		case "lawmatics":
+		case target == "lawmatics":
 			if err := rr.loadLawmatics(ctx); err != nil {
 				return recMatch{}, false, err
 			}
@@ -814,18 +807,10 @@ func (rr *recRun) loadLawmatics(ctx context.Context) error {
 
 // createNote posts the note and returns its id.
 func (rr *recRun) createNote(ctx context.Context, target, contactID, subject, body string, start time.Time) (string, error) {
-	switch target {
-	case "clio":
-		id, err := strconv.ParseInt(contactID, 10, 64)
-		if err != nil {
-			return "", fmt.Errorf("bad Clio contact id %q", contactID)
-		}
-		n, err := rr.cc.CreateNote(ctx, clio.NoteCreate{Type: "Contact", ContactID: id, Subject: subject, Detail: body, Date: start.UTC()})
-		if err != nil {
-			return "", err
-		}
-		return strconv.FormatInt(n.ID, 10), nil
-	case "lawmatics":
+	switch {
+	case pms.Valid(target):
+		return rr.pm.CreateContactNote(ctx, contactID, pms.NoteWrite{Subject: subject, Body: body, Date: start.UTC()})
+	case target == "lawmatics":
 		n, err := rr.lc.CreateNote(ctx, lawmatics.NotableContact, contactID, subject, body)
 		if err != nil {
 			return "", err

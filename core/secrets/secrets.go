@@ -38,7 +38,7 @@ func Key(platform, name string) string { return platform + "/" + name }
 // Names lists the secret names a platform may hold, so a disconnect can
 // delete every one of them.
 func Names() []string {
-	return []string{"token", "client_id", "client_secret", "webhook_secret", "webhook_secret_secondary"}
+	return []string{"token", "client_id", "client_secret", "api_key", "webhook_secret", "webhook_secret_secondary"}
 }
 
 // DeletePlatform removes every secret of one platform.
