@@ -90,7 +90,9 @@ func TestFakesConformToVendorSpecs(t *testing.T) {
 	writeReport(t, rep)
 	for _, p := range spec.Platforms {
 		pr := rep.Platforms[p]
-		if p != spec.Lawmatics && pr.Checked == 0 {
+		// ownFakes (conformance_pms_test.go) are driven against fakes that
+		// test starts itself, not through this sandbox.
+		if p != spec.Lawmatics && !ownFakes[p] && pr.Checked == 0 {
 			t.Errorf("%s: no response was checked", p)
 		}
 		for _, v := range pr.Violations {

@@ -36,10 +36,12 @@ const (
 	Clio      = "clio"
 	Zoom      = "zoom"
 	Lawmatics = "lawmatics"
+	MyCase    = "mycase"
+	Smokeball = "smokeball"
 )
 
 // Platforms lists every platform in report order.
-var Platforms = []string{Box, Clio, Zoom, Lawmatics}
+var Platforms = []string{Box, Clio, Zoom, Lawmatics, MyCase, Smokeball}
 
 //go:embed testdata/*.json
 var testdata embed.FS
@@ -47,7 +49,10 @@ var testdata embed.FS
 // documents names each platform's documents and the path prefixes under
 // which the fakes serve them (the servers' base paths: api.box.com/2.0 and
 // upload.box.com/api/2.0 share one path space; Box's OAuth lives at the
-// host root).
+// host root). MyCase's documents spell their paths with /v1 and Smokeball's
+// API lives at its host's root, so both match from the root; their OAuth
+// (MyCase's /login_sessions and /tokens, Smokeball's /oauth2/…) is in no
+// document and is listed in relax.go's Skips.
 var documents = map[string]struct {
 	files    []string
 	prefixes []string
@@ -55,6 +60,10 @@ var documents = map[string]struct {
 	Box:  {files: []string{"box.json"}, prefixes: []string{"/api/2.0", "/2.0", ""}},
 	Clio: {files: []string{"clio.json"}, prefixes: []string{"/api/v4"}},
 	Zoom: {files: []string{"zoom-phone.json", "zoom-user.json", "zoom-meeting.json"}, prefixes: []string{"/v2"}},
+	MyCase: {files: []string{"mycase-staff.json", "mycase-firm.json", "mycase-clients.json", "mycase-cases.json",
+		"mycase-practiceareas.json", "mycase-customfields.json", "mycase-notes.json", "mycase-documents.json",
+		"mycase-webhooks.json"}, prefixes: []string{""}},
+	Smokeball: {files: []string{"smokeball.json"}, prefixes: []string{""}},
 }
 
 // maxBody caps how much of one response is kept for validation; a larger
@@ -85,8 +94,10 @@ func (v Violation) String() string {
 type PlatformReport struct {
 	Checked    int            // responses validated against a schema
 	Relaxed    map[string]int // relaxation name → responses it excused
+	Amended    map[string]int // amendment name → responses validated against what it added
 	Skipped    map[string]int // skip reason → responses with no schema to check
 	Endpoints  map[string]int // endpoint → responses validated
+	Responses  map[string]int // "<endpoint> <status>" → responses validated
 	Violations []Violation    // sorted; identical ones counted once
 }
 
@@ -117,8 +128,10 @@ type Checker struct {
 type results struct {
 	checked    int
 	relaxed    map[string]int
+	amended    map[string]int
 	skipped    map[string]int
 	endpoints  map[string]int
+	responses  map[string]int
 	violations map[vkey]*Violation
 }
 
@@ -137,13 +150,15 @@ type route struct {
 	doc      *openapi3.T
 	item     *openapi3.PathItem
 	op       *openapi3.Operation
+	amended  map[string]string // "<status> <media type>" → the amendment (relax.go) that added it
 }
 
-// New loads the embedded documents and applies the relaxations.
+// New loads the embedded documents and applies the amendments (relax.go);
+// the relaxations apply to each violation as it is found.
 func New() (*Checker, error) {
 	c := &Checker{routes: map[string][]route{}, results: map[string]*results{}}
 	for _, p := range Platforms {
-		c.results[p] = &results{relaxed: map[string]int{}, skipped: map[string]int{}, endpoints: map[string]int{}, violations: map[vkey]*Violation{}}
+		c.results[p] = newResults()
 	}
 	for p, d := range documents {
 		for _, f := range d.files {
@@ -154,14 +169,36 @@ func New() (*Checker, error) {
 			for _, tmpl := range doc.Paths.InMatchingOrder() {
 				item := doc.Paths.Value(tmpl)
 				for method, op := range item.Operations() {
+					amended, err := amend(p, doc, op)
+					if err != nil {
+						return nil, fmt.Errorf("spec: amending %s %s %s: %w", f, method, tmpl, err)
+					}
 					re, names, lit := compile(tmpl)
-					c.routes[p] = append(c.routes[p], route{method: method, template: tmpl, re: re, names: names, literal: lit, doc: doc, item: item, op: op})
+					c.routes[p] = append(c.routes[p], route{method: method, template: tmpl, re: re, names: names, literal: lit, doc: doc,
+						item: item, op: op, amended: amended})
 				}
 			}
 		}
 		sort.SliceStable(c.routes[p], func(i, j int) bool { return c.routes[p][i].literal > c.routes[p][j].literal })
 	}
 	return c, nil
+}
+
+func newResults() *results {
+	return &results{relaxed: map[string]int{}, amended: map[string]int{}, skipped: map[string]int{}, endpoints: map[string]int{},
+		responses: map[string]int{}, violations: map[vkey]*Violation{}}
+}
+
+// Operations lists the operations of platform's documents, "METHOD
+// /template" as the report spells endpoints, sorted: what a conformance
+// run must drive to leave none unchecked.
+func (c *Checker) Operations(platform string) []string {
+	var out []string
+	for _, rt := range c.routes[platform] {
+		out = append(out, strings.ToUpper(rt.method)+" "+rt.template)
+	}
+	sort.Strings(out)
+	return out
 }
 
 // load reads one embedded document and resolves its references.
@@ -289,9 +326,15 @@ func (c *Checker) check(ctx context.Context, platform string, r *http.Request, r
 	}
 	in.SetBodyBytes(rec.body.Bytes())
 	err := openapi3filter.ValidateResponse(ctx, in)
+	media, _, _ := strings.Cut(rec.Header().Get("Content-Type"), ";")
+	media = strings.ToLower(strings.TrimSpace(media))
 	c.note(platform, func(res *results) {
 		res.checked++
 		res.endpoints[endpoint]++
+		res.responses[fmt.Sprintf("%s %d", endpoint, rec.status)]++
+		if name := rt.amended[fmt.Sprintf("%d %s", rec.status, media)]; name != "" {
+			res.amended[name]++
+		}
 	})
 	for _, v := range flatten(err) {
 		v.Platform, v.Endpoint, v.Status = platform, endpoint, rec.status
@@ -386,7 +429,7 @@ func (c *Checker) note(platform string, f func(*results)) {
 	defer c.mu.Unlock()
 	res := c.results[platform]
 	if res == nil {
-		res = &results{relaxed: map[string]int{}, skipped: map[string]int{}, endpoints: map[string]int{}, violations: map[vkey]*Violation{}}
+		res = newResults()
 		c.results[platform] = res
 	}
 	f(res)
@@ -413,15 +456,22 @@ func (c *Checker) Report() Report {
 	defer c.mu.Unlock()
 	r := Report{Platforms: map[string]*PlatformReport{}}
 	for p, res := range c.results {
-		pr := &PlatformReport{Checked: res.checked, Relaxed: map[string]int{}, Skipped: map[string]int{}, Endpoints: map[string]int{}}
+		pr := &PlatformReport{Checked: res.checked, Relaxed: map[string]int{}, Amended: map[string]int{}, Skipped: map[string]int{},
+			Endpoints: map[string]int{}, Responses: map[string]int{}}
 		for k, v := range res.relaxed {
 			pr.Relaxed[k] = v
+		}
+		for k, v := range res.amended {
+			pr.Amended[k] = v
 		}
 		for k, v := range res.skipped {
 			pr.Skipped[k] = v
 		}
 		for k, v := range res.endpoints {
 			pr.Endpoints[k] = v
+		}
+		for k, v := range res.responses {
+			pr.Responses[k] = v
 		}
 		for _, v := range res.violations {
 			pr.Violations = append(pr.Violations, *v)

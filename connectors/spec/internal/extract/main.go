@@ -13,6 +13,10 @@
 // small; schemas, enums, formats, nullability and examples are kept as the
 // vendor wrote them. Deliberate relaxations are NOT applied here: they live
 // in connectors/spec/relax.go, in one place, applied when the documents load.
+//
+// An OAS 3.1 source (MyCase's) is down-converted to OAS 3.0, which is what
+// the checker validates against: see downconvert for the rules; a 3.1
+// construct without a faithful 3.0 spelling fails the extraction.
 package main
 
 import (
@@ -72,12 +76,52 @@ var subsets = []subset{
 		"GET /users/{userId}/recordings", "GET /meetings/{meetingId}/recordings",
 		"GET /past_meetings/{meetingId}/participants",
 	}},
+	// MyCase publishes one OAS 3.1 document per resource; each subset is
+	// down-converted to OAS 3.0 (see downconvert).
+	{src: "mycase/Staff.json", out: "mycase-staff.json", ops: []string{"GET /v1/me"}},
+	{src: "mycase/Firm.json", out: "mycase-firm.json", ops: []string{"GET /v1/firm"}},
+	{src: "mycase/Clients.json", out: "mycase-clients.json", ops: []string{
+		"GET /v1/clients", "POST /v1/clients", "GET /v1/clients/{id}",
+	}},
+	{src: "mycase/Cases.json", out: "mycase-cases.json", ops: []string{
+		"GET /v1/cases", "POST /v1/cases", "GET /v1/cases/{id}", "PUT /v1/cases/{id}",
+	}},
+	{src: "mycase/PracticeAreas.json", out: "mycase-practiceareas.json", ops: []string{"GET /v1/practice_areas"}},
+	{src: "mycase/CustomFields.json", out: "mycase-customfields.json", ops: []string{
+		"GET /v1/custom_fields", "POST /v1/custom_fields",
+	}},
+	{src: "mycase/Notes.json", out: "mycase-notes.json", ops: []string{
+		"GET /v1/clients/{id}/notes", "POST /v1/clients/{id}/notes",
+		"GET /v1/cases/{id}/notes", "POST /v1/cases/{id}/notes",
+	}},
+	{src: "mycase/Documents.json", out: "mycase-documents.json", ops: []string{
+		"GET /v1/documents", "GET /v1/documents/{id}", "GET /v1/documents/{id}/data",
+		"GET /v1/cases/{id}/documents", "POST /v1/cases/{id}/documents",
+		"GET /v1/documents/{id}/versions", "POST /v1/documents/{id}/versions",
+	}},
+	{src: "mycase/Webhooks.json", out: "mycase-webhooks.json", ops: []string{
+		"GET /v1/webhooks/subscriptions", "POST /v1/webhooks/subscriptions",
+		"DELETE /v1/webhooks/subscriptions/{id}",
+	}},
+	{src: "smokeball/openapi.json", out: "smokeball.json", ops: []string{
+		"GET /firm",
+		"GET /contacts", "POST /contacts", "GET /contacts/{id}", "PUT /contacts/{id}",
+		"GET /matters", "POST /matters", "GET /matters/{matterId}",
+		"GET /mattertypes",
+		"GET /matters/{matterId}/memos", "POST /matters/{matterId}/memos",
+		"GET /matters/{matterId}/documents/files", "POST /matters/{matterId}/documents/files",
+		"GET /matters/{matterId}/documents/files/{fileId}",
+		"GET /matters/{matterId}/documents/files/{fileId}/download",
+		"GET /matters/{matterId}/documents/files/{fileId}/upload",
+		"GET /webhooks", "POST /webhooks", "DELETE /webhooks/{id}",
+	}},
 }
 
 // dropped are keys of prose the tests never read.
 var dropped = map[string]bool{"description": true, "summary": true, "x-codeSamples": true, "externalDocs": true,
 	"x-box-reference-category": true, "x-box-tag": true, "x-box-sanitized": true, "x-box-resource-id": true,
-	"x-box-is-variant": true, "x-box-variants": true, "x-macro": true, "x-permissions": true, "x-examples": true, "tags": true}
+	"x-box-is-variant": true, "x-box-variants": true, "x-macro": true, "x-permissions": true, "x-examples": true, "tags": true,
+	"x-stoplight": true}
 
 func main() {
 	specs := flag.String("specs", "/work/shared/specs", "the vendor documents")
@@ -290,12 +334,132 @@ func extract(src, dst string, ops []string) (int, error) {
 		out["security"] = sec
 	}
 	strip(out, false)
+	if v, _ := doc["openapi"].(string); strings.HasPrefix(v, "3.1") {
+		for _, part := range []any{outPaths, outComps} {
+			if err := downconvert(part, false); err != nil {
+				return 0, fmt.Errorf("%s: %w", src, err)
+			}
+		}
+		out["openapi"] = "3.0.3"
+		out["x-downconverted-from"] = v
+	}
 	b, err := json.MarshalIndent(out, "", " ")
 	if err != nil {
 		return 0, err
 	}
 	b = append(b, '\n')
 	return len(b), os.WriteFile(dst, b, 0o644)
+}
+
+// OAS 3.1 (JSON Schema 2020-12) keywords that have no OAS 3.0 spelling;
+// a subset using one cannot be down-converted faithfully, so extraction
+// fails rather than silently weakening the schema.
+var only31 = []string{"$defs", "$dynamicRef", "$dynamicAnchor", "$anchor", "$schema", "$id", "prefixItems", "if", "then", "else",
+	"dependentSchemas", "dependentRequired", "unevaluatedProperties", "unevaluatedItems", "contains", "minContains",
+	"maxContains", "patternProperties", "propertyNames", "contentEncoding", "contentMediaType", "contentSchema"}
+
+// downconvert rewrites, in place, the OAS 3.1 constructs of a subset into
+// their OAS 3.0 equivalents, which is what kin-openapi validates against
+// (the checker treats every document as 3.0):
+//
+//   - type: [T] becomes type: T;
+//   - type: [T, "null"] becomes type: T with nullable: true;
+//   - type: [T1, T2, …] (several non-null types) becomes anyOf of one
+//     schema per type (plus nullable: true when "null" is listed);
+//   - const: v becomes enum: [v];
+//   - examples: [v, …] (a schema's array, not a media type's map) becomes
+//     example: v;
+//   - numeric exclusiveMinimum/exclusiveMaximum: n become minimum/maximum: n
+//     with exclusiveMinimum/exclusiveMaximum: true.
+//
+// Any other 3.1-only keyword (only31) is an error. As in strip, the keys of
+// a "properties" map are property names, not keywords.
+func downconvert(v any, propertyNames bool) error {
+	switch x := v.(type) {
+	case map[string]any:
+		if !propertyNames {
+			if err := downconvertSchema(x); err != nil {
+				return err
+			}
+		}
+		for k, c := range x {
+			if err := downconvert(c, !propertyNames && k == "properties"); err != nil {
+				return err
+			}
+		}
+	case []any:
+		for _, c := range x {
+			if err := downconvert(c, false); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// downconvertSchema converts the keywords of one object that may be a schema.
+func downconvertSchema(x map[string]any) error {
+	for _, k := range only31 {
+		if _, ok := x[k]; ok {
+			return fmt.Errorf("OAS 3.1 keyword %q has no OAS 3.0 equivalent", k)
+		}
+	}
+	if types, ok := x["type"].([]any); ok {
+		var kept []string
+		null := false
+		for _, t := range types {
+			s, ok := t.(string)
+			if !ok {
+				return fmt.Errorf("type %v is not a list of names", types)
+			}
+			if s == "null" {
+				null = true
+				continue
+			}
+			kept = append(kept, s)
+		}
+		delete(x, "type")
+		switch len(kept) {
+		case 0:
+			return fmt.Errorf("type %v allows only null", types)
+		case 1:
+			x["type"] = kept[0]
+		default:
+			if _, ok := x["anyOf"]; ok {
+				return fmt.Errorf("type %v beside anyOf", types)
+			}
+			var alts []any
+			for _, t := range kept {
+				alts = append(alts, map[string]any{"type": t})
+			}
+			x["anyOf"] = alts
+		}
+		if null {
+			x["nullable"] = true
+		}
+	}
+	if c, ok := x["const"]; ok {
+		delete(x, "const")
+		x["enum"] = []any{c}
+	}
+	if ex, ok := x["examples"].([]any); ok {
+		delete(x, "examples")
+		if len(ex) > 0 {
+			x["example"] = ex[0]
+		}
+	}
+	for _, kw := range []struct{ excl, bound string }{{"exclusiveMinimum", "minimum"}, {"exclusiveMaximum", "maximum"}} {
+		n, ok := x[kw.excl].(json.Number)
+		if !ok {
+			continue
+		}
+		if _, both := x[kw.bound]; both {
+			return fmt.Errorf("%s beside %s", kw.excl, kw.bound)
+		}
+		x[kw.bound] = n
+		x[kw.excl] = true
+	}
+	return nil
 }
 
 // refs appends every "$ref" below v to acc, sorted for a stable walk.
