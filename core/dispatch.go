@@ -42,6 +42,32 @@ func Targets(ev store.WebhookEvent) map[string][]string {
 		case "document":
 			add(JobDocuments, "doc:"+ev.Resource)
 		}
+	case MyCase:
+		switch model {
+		case "case":
+			add(JobFolders, "matter:"+ev.Resource)
+			add(JobIntake, MyCase+"-matter:"+ev.Resource)
+			if event == "created" {
+				add(JobDocuments, "matter:"+ev.Resource)
+			}
+		case "client":
+			add(JobContacts, "mycase:"+ev.Resource)
+		}
+	case Smokeball:
+		// The body of a Smokeball delivery is not signed: its ids only say
+		// what to read again from Smokeball's API (see webhook/pms.go).
+		switch model {
+		case "matter":
+			add(JobFolders, "matter:"+ev.Resource)
+			add(JobIntake, Smokeball+"-matter:"+ev.Resource)
+			if event == "created" {
+				add(JobDocuments, "matter:"+ev.Resource)
+			}
+		case "contact":
+			add(JobContacts, "sb:"+ev.Resource)
+		case "files":
+			add(JobDocuments, "matter:"+ev.Resource)
+		}
 	case Zoom:
 		switch ev.Type {
 		case "recording.completed", "recording.transcript_completed", "meeting.summary_completed":

@@ -190,7 +190,8 @@ func settle(t *testing.T, app *core.App, sub *events.Subscription) {
 
 // fastLimits lifts every fake's request budget.
 func fastLimits() map[string]int {
-	return map[string]int{"clio": 1_000_000, "lawmatics": 1_000_000, "box": 1_000_000, "zoom": 1_000_000}
+	return map[string]int{"clio": 1_000_000, "lawmatics": 1_000_000, "box": 1_000_000, "zoom": 1_000_000,
+		"mycase": 1_000_000, "smokeball": 1_000_000}
 }
 
 func firstClientEmail(t *testing.T, app *core.App) string {

@@ -61,7 +61,9 @@ func (a *App) tunnelURL() string {
 // UpkeepWebhooks registers, renews and re-points Firmsync's webhooks on
 // every connected platform whose API allows it (Clio, Box), and in sandbox
 // mode stands in for the person who pastes the URL into Zoom's and
-// Lawmatics' consoles. Errors are recorded on the connection and returned.
+// Lawmatics' consoles. MyCase and Smokeball subscriptions are kept the
+// same way (upkeeppms.go). Errors are recorded on the connection and
+// returned.
 func (a *App) UpkeepWebhooks(ctx context.Context) error {
 	_, err := a.upkeepWebhooks(ctx)
 	return err
@@ -84,7 +86,7 @@ func (a *App) upkeepWebhooks(ctx context.Context) (gaps []string, err error) {
 			}
 		}
 	}
-	for _, p := range []string{Clio, Box, Zoom, Lawmatics} {
+	for _, p := range []string{a.PracticeManagement(), Box, Zoom, Lawmatics} {
 		conn, err := a.store.Connection(p)
 		if err != nil || conn.Status == store.ConnDisconnected || conn.Status == "" || conn.Status == store.ConnReconnectNeeded {
 			continue
@@ -93,6 +95,10 @@ func (a *App) upkeepWebhooks(ctx context.Context) (gaps []string, err error) {
 		switch p {
 		case Clio:
 			perr = a.upkeepClio(ctx, tunnel, func(model string) { gap(clioHookJobs(model)...) })
+		case MyCase:
+			perr = a.upkeepMyCase(ctx, tunnel, func(model string) { gap(myCaseHooks()[model]...) })
+		case Smokeball:
+			perr = a.upkeepSmokeball(ctx, tunnel, func() { gap(JobContacts, JobFolders, JobIntake, JobDocuments) })
 		case Box:
 			perr = a.upkeepBox(ctx, tunnel, func() { gap(JobFolders) })
 		case Zoom, Lawmatics:
@@ -360,6 +366,8 @@ func (a *App) deleteWebhooks(ctx context.Context, platform string) {
 		return
 	}
 	switch platform {
+	case MyCase, Smokeball:
+		a.deletePMSWebhooks(ctx, platform, conn.Webhooks)
 	case Clio:
 		c, err := a.platforms.Clio(ctx)
 		if err != nil {

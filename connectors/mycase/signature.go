@@ -16,8 +16,8 @@ import (
 // lowercase hex HMAC-SHA256 of the raw body; the fake does that.
 const SignatureHeader = "X-MyCase-Signature"
 
-// signatureHeaders are the header names VerifyDelivery looks in [U].
-func signatureHeaders() []string {
+// SignatureHeaders are the header names VerifyDelivery looks in [U].
+func SignatureHeaders() []string {
 	return []string{SignatureHeader, "X-Mycase-Hmac-Sha256", "X-Signature"}
 }
 
@@ -45,7 +45,7 @@ func VerifyDelivery(hmacKey string, header http.Header, body []byte) bool {
 	mac.Write(body)
 	want := mac.Sum(nil)
 	ok := false
-	for _, name := range signatureHeaders() {
+	for _, name := range SignatureHeaders() {
 		for _, v := range header.Values(name) {
 			for _, sig := range strings.Split(v, ",") {
 				for _, got := range decodeSignature(sig) {

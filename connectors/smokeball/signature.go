@@ -53,6 +53,7 @@ type Event struct {
 	Payload        json.RawMessage
 	Timestamp      int64  // .NET ticks
 	ID             string // the payload's id, if it has one
+	MatterID       string // the payload's matterId, if it has one (files.updated, memo events)
 }
 
 // ParseEvent decodes a delivery body. The timestamp may come as a number
@@ -82,12 +83,17 @@ func ParseEvent(body []byte) (Event, error) {
 		ev.Timestamp = n
 	}
 	var p struct {
-		ID json.RawMessage `json:"id"`
+		ID       json.RawMessage `json:"id"`
+		MatterID json.RawMessage `json:"matterId"`
 	}
-	if json.Unmarshal(w.Payload, &p) == nil && len(p.ID) > 0 {
+	if json.Unmarshal(w.Payload, &p) == nil {
 		var s string
-		if json.Unmarshal(p.ID, &s) == nil {
+		if len(p.ID) > 0 && json.Unmarshal(p.ID, &s) == nil {
 			ev.ID = s
+		}
+		s = ""
+		if len(p.MatterID) > 0 && json.Unmarshal(p.MatterID, &s) == nil {
+			ev.MatterID = s
 		}
 	}
 	return ev, nil

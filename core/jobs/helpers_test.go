@@ -16,6 +16,8 @@ import (
 	"github.com/firmsync/firmsync/connectors/clio"
 	"github.com/firmsync/firmsync/connectors/httpx"
 	"github.com/firmsync/firmsync/connectors/lawmatics"
+	"github.com/firmsync/firmsync/connectors/mycase"
+	"github.com/firmsync/firmsync/connectors/smokeball"
 	"github.com/firmsync/firmsync/connectors/sandbox"
 	"github.com/firmsync/firmsync/connectors/zoom"
 	"github.com/firmsync/firmsync/core/engine"
@@ -37,6 +39,7 @@ func (a staticAuth) Refresh(context.Context, string) (string, error) {
 type testPlatforms struct {
 	sb   *sandbox.Sandbox
 	info sandbox.Info
+	pms  string // the firm's practice-management system; "" = clio
 	// disconnected platforms answer ErrNotConnected.
 	mu           sync.Mutex
 	disconnected map[string]bool
@@ -54,6 +57,9 @@ func (p *testPlatforms) check(name string) error {
 func (p *testPlatforms) Clio(context.Context) (*clio.Client, error) {
 	if err := p.check("clio"); err != nil {
 		return nil, err
+	}
+	if p.pms != "" && p.pms != pms.Clio {
+		return nil, fmt.Errorf("clio (the firm runs %s): %w", p.pms, jobs.ErrNotConnected)
 	}
 	i := p.info.Platforms["clio"]
 	return clio.New(clio.Options{APIBase: i.APIBase, OAuthBase: i.OAuthBase, Auth: staticAuth{i.Token}}), nil
@@ -83,13 +89,33 @@ func (p *testPlatforms) Lawmatics(context.Context) (*lawmatics.Client, error) {
 	return lawmatics.New(lawmatics.Options{APIBase: i.APIBase, OAuthBase: i.OAuthBase, Auth: staticAuth{i.Token}}), nil
 }
 
-// PMS implements jobs.Platforms.
+// PMS implements jobs.Platforms: the system named by pms, its client
+// with the sandbox's token (and Smokeball's API key).
 func (p *testPlatforms) PMS(ctx context.Context) (pms.System, error) {
-	c, err := p.Clio(ctx)
-	if err != nil {
-		return nil, err
+	switch p.pms {
+	case "", pms.Clio:
+		c, err := p.Clio(ctx)
+		if err != nil {
+			return nil, err
+		}
+		return pms.NewClio(c), nil
+	case pms.MyCase:
+		if err := p.check(pms.MyCase); err != nil {
+			return nil, err
+		}
+		i := p.info.Platforms[pms.MyCase]
+		// No client-side budget: the fakes' limits are lifted in job tests.
+		return pms.NewMyCase(mycase.New(mycase.Options{APIBase: i.APIBase, OAuthBase: i.OAuthBase, Auth: staticAuth{i.Token},
+			Pacer: &httpx.Pacer{}})), nil
+	case pms.Smokeball:
+		if err := p.check(pms.Smokeball); err != nil {
+			return nil, err
+		}
+		i := p.info.Platforms[pms.Smokeball]
+		return pms.NewSmokeball(smokeball.New(smokeball.Options{APIBase: i.APIBase, AuthBase: i.OAuthBase, APIKey: i.APIKey,
+			Auth: staticAuth{i.Token}, Pacer: &httpx.Pacer{}})), nil
 	}
-	return pms.NewClio(c), nil
+	return nil, fmt.Errorf("unknown practice-management system %q", p.pms)
 }
 
 // env is one test's world.
@@ -113,6 +139,8 @@ type envOptions struct {
 	// RateWindow shortens the fakes' rate-limit windows (keep the real
 	// shape but run faster); zero keeps the real windows.
 	RateWindow time.Duration
+	// PMS is the firm's practice-management system ("" = clio).
+	PMS string
 	// RealLimits keeps each platform's real request budget. By default the
 	// budgets are lifted: job tests are about behaviour, and pacing has its
 	// own tests (connectors/httpx, connectors/clio).
@@ -123,7 +151,8 @@ func newEnv(t *testing.T, o envOptions) *env {
 	t.Helper()
 	var limits map[string]int
 	if !o.RealLimits {
-		limits = map[string]int{"clio": 1_000_000, "lawmatics": 1_000_000, "box": 1_000_000, "zoom": 1_000_000}
+		limits = map[string]int{"clio": 1_000_000, "lawmatics": 1_000_000, "box": 1_000_000, "zoom": 1_000_000,
+			"mycase": 1_000_000, "smokeball": 1_000_000}
 	}
 	sb, err := sandbox.Start(sandbox.Options{Size: o.Size, Seed: o.Seed, RateWindow: o.RateWindow, RateLimits: limits})
 	if err != nil {
@@ -135,8 +164,11 @@ func newEnv(t *testing.T, o envOptions) *env {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { st.Close() })
-	e := &env{t: t, sb: sb, st: st, bus: events.NewBus(), plat: &testPlatforms{sb: sb, info: sb.Info(), disconnected: map[string]bool{}}}
+	e := &env{t: t, sb: sb, st: st, bus: events.NewBus(), plat: &testPlatforms{sb: sb, info: sb.Info(), pms: o.PMS, disconnected: map[string]bool{}}}
 	s := jobs.Defaults()
+	if o.PMS != "" {
+		s.PracticeManagement = o.PMS
+	}
 	s.BoxRootFolderID = sb.BoxRoot()
 	if o.Settings != nil {
 		o.Settings(&s)

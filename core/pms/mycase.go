@@ -26,6 +26,10 @@ type MyCaseSystem struct{ c *mycase.Client }
 // NewMyCase wraps a connected MyCase client.
 func NewMyCase(c *mycase.Client) *MyCaseSystem { return &MyCaseSystem{c: c} }
 
+// Client is the wrapped client (webhook upkeep manages subscriptions with
+// it).
+func (s *MyCaseSystem) Client() *mycase.Client { return s.c }
+
 // Kind implements System.
 func (s *MyCaseSystem) Kind() string { return MyCase }
 

@@ -32,6 +32,10 @@ type SmokeballSystem struct {
 // NewSmokeball wraps a connected Smokeball client.
 func NewSmokeball(c *smokeball.Client) *SmokeballSystem { return &SmokeballSystem{c: c} }
 
+// Client is the wrapped client (webhook upkeep manages the subscription
+// with it).
+func (s *SmokeballSystem) Client() *smokeball.Client { return s.c }
+
 // Kind implements System.
 func (s *SmokeballSystem) Kind() string { return Smokeball }
 

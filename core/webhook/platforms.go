@@ -34,6 +34,8 @@ func deliveryRetries(platform string, status int) bool {
 		return boxRetries(status)
 	case "lawmatics":
 		return lawmatics.WebhookRetries(status)
+	case "mycase", "smokeball":
+		return pmsRetries(status)
 	}
 	return true // an unknown sender: assume it retries
 }
@@ -50,6 +52,10 @@ func deliveryRule(platform string) (rule, source string) {
 		return boxRule, boxRuleSource
 	case "lawmatics":
 		return lawmaticsRule, lawmaticsRuleSource
+	case "mycase":
+		return mycaseRule, mycaseRuleSource
+	case "smokeball":
+		return smokeballRule, smokeballRuleSource
 	}
 	return "", ""
 }

@@ -206,6 +206,8 @@ func New(o Options) *Receiver {
 	mux.HandleFunc("/webhooks/zoom", r.post("zoom", r.zoomHeaders, r.zoom))
 	mux.HandleFunc("/webhooks/box", r.post("box", r.boxHeaders, r.box))
 	mux.HandleFunc("/webhooks/lawmatics", r.post("lawmatics", r.lawmaticsHeaders, r.lawmatics))
+	mux.HandleFunc("/webhooks/mycase", r.post("mycase", mycaseHeaders, r.mycase))
+	mux.HandleFunc("/webhooks/smokeball", r.post("smokeball", r.smokeballHeaders, r.smokeball))
 	// Clio's deauthorization callback is not signed (its checker asks Clio
 	// itself, at most once a minute), so it has no header check.
 	mux.HandleFunc("/oauth/clio/deauthorize", r.post("clio", nil, r.deauthorize))
