@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 
+	"github.com/firmsync/firmsync/core/datadir"
 	"github.com/firmsync/firmsync/core/pms"
 )
 
@@ -35,9 +36,9 @@ func (a *App) checkSwitch(from, to string) error {
 		}
 		if len(entries) > 0 {
 			return fmt.Errorf("%w: Firmsync has already synced this firm with %s, and its links (Zoom contacts, matter "+
-				"folders in Box, call notes) point at %s records. Keep %s, or start Firmsync for %s with a new data "+
-				"folder (FIRMSYNC_DATA_DIR), so nothing is duplicated or written to the wrong client",
-				ErrSwitchRefused, pms.Name(from), pms.Name(from), pms.Name(from), pms.Name(to))
+				"folders in Box, call notes) point at %s records. Keep %s, or run Firmsync for %s with a new data "+
+				"folder (--data or %s), so nothing is duplicated or written to the wrong client",
+				ErrSwitchRefused, pms.Name(from), pms.Name(from), pms.Name(from), pms.Name(to), datadir.EnvVar)
 		}
 	}
 	return nil

@@ -61,15 +61,16 @@ type opts struct {
 	paste    bool
 	// sandboxURL wires the App to a sandbox in another process.
 	sandboxURL string
+	pms        string // --pms: the sandbox firm's practice-management system
 	clientID   string // app set
 }
 
 func commands() []command {
 	return []command{
 		{name: "serve", summary: "run schedules and the webhook receiver headless until stopped",
-			flags: flagsFor(fData, fSandbox, fSandboxURL), run: cmdServe},
+			flags: flagsFor(fData, fSandbox, fSandboxURL, fPMS), run: cmdServe},
 		{name: "sync", summary: "run jobs once; exit 0 when every job ran and no item failed, 1 otherwise",
-			flags: flagsFor(fData, fSandbox, fSandboxURL, fJobs, fJSON, fDryRun), run: cmdSync},
+			flags: flagsFor(fData, fSandbox, fSandboxURL, fPMS, fJobs, fJSON, fDryRun), run: cmdSync},
 		{name: "status", summary: "show connections, jobs and the last and next runs",
 			flags: flagsFor(fData, fJSON), run: cmdStatus},
 		{name: "log", summary: "show the per-item sync log, newest first",
@@ -116,7 +117,7 @@ func run(ctx context.Context, args []string, e env) int {
 }
 
 func desktopCommand() command {
-	return command{name: "", summary: "the desktop app", flags: flagsFor(fData, fSandbox, fSandboxURL, fHidden), run: cmdDesktop}
+	return command{name: "", summary: "the desktop app", flags: flagsFor(fData, fSandbox, fSandboxURL, fPMS, fHidden), run: cmdDesktop}
 }
 
 func runCommand(ctx context.Context, e env, c command, args []string) int {

@@ -9,10 +9,12 @@ import (
 	"os/exec"
 	"path/filepath"
 	"runtime"
+	"strings"
 	"time"
 
 	"github.com/firmsync/firmsync/connectors/sandbox"
 	"github.com/firmsync/firmsync/core"
+	"github.com/firmsync/firmsync/core/pms"
 	"github.com/firmsync/firmsync/core/store"
 	"github.com/firmsync/firmsync/ui"
 )
@@ -95,7 +97,13 @@ func openApp(ctx context.Context, e env, o *opts) (*core.App, error) {
 
 // openAppAt opens the App on dir; logTo also receives the operational log.
 func openAppAt(ctx context.Context, dir string, o *opts, logTo io.Writer) (*core.App, error) {
-	co := core.Options{DataDir: dir, Sandbox: o.sandbox, LogTo: logTo}
+	co := core.Options{DataDir: dir, Sandbox: o.sandbox, LogTo: logTo, PMS: o.pms}
+	if o.pms != "" && !pms.Valid(o.pms) {
+		return nil, usageErr{fmt.Sprintf("unknown --pms %q (valid: %s)", o.pms, strings.Join(pms.Kinds, ", "))}
+	}
+	if o.pms != "" && !o.sandbox && o.sandboxURL == "" {
+		return nil, usageErr{"--pms is for trying the sandbox (with --sandbox); a firm chooses its practice-management system in Settings"}
+	}
 	if o.sandboxURL != "" {
 		info, err := sandbox.FetchInfo(ctx, o.sandboxURL)
 		if err != nil {

@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/firmsync/firmsync/core"
+	"github.com/firmsync/firmsync/core/pms"
 )
 
 // flagDef registers one flag on fs, storing into o.
@@ -26,6 +27,9 @@ func fData(fs *flag.FlagSet, o *opts) {
 }
 func fSandbox(fs *flag.FlagSet, o *opts) {
 	fs.BoolVar(&o.sandbox, "sandbox", false, "use the built-in sandbox (a demo firm on fake platforms)")
+}
+func fPMS(fs *flag.FlagSet, o *opts) {
+	fs.StringVar(&o.pms, "pms", "", "with --sandbox: try the demo firm as a "+strings.Join(pms.Kinds, ", ")+" firm (default clio; a real firm chooses in Settings)")
 }
 func fSandboxURL(fs *flag.FlagSet, o *opts) {
 	fs.StringVar(&o.sandboxURL, "sandbox-url", "", "use a sandbox already running elsewhere (the admin URL `firmsync sandbox` prints)")

@@ -7,6 +7,7 @@ import (
 	"net"
 
 	"github.com/firmsync/firmsync/connectors/sandbox"
+	"github.com/firmsync/firmsync/core"
 )
 
 func cmdSandbox(ctx context.Context, e env, o *opts) error {
@@ -29,7 +30,7 @@ func cmdSandbox(ctx context.Context, e env, o *opts) error {
 		}
 	} else {
 		fmt.Fprintf(e.stdout, "Sandbox running (Ctrl-C stops). Admin API: %s\n", info.Admin)
-		for _, p := range []string{"clio", "lawmatics", "zoom", "box"} {
+		for _, p := range core.AllPlatforms() {
 			fmt.Fprintf(e.stdout, "  %-10s %s\n", p, info.Platforms[p].APIBase)
 		}
 		sd := info.Seeded

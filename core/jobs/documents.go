@@ -566,15 +566,32 @@ func (dr *docsRun) process(ctx context.Context, m docsMatter, d pms.Document) (o
 		if err != nil {
 			return fail(err)
 		}
+		same := false // the file in Box is this document's content
+		switch {
+		case pre == nil || pre.Type != "file":
+		case d.Size >= 0:
+			same = pre.Size != nil && *pre.Size == d.Size
+		default:
+			// The system does not say the size (MyCase): compare the
+			// content's SHA-1 with Box's, at the cost of one download,
+			// only for a matter not yet listed in full (a rebuild).
+			if sha := boxItemSHA1(*pre); sha != "" {
+				sum, err := dr.hashDocument(ctx, d.ID)
+				if err != nil {
+					return fail(err)
+				}
+				same = strings.EqualFold(sum, sha)
+			}
+		}
 		switch {
 		case pre == nil:
-		case pre.Type == "file" && pre.Size != nil && d.Size >= 0 && *pre.Size == d.Size:
+		case same:
 			// Firmsync's earlier upload (the ledger lost it): linked, not sent again.
 			if err := dr.finishDoc(key, pre.ID, ver, m.folder, folder, pre.Name, m.id); err != nil {
 				return false, err
 			}
 			it.Action, it.ExternalID, it.Change = "link existing file", pre.ID, engine.Unchanged
-			it.Message = fmt.Sprintf("the document was already in Box as %q (same name and size); linked it", pre.Name)
+			it.Message = fmt.Sprintf("the document was already in Box as %q (same name and content); linked it", pre.Name)
 			r.Log(it, store.LogSuccess) // nothing written, but a relink is worth a line in the log
 			r.Done(it)
 			return true, nil
@@ -672,6 +689,17 @@ func (dr *docsRun) uploadFolder(ctx context.Context, m docsMatter) (string, erro
 	}
 	dr.upload[m.id] = id
 	return id, nil
+}
+
+// boxItemSHA1 is a listed file's SHA-1 ("" when Box did not say).
+func boxItemSHA1(it box.Item) string {
+	if it.SHA1 != "" {
+		return it.SHA1
+	}
+	if it.FileVersion != nil {
+		return it.FileVersion.SHA1
+	}
+	return ""
 }
 
 // docsUpload is the outcome of uploading a new file.

@@ -44,7 +44,9 @@ type MatterPatch struct {
 
 // splitPhone splits a free-form number into Smokeball's areaCode and
 // number: ten North American digits (after an optional leading 1) become
-// 3 + 7; anything else is all number.
+// 3 + 7; anything else is kept as typed in number [U: how Smokeball's own
+// screens store a foreign number is undocumented; keeping its "+44" is
+// what a person typing it sees again], so its country code survives.
 func splitPhone(s string) map[string]string {
 	var d strings.Builder
 	for _, r := range s {
@@ -59,7 +61,7 @@ func splitPhone(s string) map[string]string {
 	if len(digits) == 10 {
 		return map[string]string{"areaCode": digits[:3], "number": digits[3:]}
 	}
-	return map[string]string{"number": digits}
+	return map[string]string{"number": strings.TrimSpace(s)}
 }
 
 func setRaw(m map[string]json.RawMessage, k string, v any) {
