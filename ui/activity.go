@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -73,18 +74,10 @@ type activityTab struct {
 
 func newActivityTab(g *gui) *activityTab {
 	t := &activityTab{g: g}
-	jobs := []string{allJobs}
-	for _, j := range core.Jobs() {
-		jobs = append(jobs, jobLabel(j))
-	}
-	plats := []string{allPlatforms}
-	for _, p := range core.Platforms() {
-		plats = append(plats, platformName(p))
-	}
 	stats := statusChoices()
-	t.job = widget.NewSelect(jobs, t.onFilter)
+	t.job = widget.NewSelect(t.jobChoices(), t.onFilter)
 	t.job.SetSelected(allJobs)
-	t.platform = widget.NewSelect(plats, t.onFilter)
+	t.platform = widget.NewSelect(t.platformChoices(), t.onFilter)
 	t.platform.SetSelected(allPlatforms)
 	t.status = widget.NewSelect(stats, t.onFilter)
 	t.status.SetSelected(allStatuses)
@@ -147,15 +140,51 @@ func newActivityTab(g *gui) *activityTab {
 	return t
 }
 
+// jobChoices are the Job filter's choices, in the firm's words.
+func (t *activityTab) jobChoices() []string {
+	out := []string{allJobs}
+	for _, j := range core.Jobs() {
+		out = append(out, t.g.words().jobLabel(j))
+	}
+	return out
+}
+
+// platformChoices are the Platform filter's choices: the firm's own.
+func (t *activityTab) platformChoices() []string {
+	out := []string{allPlatforms}
+	for _, p := range t.g.app.Platforms() {
+		out = append(out, platformName(p))
+	}
+	return out
+}
+
+// relabel offers the firm's own platforms and job names after its
+// practice-management system changed. A filter on a name that is gone
+// goes back to all.
+func (t *activityTab) relabel() {
+	for _, f := range []struct {
+		sel  *widget.Select
+		opts []string
+		all  string
+	}{{t.job, t.jobChoices(), allJobs}, {t.platform, t.platformChoices(), allPlatforms}} {
+		picked := f.sel.Selected
+		f.sel.SetOptions(f.opts)
+		if !slices.Contains(f.opts, picked) {
+			f.sel.SetSelected(f.all) // applies the filters again
+		}
+	}
+}
+
 // query builds the store query from the filters; it names a bad date.
 func (t *activityTab) query() (store.LogQuery, error) {
 	var q store.LogQuery
+	w := t.g.words()
 	for _, j := range core.Jobs() {
-		if jobLabel(j) == t.job.Selected {
+		if w.jobLabel(j) == t.job.Selected {
 			q.Job = j
 		}
 	}
-	for _, p := range core.Platforms() {
+	for _, p := range t.g.app.Platforms() {
 		if platformName(p) == t.platform.Selected {
 			q.Platform = p
 		}
@@ -472,8 +501,9 @@ func (t *activityTab) onExport() {
 			return // cancelled
 		}
 		p := newLogPager(t.g.app.Store(), t.pager.q)
+		words := t.g.words() // read here: the export runs off the UI goroutine
 		go func() {
-			err := exportCSV(p, w)
+			err := exportCSV(p, words, w)
 			if cerr := w.Close(); err == nil {
 				err = cerr
 			}
@@ -493,7 +523,7 @@ func (t *activityTab) onExport() {
 // ExportCSV writes the rows matching the current filters as CSV, newest
 // first (for the Export button and tests).
 func (t *activityTab) ExportCSV(w io.Writer) error {
-	return exportCSV(newLogPager(t.g.app.Store(), t.pager.q), w)
+	return exportCSV(newLogPager(t.g.app.Store(), t.pager.q), t.g.words(), w)
 }
 
 // exportCSV writes what Excel opens as intended on every OS: UTF-8 with a
@@ -501,7 +531,7 @@ func (t *activityTab) ExportCSV(w io.Writer) error {
 // page and "Zoë" or "→" come out garbled), CRLF line ends, and cells that
 // would start a formula neutralised (a name like "=HYPERLINK(…)" in a
 // client's record must stay text, not run when a colleague opens the file).
-func exportCSV(p *logPager, w io.Writer) error {
+func exportCSV(p *logPager, words wording, w io.Writer) error {
 	if _, err := io.WriteString(w, "\ufeff"); err != nil {
 		return fmt.Errorf("writing the CSV: %w", err)
 	}
@@ -515,7 +545,7 @@ func exportCSV(p *logPager, w io.Writer) error {
 	}
 	_ = row(csvHeader()...) // the screen's words, so the file reads like the Activity tab
 	err := p.each(func(r store.LogRecord) error {
-		return row(csvRow(p, r)...)
+		return row(csvRow(p, words, r)...)
 	})
 	cw.Flush()
 	if err != nil {

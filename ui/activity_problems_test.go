@@ -371,7 +371,7 @@ func TestExportCSVUsesTheScreensWords(t *testing.T) {
 	if rows[0][1] != "Job" || rows[0][5] != "Status" {
 		t.Errorf("header %q", rows[0])
 	}
-	if rows[1][1] != jobLabel(core.JobRecordings) || rows[1][2] != "Zoom" || rows[1][5] != statusNeedsAction || rows[2][5] != statusTriedAgain {
+	if rows[1][1] != wordsFor(core.Clio).jobLabel(core.JobRecordings) || rows[1][2] != "Zoom" || rows[1][5] != statusNeedsAction || rows[2][5] != statusTriedAgain {
 		t.Errorf("rows say %q / %q, want the screen's words", rows[1], rows[2])
 	}
 	for _, r := range rows {

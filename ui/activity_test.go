@@ -59,7 +59,7 @@ func TestActivityFiltersAndSearchReturnTheRightRows(t *testing.T) {
 		}
 	})
 
-	h.ui(func() { a.job.SetSelected(jobLabel(core.JobFolders)) })
+	h.ui(func() { a.job.SetSelected(wordsFor(core.Clio).jobLabel(core.JobFolders)) })
 	if n := counted(h); n != 30 {
 		t.Errorf("folders rows: %d, want 30", n)
 	}
@@ -199,7 +199,7 @@ func TestExportCSVWritesTheMatchingRows(t *testing.T) {
 	h := newHarness(t)
 	seedLog(t, h, 450, time.Now()) // more than two pages
 	a := h.g.activity
-	h.ui(func() { a.job.SetSelected(jobLabel(core.JobContacts)) })
+	h.ui(func() { a.job.SetSelected(wordsFor(core.Clio).jobLabel(core.JobContacts)) })
 	counted(h)
 	var buf bytes.Buffer
 	var err error
@@ -214,7 +214,7 @@ func TestExportCSVWritesTheMatchingRows(t *testing.T) {
 	if len(rows) != 226 { // header + the 225 contacts rows
 		t.Fatalf("%d CSV rows, want 226", len(rows))
 	}
-	if rows[0][0] != "When" || rows[1][1] != jobLabel(core.JobContacts) || rows[1][4] != "Item 00448" {
+	if rows[0][0] != "When" || rows[1][1] != wordsFor(core.Clio).jobLabel(core.JobContacts) || rows[1][4] != "Item 00448" {
 		t.Errorf("CSV starts %v / %v", rows[0], rows[1])
 	}
 }

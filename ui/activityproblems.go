@@ -228,10 +228,11 @@ func (t *activityTab) fillDetails(rec store.LogRecord) {
 	open := found && pr.State == store.ProblemOpen
 	canAttach := open && t.g.app.CanAttach(pr)
 
+	w := t.g.words()
 	var b strings.Builder
-	fmt.Fprintf(&b, "%s — %s\n", status, cmpOr(rec.Object, jobLabel(rec.Job)))
+	fmt.Fprintf(&b, "%s — %s\n", status, cmpOr(rec.Object, w.jobLabel(rec.Job)))
 	when := rec.Time.Local().Format("Mon Jan 2 2006, 15:04:05")
-	fmt.Fprintf(&b, "%s · %s", jobLabel(rec.Job), when)
+	fmt.Fprintf(&b, "%s · %s", w.jobLabel(rec.Job), when)
 	if rec.Platform != "" {
 		fmt.Fprintf(&b, " · %s", platformName(rec.Platform))
 	}
@@ -239,7 +240,7 @@ func (t *activityTab) fillDetails(rec store.LogRecord) {
 	if rec.Error != "" {
 		fmt.Fprintf(&b, "\nWhat went wrong: %s\n", plainCause(rec.Error))
 	}
-	if step := nextStep(rec, status, canAttach); step != "" {
+	if step := nextStep(w, rec, status, canAttach); step != "" {
 		fmt.Fprintf(&b, "\nWhat to do: %s\n", step)
 	}
 	if rec.Message != "" && !strings.HasPrefix(rec.Message, "needs attention: ") {
@@ -408,8 +409,8 @@ func csvHeader() []string {
 	return []string{"When", "Job", "Platform", "Action", "Item", "Status", "What happened", "Error", "Source id", "Id on the platform", "Item key", "Record"}
 }
 
-func csvRow(p *logPager, r store.LogRecord) []string {
-	return []string{r.Time.Local().Format("2006-01-02 15:04:05"), jobLabel(r.Job), platformName(r.Platform), r.Action, r.Object,
+func csvRow(p *logPager, w wording, r store.LogRecord) []string {
+	return []string{r.Time.Local().Format("2006-01-02 15:04:05"), w.jobLabel(r.Job), platformName(r.Platform), r.Action, r.Object,
 		statusOf(p, r), r.Message, r.Error, r.SourceID, r.ExternalID, r.ItemKey, strconv.FormatUint(r.ID, 10)}
 }
 

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
+	"slices"
 	"strings"
 	"time"
 
@@ -22,6 +23,7 @@ import (
 type connectionsTab struct {
 	g       *gui
 	content fyne.CanvasObject
+	grid    *fyne.Container // the cards, in the firm's platform order
 	cards   map[string]*connCard
 }
 
@@ -31,7 +33,7 @@ type connCard struct {
 	card       *widget.Card
 	status     *widget.Label
 	account    *widget.Label
-	region     *widget.Select // Clio only
+	region     *widget.Select // Clio and Smokeball: each region is its own service
 	token      *widget.Label
 	lastSync   *widget.Label
 	message    *widget.Label // outcome of the last button press
@@ -48,7 +50,15 @@ type connCard struct {
 	copyRedirect *widget.Button
 	clientID     *widget.Entry
 	secret       *widget.Entry
+	appForm      *widget.Form        // client id and secret (and API key)
 	app          core.AppCredentials // as last read from the keychain
+
+	// The API key a platform issues besides the client id and secret
+	// (Smokeball): in appForm only once AppCredentials.NeedsAPIKey says so.
+	keyItem  *widget.FormItem // nil until then
+	keyState *widget.Label    // the saved key's masked hint, never the key
+	apiKey   *widget.Entry
+	saveKey  *widget.Button
 
 	// While a sign-in waits for the browser: the address to open by hand,
 	// and a way out.
@@ -61,12 +71,8 @@ type connCard struct {
 
 func newConnectionsTab(g *gui) *connectionsTab {
 	t := &connectionsTab{g: g, cards: map[string]*connCard{}}
-	grid := container.New(layout.NewGridLayoutWithColumns(2))
-	for _, p := range core.Platforms() {
-		c := t.newCard(p)
-		t.cards[p] = c
-		grid.Add(c.card)
-	}
+	t.grid = container.New(layout.NewGridLayoutWithColumns(2))
+	t.placeCards()
 	text := "Connect each account once. Firmsync opens your browser to sign in; it keeps the access in this computer's keychain and renews it on its own." +
 		" Each platform first needs a developer app of your firm's: open \"Developer app\" on its card."
 	if g.app.Sandbox() {
@@ -76,9 +82,42 @@ func newConnectionsTab(g *gui) *connectionsTab {
 	}
 	intro := widget.NewLabel(text)
 	intro.Wrapping = fyne.TextWrapWord
-	t.content = newShowHook(container.NewBorder(intro, nil, nil, nil, container.NewVScroll(grid)), t.refreshApps)
+	t.content = newShowHook(container.NewBorder(intro, nil, nil, nil, container.NewVScroll(t.grid)), t.refreshApps)
 	t.refreshApps()
 	return t
+}
+
+// placeCards lays out one card per platform of the firm, making the
+// missing ones. A card the firm no longer uses (the practice-management
+// system it switched from) is dropped, and a sign-in waiting on it is
+// cancelled; the others keep their state and messages.
+func (t *connectionsTab) placeCards() {
+	plats := t.g.app.Platforms()
+	for p, c := range t.cards {
+		if !slices.Contains(plats, p) {
+			if c.stop != nil {
+				c.stop()
+			}
+			delete(t.cards, p)
+		}
+	}
+	t.grid.RemoveAll()
+	for _, p := range plats {
+		c := t.cards[p]
+		if c == nil {
+			c = t.newCard(p)
+			t.cards[p] = c
+		}
+		t.grid.Add(c.card)
+	}
+	t.grid.Refresh()
+}
+
+// rebuild shows the firm's own platforms after its practice-management
+// system changed.
+func (t *connectionsTab) rebuild() {
+	t.placeCards()
+	t.refreshApps()
 }
 
 func (t *connectionsTab) newCard(p string) *connCard {
@@ -93,8 +132,8 @@ func (t *connectionsTab) newCard(p string) *connCard {
 	c.disconnect = &widget.Button{Text: "Disconnect", Icon: theme.LogoutIcon(), OnTapped: func() { t.onDisconnect(p) }}
 	c.test = &widget.Button{Text: "Test", Icon: theme.ConfirmIcon(), OnTapped: func() { t.onTest(p) }}
 	rows := []fyne.CanvasObject{c.status, c.account}
-	if p == core.Clio {
-		c.region = widget.NewSelect(core.Regions(), nil)
+	if regions := regionsOf(p); regions != nil {
+		c.region = widget.NewSelect(regions, nil)
 		c.region.SetSelected("us")
 		rows = append(rows, container.NewBorder(nil, nil, widget.NewLabel("Region"), nil, c.region))
 	}
@@ -130,14 +169,29 @@ func (t *connectionsTab) newGuide(c *connCard) fyne.CanvasObject {
 	})
 	c.clientID = plainEntry("client id")
 	c.secret = plainPassword("client secret")
+	c.appForm = widget.NewForm(widget.NewFormItem("Client id", c.clientID), widget.NewFormItem("Client secret", c.secret))
 	body := container.NewVBox(what,
 		widget.NewLabel("Redirect URI to register (exactly):"),
 		container.NewBorder(nil, nil, nil, c.copyRedirect, c.redirect),
-		widget.NewForm(widget.NewFormItem("Client id", c.clientID), widget.NewFormItem("Client secret", c.secret)),
+		c.appForm,
+		t.newKeyState(c),
 		caption("Then press Connect: Firmsync keeps the id and secret in this computer's keychain."),
 	)
 	c.guide = widget.NewAccordion(widget.NewAccordionItem("Developer app", body))
 	return container.NewVBox(c.appState, c.guide)
+}
+
+// regionsOf lists the regions of a platform whose regions are separate
+// services (an account, an app and a token belong to one); nil for the
+// others. Smokeball's are those its connector knows (smokeball.Hosts).
+func regionsOf(p string) []string {
+	switch p {
+	case core.Clio:
+		return core.Regions()
+	case core.Smokeball:
+		return []string{"us", "au", "uk"}
+	}
+	return nil
 }
 
 // developerConsole says where a platform's developer apps are made.
@@ -145,6 +199,10 @@ func developerConsole(p string) string {
 	switch p {
 	case core.Clio:
 		return "Create it in Clio's developer portal (docs.developers.clio.com/api-docs/applications tells how); each Clio region needs its own app."
+	case core.MyCase:
+		return "To create it, ask MyCase support for API access and give them the redirect URI below."
+	case core.Smokeball:
+		return "Create a private app in Smokeball's Developer Console for your firm's region (docs.smokeball.com tells how): its App Details show the client id and secret, and Smokeball also issues an API key for it."
 	case core.Lawmatics:
 		return "Lawmatics support first switches on developer access for your account; then create the app at app.lawmatics.com/settings/developers, where the redirect URI is called the Callback URL."
 	case core.Zoom:
@@ -162,7 +220,7 @@ func (t *connectionsTab) refreshApps() {
 	if t.g.app.Sandbox() {
 		return
 	}
-	for _, p := range core.Platforms() {
+	for _, p := range t.g.app.Platforms() {
 		c := t.cards[p]
 		if c == nil {
 			continue
@@ -187,6 +245,7 @@ func (t *connectionsTab) refreshApps() {
 			}
 			c.appState.SetText("Developer app: client id " + ac.ClientID + ", " + secret + ", in this computer's keychain.")
 		}
+		t.showKey(c)
 		if ac.Source != core.AppNone && c.clientID.Text == "" {
 			c.clientID.SetPlaceHolder(ac.ClientID + " (type to replace)")
 			c.secret.SetPlaceHolder("type to replace the saved secret")
@@ -211,8 +270,8 @@ func (t *connectionsTab) copy(c *connCard, text, done string) {
 // platformRole says what each platform is to the firm.
 func platformRole(p string) string {
 	switch p {
-	case core.Clio:
-		return "Practice management: contacts, matters, documents"
+	case core.Clio, core.MyCase, core.Smokeball:
+		return "Practice management: contacts, " + wordsFor(p).matters() + ", documents"
 	case core.Lawmatics:
 		return "Intake: leads and hired matters"
 	case core.Zoom:
@@ -395,20 +454,24 @@ func (t *connectionsTab) onConnect(p string) {
 func (t *connectionsTab) saveTypedApp(c *connCard) bool {
 	id, sec := strings.TrimSpace(c.clientID.Text), c.secret.Text
 	name := platformName(c.platform)
+	typed := id != "" || sec != ""
 	switch {
-	case id == "" && sec == "":
-		if c.app.Source != core.AppNone {
-			return true
-		}
+	case !typed && c.app.Source == core.AppNone:
 		c.guide.Open(0)
 		c.setMessage("First enter the client id and secret of your firm's "+name+" developer app under \"Developer app\" above.", widget.WarningImportance)
 		return false
-	case id == "":
+	case typed && id == "":
 		c.setMessage("Enter the client id too: the secret alone is not enough.", widget.WarningImportance)
 		return false
-	case sec == "":
+	case typed && sec == "":
 		c.setMessage("Enter the client secret too: "+name+" gives it with the client id.", widget.WarningImportance)
 		return false
+	}
+	if !t.saveTypedKey(c) {
+		return false
+	}
+	if !typed {
+		return true
 	}
 	if err := t.g.app.SaveAppCredentials(t.g.ctx, c.platform, id, sec); err != nil {
 		c.setMessage("The developer app was not saved: "+plainError(err)+".", widget.DangerImportance)

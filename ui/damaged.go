@@ -35,9 +35,11 @@ func damagedContent(damage error, rebuild, quit func()) fyne.CanvasObject {
 	title := widget.NewLabelWithStyle("Firmsync's state database is damaged", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	what := widget.NewLabel(damage.Error())
 	what.Wrapping = fyne.TextWrapWord
+	// The practice-management system the firm runs is a setting in the
+	// damaged database, so the text names none.
 	how := widget.NewLabel("Rebuild from the platforms moves the damaged file aside (it is kept, never deleted), " +
 		"starts a fresh one with the connections and settings that can still be read, and syncs: each job finds " +
-		"its earlier work in Clio, Lawmatics, Zoom and Box and records it again, without creating anything twice.")
+		"its earlier work in your practice-management system, Lawmatics, Zoom and Box and records it again, without creating anything twice.")
 	how.Wrapping = fyne.TextWrapWord
 	rb := widget.NewButtonWithIcon("Rebuild from the platforms", theme.ViewRefreshIcon(), rebuild)
 	rb.Importance = widget.HighImportance

@@ -31,6 +31,9 @@ type harness struct {
 	notes   []*fyne.Notification
 	closed  bool // the test ended: late updates are dropped
 	start   *autostart.Entry
+	// beforeGUI prepares the opened App before the GUI is built on it
+	// (options that need an App, such as onPractice).
+	beforeGUI []func(*core.App) error
 }
 
 type harnessOption func(*harness, *core.Options)
@@ -50,6 +53,13 @@ func newHarness(t *testing.T, opts ...harnessOption) *harness {
 		t.Fatal(err)
 	}
 	h.app = app
+	for _, f := range h.beforeGUI {
+		if err := f(app); err != nil {
+			cancel()
+			_ = app.Close()
+			t.Fatal(err)
+		}
+	}
 	h.ui(func() {
 		h.g = newGUI(ctx, fa, app, Options{}, deps{
 			do: h.do, doWait: h.do,

@@ -11,19 +11,20 @@ import (
 	"github.com/firmsync/firmsync/core/store"
 )
 
-// jobLabel names a job in plain English.
-func jobLabel(job string) string {
+// jobLabel names a job in plain English. The words that name the
+// practice-management system follow the firm's (see wording).
+func (w wording) jobLabel(job string) string {
 	switch job {
 	case core.JobContacts:
 		return "Contacts → Zoom Phone"
 	case core.JobRecordings:
 		return "Zoom recordings → call notes"
 	case core.JobFolders:
-		return "New matters → Box folders"
+		return "New " + w.matters() + " → Box folders"
 	case core.JobDocuments:
-		return "Matter documents → Box"
+		return capitalize(w.matter()) + " documents → Box"
 	case core.JobIntake:
-		return "Hired leads → Clio matters"
+		return "Hired leads → " + w.pms() + " " + w.matters()
 	case "":
 		return ""
 	}
@@ -31,36 +32,25 @@ func jobLabel(job string) string {
 }
 
 // jobHint says in one line what a job does.
-func jobHint(job string) string {
+func (w wording) jobHint(job string) string {
 	switch job {
 	case core.JobContacts:
-		return "Clio and Lawmatics contacts appear in Zoom Phone"
+		return w.pms() + " and Lawmatics contacts appear in Zoom Phone"
 	case core.JobRecordings:
 		return "Call summaries and transcripts become notes"
 	case core.JobFolders:
-		return "Each new Clio matter gets a Box folder"
+		return "Each new " + w.pms() + " " + w.matter() + " gets a Box folder"
 	case core.JobDocuments:
-		return "Clio matter documents are copied to Box"
+		return w.pms() + " " + w.matter() + " documents are copied to Box"
 	case core.JobIntake:
-		return "Hired Lawmatics leads become Clio matters"
+		return "Hired Lawmatics leads become " + w.pms() + " " + w.matters()
 	}
 	return ""
 }
 
-// platformName is a platform's proper name.
-func platformName(p string) string {
-	switch p {
-	case core.Clio:
-		return "Clio"
-	case core.Lawmatics:
-		return "Lawmatics"
-	case core.Zoom:
-		return "Zoom"
-	case core.Box:
-		return "Box"
-	}
-	return p
-}
+// platformName is a platform's proper name; core spells every platform
+// it can connect to, MyCase and Smokeball included.
+func platformName(p string) string { return core.PlatformTitle(p) }
 
 // logStatusLabel names a log record status.
 func logStatusLabel(s string) string {
@@ -214,7 +204,7 @@ func jobShort(job string) string {
 	case core.JobIntake:
 		return "Intake"
 	}
-	return jobLabel(job)
+	return job
 }
 
 // Row status words beyond logStatusLabel: a needs-attention row is only
@@ -253,8 +243,9 @@ func rowStatus(rec store.LogRecord, p store.Problem, found bool) string {
 }
 
 // nextStep says, first in the details pane, what a person can do about a
-// record, per known cause; "" when nothing is needed.
-func nextStep(rec store.LogRecord, status string, canAttach bool) string {
+// record, per known cause; "" when nothing is needed. w names the
+// practice-management system where a contact may be missing.
+func nextStep(w wording, rec store.LogRecord, status string, canAttach bool) string {
 	switch status {
 	case statusFixedLater:
 		return "Nothing to do: a later attempt for this item succeeded."
@@ -271,8 +262,8 @@ func nextStep(rec store.LogRecord, status string, canAttach bool) string {
 	switch {
 	case rec.Job == core.JobRecordings && strings.Contains(errText, "no ") && strings.Contains(errText, "contact matches"):
 		emails := rec.Details["emails"]
-		where := "Clio"
-		if strings.Contains(errText, "lawmatics") && !strings.Contains(errText, "clio") {
+		where := w.pms()
+		if strings.Contains(errText, "lawmatics") && !strings.Contains(errText, strings.ToLower(where)) {
 			where = "Lawmatics"
 		}
 		var b strings.Builder

@@ -19,7 +19,7 @@ import (
 // an add button.
 //
 // Each cell is a widget.SelectEntry rather than a widget.Select: its
-// drop-down offers the firm's real Lawmatics case types and Clio practice
+// drop-down offers the firm's real Lawmatics case types and practice
 // areas once they are read, and it stays a text field, so the table can be
 // edited before a platform is connected (or while it cannot be reached),
 // and a saved case type Lawmatics no longer lists keeps its exact text
@@ -32,6 +32,8 @@ type mappingTable struct {
 	addBtn   *widget.Button
 	fallback *widget.SelectEntry
 	fbNote   *widget.Label
+	areaHead *widget.Label // the practice-area column's title
+	words    wording       // names the practice-management system
 
 	opts    core.MappingOptions
 	loading bool // the options are being read
@@ -51,8 +53,8 @@ const (
 	areaExample     = "Family Law"
 )
 
-func newMappingTable() *mappingTable {
-	m := &mappingTable{rows: container.NewVBox()}
+func newMappingTable(w wording) *mappingTable {
+	m := &mappingTable{rows: container.NewVBox(), words: w}
 	m.addBtn = widget.NewButtonWithIcon("Add a case type", theme.ContentAddIcon(), func() {
 		m.add("", "")
 		m.refresh()
@@ -62,11 +64,28 @@ func newMappingTable() *mappingTable {
 	m.fallback = widget.NewSelectEntry(nil)
 	m.fallback.OnChanged = func(string) { m.refresh() }
 	m.fbNote = noteLabel()
+	m.areaHead = boldLabel(areaTitle(w))
 	head := container.NewBorder(nil, nil, nil, fixedWidth(widget.NewLabel(""), 40),
-		container.New(layout.NewGridLayoutWithColumns(2), boldLabel("Lawmatics case type"), boldLabel("Clio practice area")))
+		container.New(layout.NewGridLayoutWithColumns(2), boldLabel("Lawmatics case type"), m.areaHead))
 	m.content = container.NewVBox(head, m.rows, container.NewHBox(m.addBtn), m.hint)
 	m.refresh()
 	return m
+}
+
+// areaTitle is the practice-area column's title: "Clio practice area".
+func areaTitle(w wording) string { return w.pms() + " practice area" }
+
+// setWords names another practice-management system (the choice in
+// Settings changed).
+func (m *mappingTable) setWords(w wording) {
+	m.words = w
+	m.areaHead.SetText(areaTitle(w))
+	m.refresh()
+}
+
+// notAnArea is the note under a practice area the system does not list.
+func (m *mappingTable) notAnArea() string {
+	return "Not a " + m.words.pms() + " practice area: " + m.words.matters() + " would be created without one."
 }
 
 // noteLabel is the warning under a cell whose value the platform does not
@@ -153,13 +172,11 @@ func (m *mappingTable) refresh() {
 		r.area.SetPlaceHolder("e.g. " + preferred(areas, areaExample))
 		setNote(r.caseNote, labels != nil && !knownFold(labels, r.caseType.Text),
 			"Not found in Lawmatics' case types.")
-		setNote(r.areaNote, areas != nil && !knownFold(areas, r.area.Text),
-			"Not a Clio practice area: matters would be created without one.")
+		setNote(r.areaNote, areas != nil && !knownFold(areas, r.area.Text), m.notAnArea())
 	}
 	setChoices(m.fallback, areas)
 	m.fallback.SetPlaceHolder("e.g. " + preferred(areas, "General"))
-	setNote(m.fbNote, areas != nil && !knownFold(areas, m.fallback.Text),
-		"Not a Clio practice area: matters would be created without one.")
+	setNote(m.fbNote, areas != nil && !knownFold(areas, m.fallback.Text), m.notAnArea())
 	m.setHint()
 }
 
@@ -188,7 +205,7 @@ func (m *mappingTable) setHint() {
 	var parts []string
 	switch {
 	case m.loading:
-		parts = append(parts, "Reading the case types from Lawmatics and the practice areas from Clio…")
+		parts = append(parts, "Reading the case types from Lawmatics and the practice areas from "+m.words.pms()+"…")
 	case m.loaded:
 		if r := m.opts.CaseTypesReason; r != "" {
 			parts = append(parts, r)
@@ -297,7 +314,8 @@ func (m *mappingTable) get() (map[string]string, error) {
 	return out, nil
 }
 
-// getFallback reads the fallback practice area in Clio's spelling.
+// getFallback reads the fallback practice area in the practice-management
+// system's spelling.
 func (m *mappingTable) getFallback() string {
 	v, _ := canonical(m.opts.PracticeAreas, strings.TrimSpace(m.fallback.Text))
 	return v

@@ -43,6 +43,7 @@ type overviewTab struct {
 // jobRow is one job's line.
 type jobRow struct {
 	job      string
+	name     *widget.RichText // the job's name and one-line hint
 	state    *widget.Label
 	progress *widget.ProgressBar
 	spinner  *widget.ProgressBarInfinite
@@ -120,14 +121,39 @@ func (t *overviewTab) rowObject(r *jobRow) fyne.CanvasObject {
 	// The job's name is the row's title and its one-line hint the tooltip
 	// a caption gives: both in one label, so a row is as tall as its
 	// tallest cell and five rows fit at 1000×700.
-	name := widget.NewRichText(
-		&widget.TextSegment{Text: jobLabel(r.job), Style: widget.RichTextStyle{TextStyle: fyne.TextStyle{Bold: true}, Inline: false}},
-		&widget.TextSegment{Text: jobHint(r.job), Style: widget.RichTextStyle{SizeName: theme.SizeNameCaptionText, ColorName: theme.ColorNamePlaceHolder}},
-	)
-	name.Wrapping = fyne.TextWrapWord
+	r.name = widget.NewRichText(jobNameSegments(t.g.words(), r.job)...)
+	r.name.Wrapping = fyne.TextWrapWord
 	state := container.NewVBox(r.state, r.progress, r.spinner)
-	cells := container.New(rowColumns(), name, state, r.last, r.next)
+	cells := container.New(rowColumns(), r.name, state, r.last, r.next)
 	return container.NewBorder(nil, nil, nil, fixedWidth(container.NewVBox(r.button), rowButtonWidth), cells)
+}
+
+// jobNameSegments are a row's name in bold over its hint in a caption.
+func jobNameSegments(w wording, job string) []widget.RichTextSegment {
+	return []widget.RichTextSegment{
+		&widget.TextSegment{Text: w.jobLabel(job), Style: widget.RichTextStyle{TextStyle: fyne.TextStyle{Bold: true}, Inline: false}},
+		&widget.TextSegment{Text: w.jobHint(job), Style: widget.RichTextStyle{SizeName: theme.SizeNameCaptionText, ColorName: theme.ColorNamePlaceHolder}},
+	}
+}
+
+// relabel names the jobs in the words of the firm's practice-management
+// system after it changed.
+func (t *overviewTab) relabel() {
+	for _, r := range t.rows {
+		r.name.Segments = jobNameSegments(t.g.words(), r.job)
+		r.name.Refresh()
+	}
+	t.relayout()
+}
+
+// connectAllText names every platform of the firm: "Clio, Lawmatics, Zoom
+// and Box".
+func (t *overviewTab) connectAllText() string {
+	var names []string
+	for _, p := range t.g.app.Platforms() {
+		names = append(names, platformName(p))
+	}
+	return joinAnd(names)
 }
 
 // refresh reloads every row, the summary and the banners from the App.
@@ -302,7 +328,7 @@ func (t *overviewTab) showRun(d events.RunData, running bool) {
 func (t *overviewTab) summaryText(st core.Status, paused bool) string {
 	connected := connectedCount(st)
 	if connected == 0 && !t.g.app.Sandbox() {
-		return "No account is connected yet, so nothing syncs. Connect Clio, Lawmatics, Zoom and Box to start."
+		return "No account is connected yet, so nothing syncs. Connect " + t.connectAllText() + " to start."
 	}
 	var last time.Time
 	waiting := 0
@@ -390,7 +416,7 @@ func (t *overviewTab) refreshBanner(st core.Status) {
 	case connectedCount(st) == 0 && !t.g.app.Sandbox():
 		t.bannerTab = "Connections"
 		t.bannerAction.SetText("Go to Connections")
-		t.setBanner("Start here: connect Clio, Lawmatics, Zoom and Box so Firmsync can keep them in step.", true)
+		t.setBanner("Start here: connect "+t.connectAllText()+" so Firmsync can keep them in step.", true)
 	default:
 		t.setBanner("", false)
 	}

@@ -34,6 +34,7 @@ type sandboxPanel struct {
 	participant *widget.SelectEntry
 	prospect    *widget.Select
 	prospectIDs map[string]string // label → id
+	createBtn   *widget.Button    // creates a matter in the sandbox's Clio
 	faultOn     *widget.Select
 	faultKind   *widget.Select
 	result      *widget.Label
@@ -49,22 +50,17 @@ func newSandboxPanel(g *gui) *sandboxPanel {
 	p.topic.SetPlaceHolder("Meeting topic")
 	p.topic.SetText("Consultation call")
 	p.participant = widget.NewSelectEntry(nil)
-	p.participant.PlaceHolder = "participant email (a Clio contact)"
 	p.prospect = widget.NewSelect(nil, nil)
 	p.prospect.PlaceHolder = "(press Refresh)"
-	var plats []string
-	for _, pl := range core.Platforms() {
-		plats = append(plats, platformName(pl))
-	}
-	p.faultOn = widget.NewSelect(plats, nil)
-	p.faultOn.SetSelected("Clio")
+	p.faultOn = widget.NewSelect(nil, nil)
+	p.createBtn = widget.NewButton("Create matter in Clio", p.onCreateMatter)
 	p.faultKind = widget.NewSelect([]string{"Server error (500)", "Rate limited (429)", "Unavailable (503)", "Connection cut"}, nil)
 	p.faultKind.SetSelected("Server error (500)")
 	p.result = widget.NewLabel("Act as the firm's staff: each action changes the demo platforms and fires their webhooks, so you can watch Firmsync react.")
 	p.result.Wrapping = fyne.TextWrapWord
 
 	grid := container.NewGridWithColumns(2,
-		container.NewBorder(nil, nil, nil, widget.NewButton("Create matter in Clio", p.onCreateMatter), p.matter),
+		container.NewBorder(nil, nil, nil, p.createBtn, p.matter),
 		container.NewBorder(nil, nil, nil, widget.NewButton("End Zoom meeting", p.onEndMeeting), container.NewGridWithColumns(2, p.topic, p.participant)),
 		container.NewBorder(nil, nil, nil, container.NewHBox(widget.NewButtonWithIcon("", theme.ViewRefreshIcon(), p.loadChoices), widget.NewButton("Mark hired in Lawmatics", p.onHire)), p.prospect),
 		container.NewBorder(nil, nil, nil, widget.NewButton("Inject fault", p.onFault), container.NewGridWithColumns(2, p.faultOn, p.faultKind)),
@@ -74,7 +70,27 @@ func newSandboxPanel(g *gui) *sandboxPanel {
 	// what is inside, so a new user still finds it.
 	p.actions = widget.NewAccordionItem(sandboxTitle, container.NewVBox(grid, p.result))
 	p.content = widget.NewAccordion(p.actions)
+	p.relabel()
 	return p
+}
+
+// relabel fits the panel to the firm's practice-management system: the
+// faults go to its own platforms, and a matter can be created only in
+// Clio, the one system whose fake the panel drives.
+func (p *sandboxPanel) relabel() {
+	w := p.g.words()
+	p.participant.SetPlaceHolder("participant email (a " + w.pms() + " contact)")
+	var plats []string
+	for _, pl := range p.g.app.Platforms() {
+		plats = append(plats, platformName(pl))
+	}
+	p.faultOn.SetOptions(plats)
+	p.faultOn.SetSelected(plats[0])
+	if w.kind == core.Clio {
+		p.createBtn.Enable()
+	} else {
+		p.createBtn.Disable()
+	}
 }
 
 // sandboxTitle is the folded panel's one line.
@@ -159,7 +175,8 @@ func (p *sandboxPanel) onHire() {
 		p.say("Could not mark the lead hired: " + plainError(err))
 		return
 	}
-	p.say("Marked " + p.prospect.Selected + " hired. The intake job will create the Clio contact and matter.")
+	w := p.g.words()
+	p.say("Marked " + p.prospect.Selected + " hired. The intake job will create the " + w.pms() + " contact and " + w.matter() + ".")
 	p.loadChoices()
 }
 
@@ -167,7 +184,7 @@ func (p *sandboxPanel) onHire() {
 // admin API.
 func (p *sandboxPanel) onFault() {
 	platform := ""
-	for _, pl := range core.Platforms() {
+	for _, pl := range p.g.app.Platforms() {
 		if platformName(pl) == p.faultOn.Selected {
 			platform = pl
 		}

@@ -27,6 +27,12 @@ type settingsTab struct {
 	g       *gui
 	content fyne.CanvasObject
 
+	practice *widget.RadioGroup
+	// kind is the practice-management system the form shows: the choice
+	// on screen, saved or not. The form's words follow it.
+	kind     string
+	jobNames map[string][]*widget.Label // job → the labels naming it
+
 	schedules    map[string]*schedulePicker
 	timeZone     *widget.Entry
 	startAtLogin *widget.Check
@@ -35,20 +41,24 @@ type settingsTab struct {
 
 	tunnel       *widget.Entry
 	tunnelResult *widget.Label
-	tunnelGen    int // numbers tunnel tests and field changes: a stale result is dropped
+	tunnelGen    int             // numbers tunnel tests and field changes: a stale result is dropped
+	hookRows     *fyne.Container // one row per platform of the firm (saved choice)
 	hookURLs     map[string]*widget.Label
 	hookStates   map[string]*widget.Label
 
 	boxRoot     *folderPicker
 	subfolders  *widget.Entry
 	folderField *widget.Entry
+	boxForm     *widget.Form
+	boxDesc     *widget.Label
 
-	mapping *mappingTable
+	mapping     *mappingTable
+	mappingDesc *widget.Label
 	// optionsGen numbers the reads of the mapping's options: only the
 	// latest one's answer is shown (UI goroutine only).
 	optionsGen int
-	// optionsConns are the Clio and Lawmatics connection statuses the
-	// latest read saw; a change reloads the options.
+	// optionsConns are the practice-management system's and Lawmatics'
+	// connection statuses the latest read saw; a change reloads the options.
 	optionsConns string
 	opened       bool // the tab has been shown at least once
 
@@ -66,7 +76,7 @@ type settingsTab struct {
 }
 
 func newSettingsTab(g *gui) *settingsTab {
-	t := &settingsTab{g: g,
+	t := &settingsTab{g: g, kind: g.app.PracticeManagement(), jobNames: map[string][]*widget.Label{},
 		schedules: map[string]*schedulePicker{},
 		hookURLs:  map[string]*widget.Label{}, hookStates: map[string]*widget.Label{},
 		attempts: map[string]*widget.Entry{}, delays: map[string]*widget.Entry{},
@@ -77,6 +87,7 @@ func newSettingsTab(g *gui) *settingsTab {
 	revert := &widget.Button{Text: "Undo changes", Icon: theme.ContentUndoIcon(), OnTapped: t.load}
 
 	sections := container.NewVBox(
+		t.practiceCard(),
 		t.schedulesCard(),
 		t.tunnelCard(),
 		t.boxCard(),
@@ -100,15 +111,25 @@ func caption(s string) *widget.Label {
 	return l
 }
 
+// words is the wording of the system the form shows.
+func (t *settingsTab) words() wording { return wordsFor(t.kind) }
+
+// jobName is a label naming job, renamed when the choice of system changes.
+func (t *settingsTab) jobName(job string) *widget.Label {
+	l := widget.NewLabel(t.words().jobLabel(job))
+	t.jobNames[job] = append(t.jobNames[job], l)
+	return l
+}
+
 func (t *settingsTab) schedulesCard() fyne.CanvasObject {
 	form := container.New(layout.NewFormLayout())
 	advanced := container.New(layout.NewFormLayout())
 	for _, j := range core.Jobs() {
 		p := newSchedulePicker()
 		t.schedules[j] = p
-		form.Add(widget.NewLabel(jobLabel(j)))
+		form.Add(t.jobName(j))
 		form.Add(p.row)
-		advanced.Add(widget.NewLabel(jobLabel(j)))
+		advanced.Add(t.jobName(j))
 		advanced.Add(p.raw)
 	}
 	t.timeZone = plainEntry("this computer's time zone")
@@ -137,8 +158,22 @@ func (t *settingsTab) tunnelCard() fyne.CanvasObject {
 	t.tunnelResult = widget.NewLabel("")
 	t.tunnelResult.Wrapping = fyne.TextWrapWord
 	test := &widget.Button{Text: "Test tunnel", Icon: theme.ConfirmIcon(), OnTapped: t.onTestTunnel}
-	rows := container.New(layout.NewFormLayout())
-	for _, p := range core.Platforms() {
+	t.hookRows = container.New(layout.NewFormLayout())
+	t.placeWebhookRows()
+	return describedCard("Webhooks and tunnel",
+		"A tunnel (cloudflared, ngrok) gives Firmsync a public https:// address so platforms can report changes within seconds. Without one, schedules still catch everything.",
+		container.NewVBox(container.NewBorder(nil, nil, widget.NewLabel("Tunnel URL"), test, t.tunnel), t.tunnelResult, t.hookRows,
+			widget.NewForm(widget.NewFormItem("Webhook port", fixedWidth(t.webhookPort, 100))),
+			caption(webhookPortNote(t.g.app.Sandbox()))))
+}
+
+// placeWebhookRows makes one webhook row per platform of the firm (as
+// saved: the addresses and registrations are the saved system's).
+func (t *settingsTab) placeWebhookRows() {
+	t.hookRows.RemoveAll()
+	clear(t.hookURLs)
+	clear(t.hookStates)
+	for _, p := range t.g.app.Platforms() {
 		u := widget.NewLabel("")
 		u.Truncation = fyne.TextTruncateEllipsis
 		st := caption("")
@@ -146,14 +181,17 @@ func (t *settingsTab) tunnelCard() fyne.CanvasObject {
 		t.hookStates[p] = st
 		platform := p
 		cp := widget.NewButtonWithIcon("", theme.ContentCopyIcon(), func() { t.copyHookURL(platform) })
-		rows.Add(widget.NewLabel(platformName(p)))
-		rows.Add(container.NewVBox(container.NewBorder(nil, nil, nil, cp, u), st))
+		t.hookRows.Add(widget.NewLabel(platformName(p)))
+		t.hookRows.Add(container.NewVBox(container.NewBorder(nil, nil, nil, cp, u), st))
 	}
-	return describedCard("Webhooks and tunnel",
-		"A tunnel (cloudflared, ngrok) gives Firmsync a public https:// address so platforms can report changes within seconds. Without one, schedules still catch everything.",
-		container.NewVBox(container.NewBorder(nil, nil, widget.NewLabel("Tunnel URL"), test, t.tunnel), t.tunnelResult, rows,
-			widget.NewForm(widget.NewFormItem("Webhook port", fixedWidth(t.webhookPort, 100))),
-			caption(webhookPortNote(t.g.app.Sandbox()))))
+	t.hookRows.Refresh()
+}
+
+// rebuildWebhookRows lists the firm's own platforms after its
+// practice-management system changed.
+func (t *settingsTab) rebuildWebhookRows() {
+	t.placeWebhookRows()
+	t.refreshWebhooks()
 }
 
 // webhookPortNote says what the webhook port is, and when a change applies.
@@ -170,23 +208,34 @@ func (t *settingsTab) boxCard() fyne.CanvasObject {
 	t.subfolders = plainMultiLine("One subfolder per line")
 	t.subfolders.SetMinRowsVisible(4)
 	t.folderField = plainEntry("")
-	form := widget.NewForm(
-		widget.NewFormItem("Matter folders go in", t.boxRoot.row),
+	t.boxForm = widget.NewForm(
+		widget.NewFormItem(capitalize(t.words().matter())+" folders go in", t.boxRoot.row),
 		widget.NewFormItem("Subfolders", t.subfolders),
-		widget.NewFormItem("Clio custom field", t.folderField),
+		widget.NewFormItem(t.words().pms()+" custom field", t.folderField),
 	)
 	adv := widget.NewAccordion(widget.NewAccordionItem("Advanced: folder id",
 		widget.NewForm(widget.NewFormItem("Box folder id", t.boxRoot.id))))
-	return describedCard("Box folders", "Each new Clio matter gets a folder \"<number> — <description>\" in the chosen Box folder, with these subfolders. Its Box id is written to the Clio custom field.",
-		container.NewVBox(form, adv))
+	t.boxDesc = caption(boxFoldersText(t.words()))
+	return describedCard("Box folders", "", container.NewVBox(t.boxDesc, t.boxForm, adv))
+}
+
+// boxFoldersText says what the folders job makes, in the system's words.
+func boxFoldersText(w wording) string {
+	return "Each new " + w.pms() + " " + w.matter() + " gets a folder \"<number> — <description>\" in the chosen Box folder, with these subfolders. " +
+		"Its Box id is written to the " + w.pms() + " custom field."
 }
 
 func (t *settingsTab) mappingCard() fyne.CanvasObject {
-	t.mapping = newMappingTable()
-	return describedCard("Case types → practice areas",
-		"When a Lawmatics lead is hired, its case type picks the Clio practice area of the new matter.",
-		container.NewVBox(t.mapping.content, widget.NewForm(widget.NewFormItem("Any other case type",
+	t.mapping = newMappingTable(t.words())
+	t.mappingDesc = caption(mappingText(t.words()))
+	return describedCard("Case types → practice areas", "",
+		container.NewVBox(t.mappingDesc, t.mapping.content, widget.NewForm(widget.NewFormItem("Any other case type",
 			container.NewVBox(t.mapping.fallback, t.mapping.fbNote)))))
+}
+
+// mappingText says what the case-type table is for, in the system's words.
+func mappingText(w wording) string {
+	return "When a Lawmatics lead is hired, its case type picks the " + w.pms() + " practice area of the new " + w.matter() + "."
 }
 
 // optionsTimeout bounds one read of the mapping's options: a platform that
@@ -201,7 +250,7 @@ func (t *settingsTab) onOpened() {
 	t.boxRoot.lookUp()
 }
 
-// loadOptions reads the Lawmatics case types and Clio practice areas off
+// loadOptions reads the Lawmatics case types and the practice areas off
 // the UI goroutine and offers them in the mapping once they arrive.
 func (t *settingsTab) loadOptions() {
 	t.optionsGen++
@@ -224,7 +273,7 @@ func (t *settingsTab) loadOptions() {
 // mappingConnections sums up the connection states the options depend on.
 func (t *settingsTab) mappingConnections() string {
 	var parts []string
-	for _, p := range []string{core.Clio, core.Lawmatics} {
+	for _, p := range []string{t.g.app.PracticeManagement(), core.Lawmatics} {
 		c, err := t.g.app.Store().Connection(p)
 		if err != nil {
 			parts = append(parts, p+"=?")
@@ -235,10 +284,11 @@ func (t *settingsTab) mappingConnections() string {
 	return strings.Join(parts, ",")
 }
 
-// reloadOptionsIfReconnected reads the options again when Clio or
-// Lawmatics was connected or disconnected since the last read, so an open
-// tab does not keep saying "Connect Lawmatics" after it was. A hidden tab
-// waits: opening it reads them anyway.
+// reloadOptionsIfReconnected reads the options again when the
+// practice-management system or Lawmatics was connected or disconnected
+// since the last read, so an open tab does not keep saying "Connect
+// Lawmatics" after it was. A hidden tab waits: opening it reads them
+// anyway.
 func (t *settingsTab) reloadOptionsIfReconnected() {
 	if !t.opened || !t.content.Visible() || t.optionsConns == t.mappingConnections() {
 		return
@@ -276,9 +326,9 @@ func (h *showHook) Show() {
 }
 
 func (t *settingsTab) contactsCard() fyne.CanvasObject {
-	t.contactSources = widget.NewCheckGroup([]string{"Clio", "Lawmatics"}, nil)
+	t.contactSources = widget.NewCheckGroup(namesOf(sourcesOf(t.kind)), nil)
 	t.contactSources.Horizontal = true
-	t.noteTargets = widget.NewCheckGroup([]string{"Clio", "Lawmatics"}, nil)
+	t.noteTargets = widget.NewCheckGroup(namesOf(sourcesOf(t.kind)), nil)
 	t.noteTargets.Horizontal = true
 	t.deleteRemoved = widget.NewCheck("Remove a contact from Zoom Phone when it is deleted at the source", nil)
 	t.phoneRegion = plainEntry("US")
@@ -298,7 +348,7 @@ func (t *settingsTab) retryCard() fyne.CanvasObject {
 		a := plainEntry("")
 		d := plainEntry("1m, 5m, 15m")
 		t.attempts[j], t.delays[j] = a, d
-		grid.Add(widget.NewLabel(jobLabel(j)))
+		grid.Add(t.jobName(j))
 		grid.Add(a)
 		grid.Add(d)
 	}
@@ -345,6 +395,7 @@ func (t *settingsTab) load() {
 	t.webhookPort.SetText(strconv.Itoa(s.WebhookPort))
 	t.signInPort.SetText(strconv.Itoa(s.OAuthPort))
 	js := s.Jobs
+	t.setKind(js.PracticeManagement) // first: the contact groups below are named after it
 	t.boxRoot.set(js.BoxRootFolderID)
 	t.subfolders.SetText(strings.Join(js.SubfolderTemplate, "\n"))
 	t.folderField.SetText(js.FolderFieldName)
@@ -372,9 +423,14 @@ func namesOf(ps []string) []string {
 	return out
 }
 
-func idsOf(names []string) []string {
+// sourcesOf lists what contacts can come from and call notes go to, for
+// a firm on kind: its practice-management system and Lawmatics.
+func sourcesOf(kind string) []string { return []string{kind, core.Lawmatics} }
+
+// idsOf reads ticked names back as sourcesOf(kind) ids.
+func idsOf(kind string, names []string) []string {
 	var out []string
-	for _, p := range core.Platforms() {
+	for _, p := range sourcesOf(kind) {
 		if slices.Contains(names, platformName(p)) {
 			out = append(out, p)
 		}
@@ -400,19 +456,19 @@ func (t *settingsTab) collect() (core.Settings, error) {
 	for _, j := range core.Jobs() {
 		s.Schedules[j] = t.schedules[j].spec()
 		if err := t.schedules[j].check(); err != nil {
-			errs = append(errs, fmt.Errorf("%s schedule: %w", jobLabel(j), err))
+			errs = append(errs, fmt.Errorf("%s schedule: %w", t.words().jobLabel(j), err))
 		}
 		p := s.Retry[j]
 		n, err := strconv.Atoi(strings.TrimSpace(t.attempts[j].Text))
 		if err != nil {
-			errs = append(errs, fmt.Errorf("%s retries: %q is not a number of tries", jobLabel(j), t.attempts[j].Text))
+			errs = append(errs, fmt.Errorf("%s retries: %q is not a number of tries", t.words().jobLabel(j), t.attempts[j].Text))
 		}
 		p.Attempts = n
 		p.Delays = nil
 		for _, f := range strings.FieldsFunc(t.delays[j].Text, func(r rune) bool { return r == ',' || r == ' ' }) {
 			d, err := time.ParseDuration(f)
 			if err != nil {
-				errs = append(errs, fmt.Errorf("%s retries: %q is not a wait such as 30s, 5m or 1h", jobLabel(j), f))
+				errs = append(errs, fmt.Errorf("%s retries: %q is not a wait such as 30s, 5m or 1h", t.words().jobLabel(j), f))
 				continue
 			}
 			p.Delays = append(p.Delays, d)
@@ -436,6 +492,7 @@ func (t *settingsTab) collect() (core.Settings, error) {
 		*f.to = n
 	}
 	js := &s.Jobs
+	js.PracticeManagement = t.kind
 	js.BoxRootFolderID = strings.TrimSpace(t.boxRoot.id.Text)
 	js.SubfolderTemplate = nil
 	for _, l := range strings.Split(t.subfolders.Text, "\n") {
@@ -450,13 +507,13 @@ func (t *settingsTab) collect() (core.Settings, error) {
 	}
 	js.CaseTypeMapping = m
 	js.FallbackPracticeArea = t.mapping.getFallback()
-	js.ContactSources = idsOf(t.contactSources.Selected)
-	js.NoteTargets = idsOf(t.noteTargets.Selected)
+	js.ContactSources = idsOf(t.kind, t.contactSources.Selected)
+	js.NoteTargets = idsOf(t.kind, t.noteTargets.Selected)
 	if len(js.ContactSources) == 0 {
-		errs = append(errs, errors.New("contacts come from: tick Clio, Lawmatics or both"))
+		errs = append(errs, fmt.Errorf("contacts come from: tick %s, Lawmatics or both", t.words().pms()))
 	}
 	if len(js.NoteTargets) == 0 {
-		errs = append(errs, errors.New("call notes go to: tick Clio, Lawmatics or both"))
+		errs = append(errs, fmt.Errorf("call notes go to: tick %s, Lawmatics or both", t.words().pms()))
 	}
 	js.DeleteRemoved = t.deleteRemoved.Checked
 	js.PhoneRegion = strings.ToUpper(strings.TrimSpace(t.phoneRegion.Text))
@@ -479,8 +536,15 @@ func (t *settingsTab) onSave() {
 		t.setMessage("Not saved. "+sentenceList(err), widget.DangerImportance)
 		return
 	}
-	before := t.g.app.Settings().StartAtLogin
+	saved := t.g.app.Settings()
+	before := saved.StartAtLogin
 	if err := t.g.app.SaveSettings(s); err != nil {
+		if errors.Is(err, core.ErrSwitchRefused) {
+			// Core's text says why and what to do instead; the choice goes
+			// back to the system the firm keeps, so a second Save keeps the
+			// other changes.
+			t.setKind(saved.Jobs.PracticeManagement)
+		}
 		t.setMessage("Not saved. "+sentenceList(err), widget.DangerImportance)
 		return
 	}
@@ -491,6 +555,7 @@ func (t *settingsTab) onSave() {
 		}
 	}
 	t.setMessage(msg, widget.SuccessImportance)
+	t.g.followPractice() // the other tabs list the firm's platforms as saved
 	t.refreshWebhooks()
 	t.g.overview.refresh()
 	t.g.connections.refreshApps() // the redirect URIs follow the sign-in port
@@ -519,7 +584,10 @@ func (t *settingsTab) refreshWebhooks() {
 	if tunnel == "" && t.g.app.Sandbox() {
 		tunnel = t.g.app.EffectiveTunnelURL()
 	}
-	for _, p := range core.Platforms() {
+	for _, p := range t.g.app.Platforms() {
+		if t.hookURLs[p] == nil {
+			continue // the rows follow the saved system once it is applied
+		}
 		if u := core.WebhookURL(tunnel, p); u != "" {
 			t.hookURLs[p].SetText(u)
 		} else {

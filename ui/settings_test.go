@@ -26,7 +26,7 @@ func TestSettingsRejectABadCronNamingTheField(t *testing.T) {
 	}
 	h.tap(s.save)
 	msg := h.text(func() string { return s.message.Text })
-	if !strings.HasPrefix(msg, "Not saved.") || !strings.Contains(msg, jobLabel(core.JobDocuments)) || !strings.Contains(msg, "hour") {
+	if !strings.HasPrefix(msg, "Not saved.") || !strings.Contains(msg, wordsFor(core.Clio).jobLabel(core.JobDocuments)) || !strings.Contains(msg, "hour") {
 		t.Errorf("save message = %q", msg)
 	}
 	if got := h.app.Settings().Schedules[core.JobDocuments]; got == "0 25 * * *" {
@@ -87,7 +87,7 @@ func TestSettingsNameABadRetryWait(t *testing.T) {
 	s := h.g.settings
 	h.ui(func() { s.delays[core.JobIntake].SetText("5 minutes") })
 	h.tap(s.save)
-	if msg := h.text(func() string { return s.message.Text }); !strings.Contains(msg, jobLabel(core.JobIntake)) || !strings.Contains(msg, "minutes") {
+	if msg := h.text(func() string { return s.message.Text }); !strings.Contains(msg, wordsFor(core.Clio).jobLabel(core.JobIntake)) || !strings.Contains(msg, "minutes") {
 		t.Errorf("save message = %q", msg)
 	}
 }

@@ -54,6 +54,9 @@ type gui struct {
 	settings    *settingsTab
 	sandbox     *sandboxPanel // nil outside sandbox mode
 	tray        *trayMenu
+	// kind is the practice-management system the window is laid out for
+	// (see followPractice). UI goroutine only.
+	kind string
 
 	sub      *events.Subscription
 	closing  atomic.Bool               // set before the window quits: no more widget or tray updates
@@ -66,7 +69,7 @@ type gui struct {
 // starts listening to the App's events.
 func newGUI(ctx context.Context, fa fyne.App, app *core.App, o Options, d deps) *gui {
 	g := &gui{fyne: fa, app: app, ctx: ctx, deps: d, notified: map[string]bool{},
-		running: map[string]events.RunData{}, finished: map[string]uint64{}}
+		running: map[string]events.RunData{}, finished: map[string]uint64{}, kind: app.PracticeManagement()}
 	if app.Sandbox() {
 		// Trying the demo writes nothing outside its data directory: no
 		// start-at-login entry (it would start the build without
@@ -233,6 +236,9 @@ func (g *gui) handle(ev events.Event) {
 		g.settings.refreshWebhooks()
 		g.tray.refresh()
 	case events.SchedulesChanged:
+		// Every settings save says so: the practice-management system may
+		// have changed with it.
+		g.followPractice()
 		g.overview.refresh()
 		g.tray.refresh()
 	case events.NeedsAttention:
@@ -265,7 +271,7 @@ func (g *gui) notifyAttention(d events.AttentionData) {
 		if what == "" {
 			what = "An item"
 		}
-		body = fmt.Sprintf("%s (%s) could not be synced: %s. The first line of Firmsync's tray menu opens it: see why, then press Retry.", what, jobLabel(d.Job), firstLine(d.Message))
+		body = fmt.Sprintf("%s (%s) could not be synced: %s. The first line of Firmsync's tray menu opens it: see why, then press Retry.", what, g.words().jobLabel(d.Job), firstLine(d.Message))
 		g.noticed(d.Job, strings.TrimPrefix(d.Incident, d.Job+"/"))
 	}
 	if g.deps.notify != nil {
