@@ -16,8 +16,9 @@ import (
 
 // MappingOptions are the choices the settings screen offers for the
 // case-type → practice-area table: the firm's own Lawmatics case types and
-// Clio practice areas, so a person picks what the intake job will meet
-// instead of guessing spellings.
+// the practice areas of its practice-management system (Smokeball: its
+// matter types), so a person picks what the intake job will meet instead
+// of guessing spellings.
 type MappingOptions struct {
 	// CaseTypes are the labels of the firm's Lawmatics "Case Type"
 	// picklist, in the order Lawmatics lists them: the keys of
@@ -26,15 +27,15 @@ type MappingOptions struct {
 	// CaseTypesReason says, in words for the firm, why CaseTypes could not
 	// be read ("" when they were).
 	CaseTypesReason string
-	// PracticeAreas are the names of the firm's Clio practice areas,
-	// sorted: the values of the mapping and the fallback.
+	// PracticeAreas are the names of the firm's practice areas (matter
+	// types), sorted: the values of the mapping and the fallback.
 	PracticeAreas []string
 	// PracticeAreasReason says why PracticeAreas could not be read.
 	PracticeAreasReason string
 }
 
-// MappingOptions reads the Lawmatics case types and the Clio practice areas
-// at the same time. Neither list fails the other: each one that cannot be
+// MappingOptions reads the Lawmatics case types and the practice areas at
+// the same time. Neither list fails the other: each one that cannot be
 // read comes back empty with its reason, so the settings screen can still
 // offer the other and let the person type.
 //
@@ -81,16 +82,21 @@ func (a *App) caseTypeOptions(ctx context.Context) ([]string, string) {
 }
 
 func (a *App) practiceAreaOptions(ctx context.Context) ([]string, string) {
-	if reason := a.unusable(Clio, "Clio", "pick from your practice areas"); reason != "" {
+	kind := a.PracticeManagement()
+	name, list := PlatformTitle(kind), "practice areas"
+	if kind == Smokeball {
+		list = "matter types"
+	}
+	if reason := a.unusable(kind, name, "pick from your "+list); reason != "" {
 		return nil, reason
 	}
-	c, err := a.platforms.Clio(ctx)
+	sys, err := a.platforms.PMS(ctx)
 	if err != nil {
-		return nil, a.optionsFailed("Clio", "practice areas", err)
+		return nil, a.optionsFailed(name, list, err)
 	}
-	areas, err := c.PracticeAreas(ctx)
+	areas, err := sys.PracticeAreas(ctx)
 	if err != nil {
-		return nil, a.optionsFailed("Clio", "practice areas", err)
+		return nil, a.optionsFailed(name, list, err)
 	}
 	var out []string
 	for _, pa := range areas {
@@ -100,7 +106,7 @@ func (a *App) practiceAreaOptions(ctx context.Context) ([]string, string) {
 	}
 	slices.SortFunc(out, func(x, y string) int { return strings.Compare(strings.ToLower(x), strings.ToLower(y)) })
 	if len(out) == 0 {
-		return nil, "Clio has no practice areas yet. Add them in Clio's settings, or type one here."
+		return nil, fmt.Sprintf("%s has no %s yet. Add them in %s's settings, or type one here.", name, list, name)
 	}
 	return out, ""
 }

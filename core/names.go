@@ -47,6 +47,18 @@ func Jobs() []string {
 // Regions lists Clio's data regions.
 func Regions() []string { return []string{"us", "eu", "ca", "au"} }
 
+// RegionsFor lists a platform's regions, each its own instance with its
+// own developer app and tokens (nil for a platform without regions).
+func RegionsFor(platform string) []string {
+	switch platform {
+	case Clio:
+		return Regions()
+	case Smokeball:
+		return []string{"us", "au", "uk"}
+	}
+	return nil
+}
+
 // LogStatuses lists the statuses a per-item log record can have.
 func LogStatuses() []string {
 	return []string{"pending", "success", "failed", "skipped", "needs_attention"}

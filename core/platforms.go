@@ -194,7 +194,7 @@ func (a *App) smokeballKey(ctx context.Context) (string, error) {
 	}
 	key, err := a.secrets.Get(ctx, secrets.Key(Smokeball, "api_key"))
 	if errors.Is(err, secrets.ErrNotFound) {
-		return "", fmt.Errorf("smokeball: no API key is saved; enter the x-api-key Smokeball issued your app in Settings → Developer apps: %w", jobs.ErrNotConnected)
+		return "", fmt.Errorf("smokeball: no API key is saved; enter the API key Smokeball issued your app on the Smokeball card (Connections → Developer app): %w", jobs.ErrNotConnected)
 	}
 	return key, err
 }

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"slices"
-	"strconv"
 	"strings"
 
 	"github.com/firmsync/firmsync/core/engine"
@@ -112,15 +111,16 @@ func orEvery(job string) string {
 	return job
 }
 
-// ClioContactChoice is one Clio contact offered for attaching a call.
-type ClioContactChoice struct {
-	ID    int64  `json:"id"`
+// ContactChoice is one contact of the practice-management system offered
+// for attaching a call.
+type ContactChoice struct {
+	ID    string `json:"id"`
 	Name  string `json:"name"`
 	Email string `json:"email,omitempty"`
 }
 
 // Label is how a person tells contacts apart: "Dana Scully <dana@x.com>".
-func (c ClioContactChoice) Label() string {
+func (c ContactChoice) Label() string {
 	if c.Email == "" {
 		return c.Name
 	}
@@ -130,73 +130,70 @@ func (c ClioContactChoice) Label() string {
 // maxContactChoices bounds a contact search: a person scans a short list.
 const maxContactChoices = 25
 
-// SearchClioContacts finds Clio contacts whose name, email or number
-// contains query (Clio's own search), for the attach-a-call picker.
-func (a *App) SearchClioContacts(ctx context.Context, query string) ([]ClioContactChoice, error) {
+// SearchContacts finds contacts of the firm's practice-management system
+// whose name or email matches query (the system's own search), for the
+// attach-a-call picker.
+func (a *App) SearchContacts(ctx context.Context, query string) ([]ContactChoice, error) {
 	query = strings.TrimSpace(query)
 	if len([]rune(query)) < 2 {
 		return nil, nil // one letter matches most of a firm
 	}
-	cc, err := a.platforms.Clio(ctx)
+	name := PlatformTitle(a.PracticeManagement())
+	sys, err := a.platforms.PMS(ctx)
 	if err != nil {
-		return nil, fmt.Errorf("reaching Clio to search contacts: %w", err)
+		return nil, fmt.Errorf("reaching %s to search contacts: %w", name, err)
 	}
-	cs, err := cc.SearchContacts(ctx, query, maxContactChoices)
+	cs, err := sys.SearchContacts(ctx, query, maxContactChoices)
 	if err != nil {
-		return nil, fmt.Errorf("searching Clio contacts for %q: %w", query, err)
+		return nil, fmt.Errorf("searching %s contacts for %q: %w", name, query, err)
 	}
-	out := make([]ClioContactChoice, 0, len(cs))
+	out := make([]ContactChoice, 0, len(cs))
 	for _, c := range cs {
-		ch := ClioContactChoice{ID: c.ID, Name: strings.TrimSpace(c.Name)}
-		if ch.Name == "" {
-			ch.Name = strings.TrimSpace(c.FirstName + " " + c.LastName)
-		}
-		if c.PrimaryEmailAddress != nil {
-			ch.Email = *c.PrimaryEmailAddress
-		} else if len(c.EmailAddresses) > 0 {
-			ch.Email = c.EmailAddresses[0].Address
-		}
-		out = append(out, ch)
+		out = append(out, ContactChoice{ID: c.ID, Name: c.Name, Email: c.Email})
 	}
 	return out, nil
 }
 
 // CanAttach reports whether p is a call that can be attached to a chosen
-// Clio contact: an open recordings problem whose meeting matched no
-// contact (so no note exists anywhere to conflict with), while Clio is a
-// note target.
+// contact: an open recordings problem whose meeting matched no contact
+// (so no note exists anywhere to conflict with), while the firm's
+// practice-management system is a note target.
 func (a *App) CanAttach(p store.Problem) bool {
 	if p.Job != JobRecordings || p.State != store.ProblemOpen || !strings.HasPrefix(p.Key, "meeting:") {
 		return false
 	}
-	if !slices.Contains(a.Settings().Jobs.NoteTargets, Clio) {
+	kind := a.PracticeManagement()
+	if !slices.Contains(a.Settings().Jobs.NoteTargets, kind) {
 		return false
 	}
 	en, found, err := a.store.Ledger(JobRecordings, p.Key)
 	if err != nil {
 		return false
 	}
-	return !found || en.State != store.LedgerDone && en.Extra["clio.contact"] == "" && en.Extra["clio.note"] == ""
+	return !found || en.State != store.LedgerDone && en.Extra[kind+".contact"] == "" && en.Extra[kind+".note"] == ""
 }
 
 // ErrCannotAttach is wrapped by AttachCall's refusals.
 var ErrCannotAttach = errors.New("this call cannot be attached to a contact")
 
 // AttachCall posts the note of a call that matched no contact (itemKey
-// "meeting:<uuid>", an open recordings problem) on the Clio contact the
-// user chose, and returns once the recordings job has run for it: the
-// problem is closed when the note was posted, and the returned error says
-// why when it was not.
+// "meeting:<uuid>", an open recordings problem) on the contact of the
+// practice-management system the user chose, and returns once the
+// recordings job has run for it: the problem is closed when the note was
+// posted, and the returned error says why when it was not.
 //
 // The note is posted by the recordings job itself, so it keeps the job's
 // crash safety: the choice is written as the job's own intent for the
-// meeting (ledger "recordings"/key, extra "clio.contact", "clio.name",
-// "clio.email"), exactly what the job writes before it creates a note and
-// what it reads back as "an earlier attempt chose this contact". A run
-// that dies after the choice reconciles the intent (looks for the note on
-// that contact) before posting, so the note is never posted twice.
-// TestAttachCallPostsTheNoteOnTheChosenContact pins this contract.
-func (a *App) AttachCall(ctx context.Context, itemKey string, clioContactID int64) error {
+// meeting (ledger "recordings"/key, extra "<kind>.contact", "<kind>.name",
+// "<kind>.email", e.g. "clio.contact"), exactly what the job writes before
+// it creates a note and what it reads back as "an earlier attempt chose
+// this contact". A run that dies after the choice reconciles the intent
+// (looks for the note on that contact) before posting, so the note is
+// never posted twice. TestAttachCallPostsTheNoteOnTheChosenContact pins
+// this contract.
+func (a *App) AttachCall(ctx context.Context, itemKey, contactID string) error {
+	kind := a.PracticeManagement()
+	name := PlatformTitle(kind)
 	p, found, err := a.store.ProblemOf(JobRecordings, itemKey)
 	if err != nil {
 		return err
@@ -205,22 +202,18 @@ func (a *App) AttachCall(ctx context.Context, itemKey string, clioContactID int6
 		return fmt.Errorf("%w: %s does not need attention any more", ErrCannotAttach, itemKey)
 	}
 	if !a.CanAttach(p) {
-		if !slices.Contains(a.Settings().Jobs.NoteTargets, Clio) {
-			return fmt.Errorf("%w: Clio is not a note target (Settings → Call notes)", ErrCannotAttach)
+		if !slices.Contains(a.Settings().Jobs.NoteTargets, kind) {
+			return fmt.Errorf("%w: %s is not a note target (Settings → Call notes)", ErrCannotAttach, name)
 		}
-		return fmt.Errorf("%w: it already has a Clio contact; press Retry instead", ErrCannotAttach)
+		return fmt.Errorf("%w: it already has a %s contact; press Retry instead", ErrCannotAttach, name)
 	}
-	cc, err := a.platforms.Clio(ctx)
+	sys, err := a.platforms.PMS(ctx)
 	if err != nil {
-		return fmt.Errorf("reaching Clio to attach the call: %w", err)
+		return fmt.Errorf("reaching %s to attach the call: %w", name, err)
 	}
-	c, err := cc.Contact(ctx, clioContactID)
+	c, err := sys.Contact(ctx, contactID)
 	if err != nil {
-		return fmt.Errorf("reading Clio contact %d: %w", clioContactID, err)
-	}
-	name := strings.TrimSpace(c.Name)
-	if name == "" {
-		name = strings.TrimSpace(c.FirstName + " " + c.LastName)
+		return fmt.Errorf("reading %s contact %s: %w", name, contactID, err)
 	}
 	// In line first: should Firmsync stop before the run below, the retry
 	// loop runs the item at its next start and posts on the chosen contact.
@@ -228,7 +221,7 @@ func (a *App) AttachCall(ctx context.Context, itemKey string, clioContactID int6
 		return err
 	}
 	err = a.store.UpdateLedger(JobRecordings, itemKey, func(en *store.LedgerEntry, found bool) error {
-		if found && (en.State == store.LedgerDone || en.Extra["clio.note"] != "") {
+		if found && (en.State == store.LedgerDone || en.Extra[kind+".note"] != "") {
 			return fmt.Errorf("%w: its note was posted meanwhile", ErrCannotAttach)
 		}
 		en.Job, en.Key = JobRecordings, itemKey
@@ -237,25 +230,25 @@ func (a *App) AttachCall(ctx context.Context, itemKey string, clioContactID int6
 		if en.Extra == nil {
 			en.Extra = map[string]string{}
 		}
-		en.Extra["clio.contact"] = strconv.FormatInt(c.ID, 10)
-		en.Extra["clio.name"] = name
-		en.Extra["clio.email"] = "" // chosen by a person, not matched by an email
+		en.Extra[kind+".contact"] = c.ID
+		en.Extra[kind+".name"] = c.Name
+		en.Extra[kind+".email"] = "" // chosen by a person, not matched by an email
 		return nil
 	})
 	if err != nil {
 		return fmt.Errorf("recording the chosen contact for %s: %w", itemKey, err)
 	}
-	a.Logger().Info("call attached to a contact", "item", itemKey, "clio_contact", c.ID)
+	a.Logger().Info("call attached to a contact", "item", itemKey, "system", kind, "contact", c.ID)
 	r := a.engine.Run(ctx, JobRecordings, engine.Trigger{Kind: engine.TriggerRetry, ObjectIDs: []string{itemKey}}, engine.RunOptions{})
 	if r.Err != nil {
-		return fmt.Errorf("posting the note on %s: %w", name, r.Err)
+		return fmt.Errorf("posting the note on %s: %w", c.Name, r.Err)
 	}
 	after, _, err := a.store.ProblemOf(JobRecordings, itemKey)
 	if err != nil {
 		return err
 	}
 	if after.State == store.ProblemOpen {
-		return fmt.Errorf("posting the note on %s failed: %s", name, firstLine(cmpOr(after.Error, after.Message)))
+		return fmt.Errorf("posting the note on %s failed: %s", c.Name, firstLine(cmpOr(after.Error, after.Message)))
 	}
 	return nil
 }

@@ -3,6 +3,7 @@ package core_test
 import (
 	"context"
 	"errors"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -166,8 +167,8 @@ func TestAttachCallPostsTheNoteOnTheChosenContact(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	found, err := e.app.SearchClioContacts(e.ctx, "attachwell")
-	if err != nil || len(found) != 1 || found[0].ID != chosen.ID || !strings.Contains(found[0].Label(), "dana.attachwell@example.com") {
+	found, err := e.app.SearchContacts(e.ctx, "attachwell")
+	if err != nil || len(found) != 1 || found[0].ID != strconv.FormatInt(chosen.ID, 10) || !strings.Contains(found[0].Label(), "dana.attachwell@example.com") {
 		t.Fatalf("search = %+v, %v; want the new contact", found, err)
 	}
 	before := e.count()
@@ -188,7 +189,7 @@ func TestAttachCallPostsTheNoteOnTheChosenContact(t *testing.T) {
 	if got := e.notesOn(key); got[chosen.ID] != 1 || len(got) != 1 {
 		t.Errorf("after more syncs the notes are %v", got)
 	}
-	if err := e.app.AttachCall(e.ctx, key, chosen.ID); !errors.Is(err, core.ErrCannotAttach) {
+	if err := e.app.AttachCall(e.ctx, key, found[0].ID); !errors.Is(err, core.ErrCannotAttach) {
 		t.Errorf("attaching a closed call again = %v, want ErrCannotAttach", err)
 	}
 }

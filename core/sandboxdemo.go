@@ -57,9 +57,21 @@ func sandboxProspectLabel(p lawmatics.Prospect) string {
 	return label + " (#" + p.ID + ")"
 }
 
-// SandboxContactEmails returns up to limit email addresses of Clio
-// contacts, so a simulated meeting can have a participant the recordings
-// job will match (sandbox mode only; read from the fake directly).
+// SandboxCreateMatter plays a person opening a matter in the firm's
+// practice-management system (sandbox mode only) and returns how the
+// system names it.
+func (a *App) SandboxCreateMatter(description string) (string, error) {
+	if a.sandbox == nil {
+		return "", errors.New("not in sandbox mode")
+	}
+	return a.sandbox.CreateMatterIn(a.PracticeManagement(), description)
+}
+
+// SandboxContactEmails returns up to limit email addresses of the demo
+// firm's contacts, so a simulated meeting can have a participant the
+// recordings job will match (sandbox mode only; read from the fake
+// directly). The demo firm has the same people in Clio, MyCase and
+// Smokeball, so Clio's list serves every system.
 func (a *App) SandboxContactEmails(ctx context.Context, limit int) ([]string, error) {
 	if a.sandbox == nil {
 		return nil, errors.New("not in sandbox mode")

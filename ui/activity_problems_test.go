@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/csv"
 	"fmt"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -228,7 +229,7 @@ func TestActivityAttachAnUnmatchedCall(t *testing.T) {
 	h.ui(func() { a.attachDlg.search.SetText("attachwell") })
 	h.waitFor("the contact search", func() bool { return len(a.attachDlg.choices) > 0 })
 	h.ui(func() {
-		if got := a.attachDlg.choices[0]; got.ID != chosen.ID {
+		if got := a.attachDlg.choices[0]; got.ID != strconv.FormatInt(chosen.ID, 10) {
 			t.Fatalf("search found %+v", got)
 		}
 		a.attachDlg.list.Select(0)

@@ -14,8 +14,9 @@ import (
 	"github.com/firmsync/firmsync/core/store"
 )
 
-// attachDialog lets a person put an unmatched call's note on a Clio
-// contact they pick: search by name or email, pick, Attach.
+// attachDialog lets a person put an unmatched call's note on a contact of
+// the firm's practice-management system they pick: search by name or
+// email, pick, Attach.
 type attachDialog struct {
 	t       *activityTab
 	key     string // the call's item key
@@ -23,13 +24,14 @@ type attachDialog struct {
 	status  *widget.Label
 	list    *widget.List
 	attach  *widget.Button
-	choices []core.ClioContactChoice
+	choices []core.ContactChoice
+	system  string // the practice-management system's name ("Clio")
 	picked  int // index into choices; -1 = none
 	gen     int // bumps with each search; stale answers are dropped
 	dlg     dialog.Dialog
 }
 
-// searchDelay lets a person finish a word before Clio is asked.
+// searchDelay lets a person finish a word before the system is asked.
 const searchDelay = 350 * time.Millisecond
 
 // onAttach opens the picker for the selected call.
@@ -38,8 +40,8 @@ func (t *activityTab) onAttach() {
 	if !ok || rec.Job != core.JobRecordings {
 		return
 	}
-	d := &attachDialog{t: t, key: rec.ItemKey, picked: -1}
-	d.search = &widget.Entry{PlaceHolder: "Search Clio contacts by name or email…", OnChanged: d.onSearch}
+	d := &attachDialog{t: t, key: rec.ItemKey, picked: -1, system: core.PlatformTitle(t.g.app.PracticeManagement())}
+	d.search = &widget.Entry{PlaceHolder: "Search " + d.system + " contacts by name or email…", OnChanged: d.onSearch}
 	d.status = widget.NewLabel("Type at least two letters of the contact's name or email.")
 	d.status.Wrapping = fyne.TextWrapWord
 	d.list = widget.NewList(func() int { return len(d.choices) },
@@ -55,7 +57,7 @@ func (t *activityTab) onAttach() {
 	}
 	d.attach = &widget.Button{Text: "Attach", Importance: widget.HighImportance, OnTapped: d.onAttach}
 	d.attach.Disable()
-	intro := widget.NewLabel(fmt.Sprintf("Post the note of “%s” on the Clio contact you choose.", cmpOr(rec.Object, "this call")))
+	intro := widget.NewLabel(fmt.Sprintf("Post the note of “%s” on the %s contact you choose.", cmpOr(rec.Object, "this call"), d.system))
 	intro.Wrapping = fyne.TextWrapWord
 	body := container.NewBorder(container.NewVBox(intro, d.search, d.status), nil, nil, nil, d.list)
 	d.dlg = dialog.NewCustomConfirm("Attach this call to a contact", "Attach", "Cancel", body, func(ok bool) {
@@ -69,7 +71,7 @@ func (t *activityTab) onAttach() {
 	t.g.Window.Canvas().Focus(d.search)
 }
 
-// onSearch asks Clio once typing pauses.
+// onSearch asks the system once typing pauses.
 func (d *attachDialog) onSearch(q string) {
 	d.gen++
 	gen := d.gen
@@ -81,7 +83,7 @@ func (d *attachDialog) onSearch(q string) {
 		d.status.SetText("Type at least two letters of the contact's name or email.")
 		return
 	}
-	d.status.SetText("Searching Clio…")
+	d.status.SetText("Searching " + d.system + "…")
 	d.t.g.background(func(ctx context.Context) {
 		select {
 		case <-time.After(searchDelay):
@@ -93,7 +95,7 @@ func (d *attachDialog) onSearch(q string) {
 		if stale {
 			return
 		}
-		cs, err := d.t.g.app.SearchClioContacts(ctx, q)
+		cs, err := d.t.g.app.SearchContacts(ctx, q)
 		d.t.g.deps.do(func() {
 			if gen != d.gen {
 				return
@@ -103,9 +105,9 @@ func (d *attachDialog) onSearch(q string) {
 			d.list.Refresh()
 			switch {
 			case err != nil:
-				d.status.SetText("Could not search Clio: " + plainError(err))
+				d.status.SetText("Could not search " + d.system + ": " + plainError(err))
 			case len(cs) == 0:
-				d.status.SetText(fmt.Sprintf("No Clio contact matches “%s”.", q))
+				d.status.SetText(fmt.Sprintf("No %s contact matches “%s”.", d.system, q))
 			default:
 				d.status.SetText("Pick the contact this call was with:")
 			}
@@ -134,7 +136,7 @@ func (d *attachDialog) onAttach() {
 				t.setNotice("Attach failed: " + plainError(err) + ".")
 				return
 			}
-			t.setNotice("Attached: the note is on " + c.Label() + " in Clio.")
+			t.setNotice("Attached: the note is on " + c.Label() + " in " + d.system + ".")
 		})
 	})
 }

@@ -183,16 +183,8 @@ func (t *connectionsTab) newGuide(c *connCard) fyne.CanvasObject {
 
 // regionsOf lists the regions of a platform whose regions are separate
 // services (an account, an app and a token belong to one); nil for the
-// others. Smokeball's are those its connector knows (smokeball.Hosts).
-func regionsOf(p string) []string {
-	switch p {
-	case core.Clio:
-		return core.Regions()
-	case core.Smokeball:
-		return []string{"us", "au", "uk"}
-	}
-	return nil
-}
+// others.
+func regionsOf(p string) []string { return core.RegionsFor(p) }
 
 // developerConsole says where a platform's developer apps are made.
 func developerConsole(p string) string {

@@ -15,7 +15,6 @@ import (
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
-	"github.com/firmsync/firmsync/connectors/clio/cliofake"
 	"github.com/firmsync/firmsync/connectors/zoom/zoomfake"
 	"github.com/firmsync/firmsync/core"
 )
@@ -34,7 +33,7 @@ type sandboxPanel struct {
 	participant *widget.SelectEntry
 	prospect    *widget.Select
 	prospectIDs map[string]string // label → id
-	createBtn   *widget.Button    // creates a matter in the sandbox's Clio
+	createBtn   *widget.Button    // creates a matter in the sandbox's practice-management system
 	faultOn     *widget.Select
 	faultKind   *widget.Select
 	result      *widget.Label
@@ -75,8 +74,7 @@ func newSandboxPanel(g *gui) *sandboxPanel {
 }
 
 // relabel fits the panel to the firm's practice-management system: the
-// faults go to its own platforms, and a matter can be created only in
-// Clio, the one system whose fake the panel drives.
+// faults go to its own platforms, and the matter is made in it.
 func (p *sandboxPanel) relabel() {
 	w := p.g.words()
 	p.participant.SetPlaceHolder("participant email (a " + w.pms() + " contact)")
@@ -86,11 +84,7 @@ func (p *sandboxPanel) relabel() {
 	}
 	p.faultOn.SetOptions(plats)
 	p.faultOn.SetSelected(plats[0])
-	if w.kind == core.Clio {
-		p.createBtn.Enable()
-	} else {
-		p.createBtn.Disable()
-	}
+	p.createBtn.SetText("Create matter in " + core.PlatformTitle(w.kind))
 }
 
 // sandboxTitle is the folded panel's one line.
@@ -138,12 +132,13 @@ func (p *sandboxPanel) onCreateMatter() {
 		p.say("Type a matter description first.")
 		return
 	}
-	m, err := p.g.app.SandboxInstance().Clio().CreateMatter(cliofake.MatterInput{Description: desc})
+	name, err := p.g.app.SandboxCreateMatter(desc)
 	if err != nil {
 		p.say("Could not create the matter: " + plainError(err))
 		return
 	}
-	p.say(fmt.Sprintf("Created matter %s in Clio. Watch the folders job make its Box folder (Overview, then Activity).", m.DisplayNumber))
+	sys := core.PlatformTitle(p.g.app.PracticeManagement())
+	p.say(fmt.Sprintf("Created matter %s in %s. Watch the folders job make its Box folder (Overview, then Activity).", name, sys))
 }
 
 func (p *sandboxPanel) onEndMeeting() {

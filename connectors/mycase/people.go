@@ -156,3 +156,36 @@ func (c *Client) CreatePerson(ctx context.Context, w PersonWrite) (Person, error
 	}
 	return out, nil
 }
+
+// SearchPeople returns up to limit people whose first name, last name or
+// email matches query, for a person picking a client by hand. MyCase has
+// no free-text search; its name and email filters are asked in turn [U:
+// their matching rules are undocumented], and a two-word query also as
+// first and last name.
+func (c *Client) SearchPeople(ctx context.Context, query string, limit int) ([]Person, error) {
+	q := strings.TrimSpace(query)
+	if q == "" {
+		return nil, nil
+	}
+	words := strings.Fields(q)
+	in := func(s string) bool { return strings.Contains(strings.ToLower(s), strings.ToLower(q)) }
+	match := func(p Person) bool {
+		if in(p.FirstName+" "+p.LastName) || in(p.Email) {
+			return true
+		}
+		for _, w := range words {
+			if !strings.Contains(strings.ToLower(p.FirstName+" "+p.LastName+" "+p.Email), strings.ToLower(w)) {
+				return false
+			}
+		}
+		return true
+	}
+	out, err := c.findPeople(ctx, "searching clients", []string{"filter[email]", "filter[last_name]", "filter[first_name]"}, words, true, match)
+	if err != nil {
+		return nil, err
+	}
+	if len(out) > limit {
+		out = out[:limit]
+	}
+	return out, nil
+}

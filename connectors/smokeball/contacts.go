@@ -299,3 +299,28 @@ func contactWriteBody(raw map[string]json.RawMessage, notes string) (map[string]
 	out[part] = kept
 	return out, nil
 }
+
+// SearchContacts returns up to limit live contacts whose name or email
+// contains query (case-insensitive: search=name:*q* and email:*q*), for a
+// person picking a contact by hand.
+func (c *Client) SearchContacts(ctx context.Context, query string, limit int) ([]Contact, error) {
+	q := strings.TrimSpace(strings.NewReplacer("*", "", ",", " ").Replace(query))
+	if q == "" {
+		return nil, nil
+	}
+	var out []Contact
+	seen := map[string]bool{}
+	for _, field := range []string{"name", "email"} {
+		cs, err := c.findContacts(ctx, "searching contacts", field+":*"+q+"*", func(Contact) bool { return true })
+		if err != nil {
+			return nil, err
+		}
+		for _, ct := range cs {
+			if !seen[ct.ID] && len(out) < limit {
+				seen[ct.ID] = true
+				out = append(out, ct)
+			}
+		}
+	}
+	return out, nil
+}

@@ -456,3 +456,9 @@ func (s *ClioSystem) UploadDocument(ctx context.Context, matterID, name string, 
 	}
 	return doc, nil
 }
+
+// SearchContacts implements System with Clio's own search.
+func (s *ClioSystem) SearchContacts(ctx context.Context, query string, limit int) ([]Contact, error) {
+	cs, err := s.c.SearchContacts(ctx, query, limit)
+	return clioContacts(cs), err
+}

@@ -399,3 +399,10 @@ func (s *MyCaseSystem) UploadDocument(ctx context.Context, matterID, name string
 	doc.MatterID, doc.Size = matterID, size
 	return doc, nil
 }
+
+// SearchContacts implements System through MyCase's name and email
+// filters.
+func (s *MyCaseSystem) SearchContacts(ctx context.Context, query string, limit int) ([]Contact, error) {
+	ps, err := s.c.SearchPeople(ctx, query, limit)
+	return myCasePeople(ps), err
+}

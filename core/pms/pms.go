@@ -194,6 +194,10 @@ type System interface {
 	// same digits, however written).
 	ContactsByPhone(ctx context.Context, phone string) ([]Contact, error)
 
+	// SearchContacts returns up to limit contacts whose name or email
+	// matches query, for a person picking one by hand.
+	SearchContacts(ctx context.Context, query string, limit int) ([]Contact, error)
+
 	// ContactNotes calls fn for every note on a contact; an error wrapping
 	// ErrNotFound when the contact is gone.
 	ContactNotes(ctx context.Context, contactID string, fn func(Note) error) error

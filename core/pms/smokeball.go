@@ -548,3 +548,9 @@ func (s *SmokeballSystem) UploadDocument(ctx context.Context, matterID, name str
 	}
 	return Document{ID: smokeballDocID(matterID, fid), MatterID: matterID, Name: name, Size: size}, nil
 }
+
+// SearchContacts implements System with Smokeball's wildcard search.
+func (s *SmokeballSystem) SearchContacts(ctx context.Context, query string, limit int) ([]Contact, error) {
+	cs, err := s.c.SearchContacts(ctx, query, limit)
+	return smokeballContacts(cs), err
+}
