@@ -107,6 +107,11 @@ const (
 	intakeLinkDeleted = "deleted"
 )
 
+// intakePendingWait is how long a create the system accepted but had not
+// applied (Smokeball's 202) is waited for before the prospect may be
+// created again.
+const intakePendingWait = time.Hour
+
 // intakeReconcileSlack is how far before an intent the custom_number
 // fallback looks for the matter (clock differences between this PC and
 // Clio).
@@ -263,6 +268,11 @@ func (x *intakeRun) reconcileMatter(ctx context.Context, en store.LedgerEntry) e
 			found = &m
 		case !errors.Is(err, pms.ErrNotFound):
 			return err
+		case en.Extra["pending"] == "1" && x.r.Now().Sub(en.IntentAt) < intakePendingWait:
+			// Accepted and still not applied: nothing is made for this
+			// prospect until it shows (or the wait runs out: a write the
+			// system finally refused is reported to it, not made here).
+			return fmt.Errorf("%s accepted matter %s at %s and has not applied it yet", x.sys(), id, en.IntentAt.Format(time.Kitchen))
 		}
 	}
 	if found == nil {
@@ -344,7 +354,7 @@ func (x *intakeRun) adoptMatter(ctx context.Context, key string, m pms.Matter, f
 	}
 	mid := m.ID
 	extra := map[string]string{"link_status": intakeLinkStatus(m.Status), "matter_number": m.Number,
-		"matter_id": mid, "step": "", "prospect_id": pid}
+		"matter_id": mid, "step": "", "prospect_id": pid, "pending": ""}
 	if err := finish(x.r, key, mid, fp, extra); err != nil {
 		return fmt.Errorf("writing the intake ledger: %w", err)
 	}
@@ -765,13 +775,23 @@ func (x *intakeRun) createMatter(ctx context.Context, p lawmatics.Prospect, ln L
 
 	if err := beginIntent(x.r, key, map[string]string{
 		"step": "matter", "prospect_id": p.ID, "contact_id": clientID,
-		"case_number": number, "description": desc, "refused": "", "matter_id": "",
+		"case_number": number, "description": desc, "refused": "", "matter_id": "", "pending": "",
 	}); err != nil {
 		return "", false, fmt.Errorf("writing the intake ledger: %w", err)
 	}
 	m, err := x.pm.CreateMatter(ctx, pms.MatterCreate{
 		Description: desc, ClientID: clientID, Number: number, PracticeAreaID: areaID, ExternalKey: intakeExternalKey(p.ID),
 	})
+	var pe *pms.PendingError
+	if errors.As(err, &pe) {
+		// Accepted, not applied yet (Smokeball): the id is kept, and the
+		// next run waits for this matter instead of making another.
+		if lerr := beginIntent(x.r, key, map[string]string{"matter_id": pe.ID, "pending": "1"}); lerr != nil {
+			return "", false, fmt.Errorf("writing the intake ledger: %w", lerr)
+		}
+		x.r.Fail(item, err, false)
+		return "", false, nil
+	}
 	if err != nil {
 		if k := httpx.KindOf(err); k == httpx.KindValidation || k == httpx.KindForbidden || k == httpx.KindNotFound {
 			// A clear refusal: no matter was made, so the next run need not look.
@@ -798,7 +818,7 @@ func (x *intakeRun) createMatter(ctx context.Context, p lawmatics.Prospect, ln L
 		}
 	}
 	if err := finish(x.r, key, mid, fp, map[string]string{
-		"link_status": intakeLinkStatus(m.Status), "matter_number": m.Number, "step": "", "files_done": "",
+		"link_status": intakeLinkStatus(m.Status), "matter_number": m.Number, "step": "", "files_done": "", "pending": "",
 	}); err != nil {
 		return "", false, fmt.Errorf("writing the intake ledger: %w", err)
 	}
@@ -916,6 +936,16 @@ func (x *intakeRun) resolveContact(ctx context.Context, p lawmatics.Prospect, pr
 		return "", "", false, fmt.Errorf("writing the intake ledger: %w", err)
 	}
 	c, err := x.pm.CreateContact(ctx, pms.ContactWrite{FirstName: p.Attributes.FirstName, LastName: p.Attributes.LastName, Email: email, Phone: phone})
+	var pe *pms.PendingError
+	if errors.As(err, &pe) {
+		// Accepted, not applied yet: its id is kept, so the next attempt
+		// uses this contact instead of making another.
+		if lerr := beginIntent(x.r, key, map[string]string{"contact_id": pe.ID}); lerr != nil {
+			return "", "", false, fmt.Errorf("writing the intake ledger: %w", lerr)
+		}
+		x.r.Fail(item, err, false)
+		return "", "", false, nil
+	}
 	if err != nil {
 		return "", "", false, x.fail(ctx, item, err)
 	}

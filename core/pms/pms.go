@@ -14,6 +14,7 @@ package pms
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"strings"
 	"time"
@@ -165,6 +166,21 @@ type UploadError struct {
 
 func (e *UploadError) Error() string { return e.Err.Error() }
 func (e *UploadError) Unwrap() error { return e.Err }
+
+// PendingError is a create the system accepted but had not applied when
+// the wait for it ended (Smokeball answers 202 and applies later). The
+// record will exist under ID: a caller records the id and looks for it
+// before ever creating again.
+type PendingError struct {
+	What string // "contact", "matter"
+	ID   string
+	Err  error
+}
+
+func (e *PendingError) Error() string {
+	return fmt.Sprintf("the new %s %s was accepted but is not there yet: %v", e.What, e.ID, e.Err)
+}
+func (e *PendingError) Unwrap() error { return e.Err }
 
 // ErrNoMatterFields means the system offers no custom field on matters
 // that Firmsync could write (Smokeball's matter data lives in layouts its

@@ -418,6 +418,9 @@ func (s *SmokeballSystem) CreateContact(ctx context.Context, w ContactWrite) (Co
 		return Contact{}, err
 	}
 	c, err := s.c.WaitContact(ctx, a.ID)
+	if errors.Is(err, smokeball.ErrNotFound) {
+		return Contact{}, &PendingError{What: "contact", ID: a.ID, Err: err}
+	}
 	if err != nil {
 		return Contact{}, fmt.Errorf("waiting for Smokeball to apply the new contact %s: %w", a.ID, err)
 	}
@@ -463,6 +466,9 @@ func (s *SmokeballSystem) CreateMatter(ctx context.Context, m MatterCreate) (Mat
 		return Matter{}, err
 	}
 	out, err := s.c.WaitMatter(ctx, a.ID)
+	if errors.Is(err, smokeball.ErrNotFound) {
+		return Matter{}, &PendingError{What: "matter", ID: a.ID, Err: err}
+	}
 	if err != nil {
 		return Matter{}, fmt.Errorf("waiting for Smokeball to apply the new matter %s: %w", a.ID, err)
 	}
