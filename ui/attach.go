@@ -26,8 +26,8 @@ type attachDialog struct {
 	attach  *widget.Button
 	choices []core.ContactChoice
 	system  string // the practice-management system's name ("Clio")
-	picked  int // index into choices; -1 = none
-	gen     int // bumps with each search; stale answers are dropped
+	picked  int    // index into choices; -1 = none
+	gen     int    // bumps with each search; stale answers are dropped
 	dlg     dialog.Dialog
 }
 
