@@ -23,7 +23,9 @@ func TestMain(m *testing.M) {
 }
 
 // childSync runs one full sync against the sandbox described by
-// FIRMSYNC_SANDBOX (its Info as JSON) with data in FIRMSYNC_DATA.
+// FIRMSYNC_SANDBOX (its Info as JSON) with data in FIRMSYNC_DATA, as a
+// firm on the practice-management system FIRMSYNC_PMS ("clio", "mycase",
+// "smokeball"; "" keeps the data directory's, Clio for a new one).
 func childSync() int {
 	var info sandbox.Info
 	if err := json.Unmarshal([]byte(os.Getenv("FIRMSYNC_SANDBOX")), &info); err != nil {
@@ -31,7 +33,8 @@ func childSync() int {
 		return 3
 	}
 	ctx := context.Background()
-	app, err := core.Open(ctx, core.Options{DataDir: os.Getenv("FIRMSYNC_DATA"), ExternalSandbox: &info, Secrets: secrets.NewMemory()})
+	app, err := core.Open(ctx, core.Options{DataDir: os.Getenv("FIRMSYNC_DATA"), ExternalSandbox: &info, Secrets: secrets.NewMemory(),
+		PMS: os.Getenv("FIRMSYNC_PMS")})
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "child:", err)
 		return 3

@@ -4,35 +4,41 @@ package main
 // API clients (and so the same pacing, retries and page sizes) against a
 // sandbox seeded exactly like Firmsync's. Its jobs are scheduled full
 // scans that remember one "last sync" time per job and move it to now
-// at the end of a run, even when items failed:
+// at the end of a run, even when items failed. The seed was written for
+// Clio; the same strategy runs against MyCase or Smokeball through the
+// practice-management seam (core/pms), which against Clio makes exactly
+// the requests the seed's Clio code made:
 //
-//   - contacts: list every Clio contact, every run; create or patch each
-//     Zoom Phone external contact (no fingerprint, so every contact with a
-//     usable phone is written every run). The first run creates (409 →
-//     patch); later runs patch (404 → create).
+//   - contacts: list every contact of the system, every run; create or
+//     patch each Zoom Phone external contact (no fingerprint, so every
+//     contact with a usable phone is written every run). The first run
+//     creates (409 → patch); later runs patch (404 → create).
 //   - recordings: list the recordings since the last run time (the first
 //     run looks back as far as Firmsync does); for each meeting that
 //     started since then, read participants, transcript and summary,
-//     find the Clio contact by a participant's email and post the note.
-//     Meetings with no matching contact are dropped.
+//     find the contact by a participant's email (one search per
+//     participant) and post the note on it (Smokeball: appended to the
+//     contact's notes, its only place for one). Meetings with no matching
+//     contact are dropped.
 //   - folders: list every matter in the chosen statuses; for each, list
 //     the Box matters folder and look for the folder by name; create it
 //     and the subfolder template when missing and write its id to the
-//     matter's custom field.
-//   - documents: for every matter with a folder (its custom field), list
-//     the Box folder and the matter's documents, and re-upload every
+//     matter's custom field (Smokeball has none to write).
+//   - documents: for every matter with a folder (its custom field; on
+//     Smokeball, found by name in the Box matters folder, one listing per
+//     matter as the folders job does), list the Box folder and the
+//     matter's documents (one listing per matter), and re-upload every
 //     document by name (a new Box version when the name exists).
 //   - intake: not in the seed's description; modelled the same way: list
 //     every hired prospect every run, and for each one not yet in the
-//     sync log (the seed's integration_sync_logs) find or create the Clio
+//     sync log (the seed's integration_sync_logs) find or create the
 //     contact, create the matter and copy the prospect's files.
 
 import (
+	"bytes"
 	"context"
 	"errors"
-	"fmt"
 	"io"
-	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -42,10 +48,13 @@ import (
 	"github.com/firmsync/firmsync/connectors/clio"
 	"github.com/firmsync/firmsync/connectors/httpx"
 	"github.com/firmsync/firmsync/connectors/lawmatics"
+	"github.com/firmsync/firmsync/connectors/mycase"
 	"github.com/firmsync/firmsync/connectors/sandbox"
+	"github.com/firmsync/firmsync/connectors/smokeball"
 	"github.com/firmsync/firmsync/connectors/zoom"
 	"github.com/firmsync/firmsync/core"
 	"github.com/firmsync/firmsync/core/jobs"
+	"github.com/firmsync/firmsync/core/pms"
 )
 
 // sandboxAuth hands out the sandbox's developer tokens for one platform,
@@ -95,9 +104,13 @@ func (a *sandboxAuth) Refresh(_ context.Context, refused string) (string, error)
 	return a.token, nil
 }
 
-// baseline is the seed's design bound to one sandbox.
+// baseline is the seed's design bound to one sandbox, over the pms seam
+// (core/pms) so the same strategy runs against Clio, MyCase or Smokeball
+// through the clients Firmsync uses. Against Clio it makes exactly the
+// requests the seed's Clio code made.
 type baseline struct {
-	clio *clio.Client
+	pm   pms.System
+	kind string
 	zoom *zoom.Client
 	box  *box.Client
 	lm   *lawmatics.Client
@@ -106,7 +119,11 @@ type baseline struct {
 
 	last   map[string]time.Time // per job: the "last sync" mark
 	synced map[string]bool      // intake: prospects in the sync log
-	field  int64                // the "Box Folder ID" custom field
+	// field is the matter custom field holding the folder id ("" until
+	// found); noField: the system has none (Smokeball), so the documents
+	// job finds each matter's folder by name, as the folders job does.
+	field   string
+	noField bool
 	// zoomIDs maps our contact key to the external_contact_id Zoom
 	// answered the create with (the id its paths take).
 	zoomIDs map[string]string
@@ -114,16 +131,30 @@ type baseline struct {
 
 // newBaseline builds the baseline's clients as core builds Firmsync's
 // (core/platforms.go): default pacers, with the clocks of the budgets
-// kept client-side (Zoom's reset, Box's and Lawmatics' windows) scaled
-// by the sandbox's rate window.
-func newBaseline(info sandbox.Info, mint func() sandbox.Info) *baseline {
+// kept client-side (Zoom's reset, Box's, Lawmatics', MyCase's and
+// Smokeball's windows) scaled by the sandbox's rate window.
+func newBaseline(kind string, info sandbox.Info, mint func() sandbox.Info) *baseline {
 	p := info.Platforms
 	auth := func(platform string) *sandboxAuth { return newSandboxAuth(platform, info, mint) }
 	boxPacer, lmPacer := box.DefaultPacer(), lawmatics.DefaultPacer()
 	boxPacer.Window = info.Scaled(boxPacer.Window)
 	lmPacer.Window = info.Scaled(lmPacer.Window)
+	var pm pms.System
+	switch kind {
+	case sandbox.MyCase:
+		pm = pms.NewMyCase(mycase.New(mycase.Options{APIBase: p[sandbox.MyCase].APIBase, OAuthBase: p[sandbox.MyCase].OAuthBase,
+			Auth: auth(sandbox.MyCase), Pacer: &httpx.Pacer{Limit: mycase.RateLimit, Window: info.Scaled(time.Second)}}))
+	case sandbox.Smokeball:
+		// Smokeball's token bucket: 5 a second, burst 5 (as core paces it).
+		pm = pms.NewSmokeball(smokeball.New(smokeball.Options{APIBase: p[sandbox.Smokeball].APIBase, AuthBase: p[sandbox.Smokeball].OAuthBase,
+			APIKey: p[sandbox.Smokeball].APIKey, Auth: auth(sandbox.Smokeball), Pacer: &httpx.Pacer{Limit: 5, Window: info.Scaled(time.Second)}}))
+	default:
+		kind = sandbox.Clio
+		pm = pms.NewClio(clio.New(clio.Options{APIBase: p[sandbox.Clio].APIBase, OAuthBase: p[sandbox.Clio].OAuthBase, Auth: auth(sandbox.Clio)}))
+	}
 	return &baseline{
-		clio: clio.New(clio.Options{APIBase: p[sandbox.Clio].APIBase, OAuthBase: p[sandbox.Clio].OAuthBase, Auth: auth(sandbox.Clio)}),
+		pm:   pm,
+		kind: kind,
 		zoom: zoom.New(zoom.Options{APIBase: p[sandbox.Zoom].APIBase, OAuthBase: p[sandbox.Zoom].OAuthBase, Auth: auth(sandbox.Zoom),
 			Pacer: &httpx.Pacer{DefaultReset: info.Scaled(time.Second)}}),
 		box: box.New(box.Options{APIBase: p[sandbox.Box].APIBase, UploadBase: p[sandbox.Box].UploadBase, OAuthBase: p[sandbox.Box].OAuthBase,
@@ -178,31 +209,20 @@ func (b *baseline) run(ctx context.Context, job string) BaseJob {
 	return out
 }
 
+// sysName is the system's name as users know it ("Clio").
+func (b *baseline) sysName() string { return pms.Name(b.kind) }
+
 func (b *baseline) contacts(ctx context.Context, first bool, out *BaseJob) {
 	listed := false // Zoom's contacts were listed to learn their ids
-	err := b.clio.Contacts(ctx, clio.ContactQuery{}, func(c clio.Contact) error {
-		name := strings.Join(strings.Fields(c.FirstName+" "+c.LastName), " ")
-		if name == "" {
-			name = c.Name
-		}
-		email, raw := "", ""
-		for _, e := range c.EmailAddresses {
-			if email == "" || e.Primary {
-				email = e.Address
-			}
-		}
-		for _, p := range c.PhoneNumbers {
-			if raw == "" || p.Primary {
-				raw = p.Number
-			}
-		}
-		phone, err := jobs.NormalizePhone(raw, b.s.PhoneRegion)
+	err := b.pm.Contacts(ctx, time.Time{}, func(c pms.Contact) error {
+		name, email := c.Name, c.Email
+		phone, err := jobs.NormalizePhone(c.Phone, b.s.PhoneRegion)
 		if err != nil {
 			out.Dropped++
 			return nil
 		}
-		id := "clio-" + strconv.FormatInt(c.ID, 10)
-		desc := "Clio contact " + strconv.FormatInt(c.ID, 10)
+		id := zoomContactID(b.kind, c.ID)
+		desc := b.sysName() + " contact " + c.ID
 		create := func() error {
 			zid, err := b.zoom.CreateExternalContact(ctx, zoom.ExternalContactWrite{ID: id, Name: name, Email: email, PhoneNumbers: []string{phone}, Description: desc})
 			if err == nil {
@@ -255,7 +275,7 @@ func (b *baseline) contacts(ctx context.Context, first bool, out *BaseJob) {
 		return ctx.Err()
 	})
 	if err != nil {
-		out.fail("listing Clio contacts", err)
+		out.fail("listing "+b.sysName()+" contacts", err)
 	}
 }
 
@@ -288,13 +308,13 @@ func (b *baseline) recordings(ctx context.Context, since time.Time, out *BaseJob
 			out.fail("participants of "+m.UUID, err)
 			continue
 		}
-		var contact *clio.Contact
+		var contact *pms.Contact
 		for _, p := range parts {
 			e := strings.ToLower(strings.TrimSpace(p.UserEmail))
 			if e == "" || e == strings.ToLower(me.Email) {
 				continue
 			}
-			cs, err := b.clio.FindContactsByEmail(ctx, e)
+			cs, err := b.pm.ContactsByEmail(ctx, e)
 			if err != nil {
 				out.fail("finding the contact of "+e, err)
 				break
@@ -324,8 +344,8 @@ func (b *baseline) recordings(ctx context.Context, since time.Time, out *BaseJob
 				break
 			}
 		}
-		if _, err := b.clio.CreateNote(ctx, clio.NoteCreate{Type: "Contact", ContactID: contact.ID,
-			Subject: jobs.CallNoteSubject(m.Topic, m.StartTime), Detail: note.Body(), Date: m.StartTime}); err != nil {
+		if _, err := b.pm.CreateContactNote(ctx, contact.ID, pms.NoteWrite{
+			Subject: jobs.CallNoteSubject(m.Topic, m.StartTime), Body: note.Body(), Date: m.StartTime}); err != nil {
 			out.fail("note for "+m.UUID, err)
 			continue
 		}
@@ -333,46 +353,64 @@ func (b *baseline) recordings(ctx context.Context, since time.Time, out *BaseJob
 	}
 }
 
-// folderField finds or makes the matter custom field holding the folder id.
-func (b *baseline) folderField(ctx context.Context) (int64, error) {
-	if b.field != 0 {
+// folderField finds or makes the matter custom field holding the folder
+// id; on a system without matter fields it says so (noField) once.
+func (b *baseline) folderField(ctx context.Context) (string, error) {
+	if b.field != "" || b.noField {
 		return b.field, nil
 	}
-	fs, err := b.clio.CustomFields(ctx, "Matter")
-	if err != nil {
-		return 0, err
+	id, err := b.pm.MatterField(ctx, b.s.FolderFieldName)
+	if errors.Is(err, pms.ErrNoMatterFields) {
+		b.noField = true
+		return "", nil
 	}
-	for _, f := range fs {
-		if strings.EqualFold(f.Name, b.s.FolderFieldName) && !f.Deleted {
-			b.field = f.ID
-			return f.ID, nil
+	if err != nil {
+		return "", err
+	}
+	if id == "" {
+		if id, err = b.pm.CreateMatterField(ctx, b.s.FolderFieldName); err != nil {
+			return "", err
 		}
 	}
-	f, err := b.clio.CreateCustomField(ctx, b.s.FolderFieldName, "Matter", "text_line")
-	if err != nil {
-		return 0, err
-	}
-	b.field = f.ID
-	return f.ID, nil
+	b.field = id
+	return id, nil
 }
 
 // allMatters reads the folder custom field and lists every matter: how the
 // seed's folders and documents jobs both began, on every run.
-func (b *baseline) allMatters(ctx context.Context, out *BaseJob) (int64, []clio.Matter, bool) {
+func (b *baseline) allMatters(ctx context.Context, out *BaseJob) (string, []pms.Matter, bool) {
 	fid, err := b.folderField(ctx)
 	if err != nil {
 		out.fail("the folder custom field", err)
-		return 0, nil, false
+		return "", nil, false
 	}
-	var matters []clio.Matter
-	if err := b.clio.Matters(ctx, clio.MatterQuery{Status: b.s.MatterStatuses}, func(m clio.Matter) error {
+	var matters []pms.Matter
+	if err := b.pm.Matters(ctx, pms.MatterQuery{Statuses: b.s.MatterStatuses}, func(m pms.Matter) error {
 		matters = append(matters, m)
 		return nil
 	}); err != nil {
 		out.fail("listing matters", err)
-		return 0, nil, false
+		return "", nil, false
 	}
 	return fid, matters, true
+}
+
+// findFolder looks for a matter's folder by name in the Box matters
+// folder ("" when there is none).
+func (b *baseline) findFolder(ctx context.Context, name string) (string, error) {
+	stop := errors.New("found")
+	found := ""
+	err := b.box.Items(ctx, b.root, func(it box.Item) error {
+		if it.Type == "folder" && strings.EqualFold(it.Name, name) {
+			found = it.ID
+			return stop
+		}
+		return nil
+	})
+	if err != nil && !errors.Is(err, stop) {
+		return "", err
+	}
+	return found, nil
 }
 
 func (b *baseline) folders(ctx context.Context, out *BaseJob) {
@@ -380,25 +418,17 @@ func (b *baseline) folders(ctx context.Context, out *BaseJob) {
 	if !ok {
 		return
 	}
-	stop := errors.New("found")
 	for _, m := range matters {
 		if ctx.Err() != nil {
 			return
 		}
-		name := seedFolderName(m.DisplayNumber, m.Description)
-		found := false
-		err := b.box.Items(ctx, b.root, func(it box.Item) error {
-			if it.Type == "folder" && strings.EqualFold(it.Name, name) {
-				found = true
-				return stop
-			}
-			return nil
-		})
-		if err != nil && !errors.Is(err, stop) {
+		name := seedFolderName(m.Number, m.Description)
+		found, err := b.findFolder(ctx, name)
+		if err != nil {
 			out.fail("listing the Box matters folder", err)
 			continue
 		}
-		if found {
+		if found != "" {
 			out.Unchanged++
 			continue
 		}
@@ -412,9 +442,11 @@ func (b *baseline) folders(ctx context.Context, out *BaseJob) {
 				out.fail("subfolder "+sub, err)
 			}
 		}
-		if err := b.clio.SetMatterCustomField(ctx, m.ID, fid, f.ID); err != nil {
-			out.fail("writing the folder id of matter "+m.DisplayNumber, err)
-			continue
+		if !b.noField {
+			if _, err := b.pm.SetMatterField(ctx, m.ID, fid, f.ID); err != nil {
+				out.fail("writing the folder id of matter "+m.Number, err)
+				continue
+			}
 		}
 		out.Created++
 	}
@@ -426,10 +458,13 @@ func (b *baseline) documents(ctx context.Context, out *BaseJob) {
 		return
 	}
 	for _, m := range matters {
-		folder := ""
-		for _, v := range m.CustomFieldValues {
-			if v.CustomField != nil && v.CustomField.ID == fid && v.Value != nil {
-				folder = strings.Trim(fmt.Sprint(v.Value), `"`)
+		folder := strings.Trim(m.Fields[fid], `"`)
+		if b.noField {
+			// No field to read it from: look for the folder by name.
+			var err error
+			if folder, err = b.findFolder(ctx, seedFolderName(m.Number, m.Description)); err != nil {
+				out.fail("listing the Box matters folder", err)
+				continue
 			}
 		}
 		if folder == "" {
@@ -445,20 +480,20 @@ func (b *baseline) documents(ctx context.Context, out *BaseJob) {
 			out.fail("listing Box folder "+folder, err)
 			continue
 		}
-		var docs []clio.Document
-		if err := b.clio.Documents(ctx, m.ID, clio.DocumentQuery{}, func(d clio.Document) error {
+		var docs []pms.Document
+		if err := b.pm.Documents(ctx, pms.DocumentQuery{MatterIDs: []string{m.ID}}, func(d pms.Document) error {
 			docs = append(docs, d)
 			return nil
 		}); err != nil {
-			out.fail("listing documents of matter "+m.DisplayNumber, err)
+			out.fail("listing documents of matter "+m.Number, err)
 			continue
 		}
 		for _, d := range docs {
 			if ctx.Err() != nil {
 				return
 			}
-			if d.LatestDocumentVersion == nil || !d.LatestDocumentVersion.FullyUploaded {
-				continue
+			if d.Version == "" {
+				continue // upload not finished: nothing to copy
 			}
 			name := box.SanitizeName(d.Name)
 			if err := b.upload(ctx, d, folder, name, have); err != nil {
@@ -476,20 +511,28 @@ func (b *baseline) documents(ctx context.Context, out *BaseJob) {
 
 // upload re-uploads one document by name: a new version when the folder
 // has a file of that name, else a new file.
-func (b *baseline) upload(ctx context.Context, d clio.Document, folder, name string, have map[string]string) error {
-	rc, size, err := b.clio.Download(ctx, d.ID)
+func (b *baseline) upload(ctx context.Context, d pms.Document, folder, name string, have map[string]string) error {
+	rc, size, err := b.pm.Download(ctx, d.ID)
 	if err != nil {
 		return err
 	}
 	defer rc.Close()
+	var body io.Reader = rc
 	if size < 0 {
-		size = d.LatestDocumentVersion.Size
+		size = d.Size
+	}
+	if size < 0 { // neither the listing nor the download says: read it first
+		buf, err := io.ReadAll(rc)
+		if err != nil {
+			return err
+		}
+		body, size = bytes.NewReader(buf), int64(len(buf))
 	}
 	if id := have[strings.ToLower(name)]; id != "" {
-		_, err = b.box.UploadVersion(ctx, id, "", size, rc, "")
+		_, err = b.box.UploadVersion(ctx, id, "", size, body, "")
 		return err
 	}
-	_, err = b.box.UploadFile(ctx, folder, name, size, rc, "")
+	_, err = b.box.UploadFile(ctx, folder, name, size, body, "")
 	return err
 }
 
@@ -502,7 +545,7 @@ func (b *baseline) intake(ctx context.Context, out *BaseJob) {
 		out.fail("listing hired prospects", err)
 		return
 	}
-	var areas map[string]int64
+	var areas map[string]string
 	for _, p := range hired {
 		if b.synced[p.ID] {
 			out.Unchanged++
@@ -512,9 +555,9 @@ func (b *baseline) intake(ctx context.Context, out *BaseJob) {
 			return
 		}
 		a := p.Attributes
-		var client int64
+		var client string
 		if a.Email != "" {
-			cs, err := b.clio.FindContactsByEmail(ctx, a.Email)
+			cs, err := b.pm.ContactsByEmail(ctx, a.Email)
 			if err != nil {
 				out.fail("finding "+a.Email, err)
 				continue
@@ -523,9 +566,9 @@ func (b *baseline) intake(ctx context.Context, out *BaseJob) {
 				client = cs[0].ID
 			}
 		}
-		if client == 0 {
+		if client == "" {
 			if phone, err := jobs.NormalizePhone(a.Phone, b.s.PhoneRegion); err == nil {
-				cs, err := b.clio.FindContactsByPhone(ctx, phone)
+				cs, err := b.pm.ContactsByPhone(ctx, phone)
 				if err != nil {
 					out.fail("finding "+phone, err)
 					continue
@@ -535,15 +578,8 @@ func (b *baseline) intake(ctx context.Context, out *BaseJob) {
 				}
 			}
 		}
-		if client == 0 {
-			w := clio.ContactWrite{FirstName: &a.FirstName, LastName: &a.LastName}
-			if a.Email != "" {
-				w.EmailAddresses = []clio.EmailAddressWrite{{Address: a.Email, Name: "Work"}}
-			}
-			if a.Phone != "" {
-				w.PhoneNumbers = []clio.PhoneNumberWrite{{Number: a.Phone, Name: "Mobile"}}
-			}
-			c, err := b.clio.CreateContact(ctx, w)
+		if client == "" {
+			c, err := b.pm.CreateContact(ctx, pms.ContactWrite{FirstName: a.FirstName, LastName: a.LastName, Email: a.Email, Phone: a.Phone})
 			if err != nil {
 				out.fail("creating the client of prospect "+p.ID, err)
 				continue
@@ -551,8 +587,8 @@ func (b *baseline) intake(ctx context.Context, out *BaseJob) {
 			client = c.ID
 		}
 		if areas == nil {
-			areas = map[string]int64{}
-			pas, err := b.clio.PracticeAreas(ctx)
+			areas = map[string]string{}
+			pas, err := b.pm.PracticeAreas(ctx)
 			if err != nil {
 				out.fail("listing practice areas", err)
 				continue
@@ -569,8 +605,8 @@ func (b *baseline) intake(ctx context.Context, out *BaseJob) {
 		if desc == "" {
 			desc = strings.TrimSpace(a.FirstName+" "+a.LastName) + " — intake"
 		}
-		m, err := b.clio.CreateMatter(ctx, clio.MatterCreate{Description: desc, ClientID: client, CustomNumber: a.CaseNumber,
-			PracticeAreaID: areas[strings.ToLower(area)], Status: "open"})
+		m, err := b.pm.CreateMatter(ctx, pms.MatterCreate{Description: desc, ClientID: client, Number: a.CaseNumber,
+			PracticeAreaID: areas[strings.ToLower(area)]})
 		if err != nil {
 			out.fail("creating the matter of prospect "+p.ID, err)
 			continue
@@ -594,7 +630,7 @@ func (b *baseline) intake(ctx context.Context, out *BaseJob) {
 	}
 }
 
-func (b *baseline) copyFile(ctx context.Context, f lawmatics.File, matter int64) error {
+func (b *baseline) copyFile(ctx context.Context, f lawmatics.File, matter string) error {
 	body, size, _, err := b.lm.DownloadFile(ctx, f.ID)
 	if err != nil {
 		return err
@@ -607,7 +643,7 @@ func (b *baseline) copyFile(ctx context.Context, f lawmatics.File, matter int64)
 	if name == "" {
 		name = "File " + f.ID
 	}
-	_, err = b.clio.Upload(ctx, clio.Parent{ID: matter, Type: "Matter"}, name, size, io.LimitReader(body, size))
+	_, err = b.pm.UploadDocument(ctx, matter, name, size, io.LimitReader(body, size), "")
 	return err
 }
 

@@ -15,12 +15,14 @@ import (
 	"time"
 
 	"github.com/firmsync/firmsync/connectors/sandbox"
+	"github.com/firmsync/firmsync/core/pms"
 )
 
 // Scenario names, as --skip takes them.
 var scenarioNames = []string{"initial", "quiet", "busy", "latency", "move", "idle", "cli"}
 
 type config struct {
+	pms        string // the firm's practice-management system (sandbox.Clio, …)
 	scale      float64
 	repeat     int
 	json       bool
@@ -54,6 +56,9 @@ func run(ctx context.Context, cfg *config) (*Report, error) {
 	cfg.started = time.Now()
 	r := &Report{Command: cfg.command, Machine: machine(), Started: cfg.started, Scale: cfg.scale, Size: cfg.size(),
 		Repeat: cfg.repeat, RateWindow: "real"}
+	if cfg.pms != sandbox.Clio {
+		r.PMS = cfg.pms
+	}
 	if cfg.window > 0 {
 		r.RateWindow = cfg.window.String()
 	}
@@ -80,8 +85,8 @@ func run(ctx context.Context, cfg *config) (*Report, error) {
 
 	if want("initial") || want("quiet") || want("busy") || want("latency") || want("idle") {
 		sz := cfg.size()
-		cfg.progressf("seeding two sandboxes: %d contacts, %d matters, %d recordings, %d documents, %d prospects; rate window %s",
-			sz.Contacts, sz.Matters, sz.Recordings, sz.Documents, sz.Prospects, r.RateWindow)
+		cfg.progressf("seeding two sandboxes (the firm in %s): %d contacts, %d matters, %d recordings, %d documents, %d prospects; rate window %s",
+			pms.Name(cfg.pms), sz.Contacts, sz.Matters, sz.Recordings, sz.Documents, sz.Prospects, r.RateWindow)
 		sb, err := newSyncBench(cfg)
 		if err != nil {
 			return nil, err
@@ -107,6 +112,9 @@ func run(ctx context.Context, cfg *config) (*Report, error) {
 			if r.Latency, err = sb.latency(ctx); err != nil {
 				fail("event latency", err)
 			}
+		}
+		if sb.synced && cfg.pms != sandbox.Clio {
+			r.Duplicates = &Duplicates{Firmsync: countDuplicates(sb.fs, cfg.pms), Baseline: countDuplicates(sb.bs, cfg.pms)}
 		}
 		if sb.synced && want("idle") {
 			if bin, err := firmsyncBinary(ctx, cfg); err != nil {

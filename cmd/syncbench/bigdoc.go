@@ -1,6 +1,8 @@
 package main
 
-// A streaming source for the large-document scenario. The fake Clio keeps
+// A streaming source for the large-document scenario (Clio here; MyCase
+// and Smokeball hand out pre-signed storage URLs on their own host, and
+// the proxy streams those downloads once armed). The fake Clio keeps
 // every document in memory and refuses more than cliofake.MaxUploadSize
 // (64 MiB), so a 1 GiB document cannot live in it. This proxy sits in
 // front of the fake Clio: it passes every request through, except the
@@ -16,21 +18,24 @@ import (
 	"net/http/httputil"
 	"net/url"
 	"strconv"
+	"strings"
 	"sync/atomic"
 	"time"
 )
 
 type bigDocProxy struct {
-	size   int64
-	doc    atomic.Int64 // the document id whose content is large
-	served atomic.Int64 // bytes of large content sent
-	rp     *httputil.ReverseProxy
-	srv    *http.Server
-	ln     net.Listener
-	block  []byte
+	size    int64
+	doc     atomic.Int64 // the document id whose content is large (Clio)
+	storage atomic.Bool  // every pre-signed storage download is large (MyCase, Smokeball)
+	served  atomic.Int64 // bytes of large content sent
+	rp      *httputil.ReverseProxy
+	srv     *http.Server
+	ln      net.Listener
+	block   []byte
 }
 
-// newBigDocProxy listens on loopback in front of the fake Clio at target.
+// newBigDocProxy listens on loopback in front of the fake practice-management
+// system (Clio, MyCase or Smokeball) at target.
 func newBigDocProxy(target string, size int64) (*bigDocProxy, error) {
 	u, err := url.Parse(target)
 	if err != nil {
@@ -63,7 +68,8 @@ func (p *bigDocProxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	case id != 0 && r.Method == http.MethodGet && r.URL.Path == fmt.Sprintf("/api/v4/documents/%d/download.json", id):
 		w.Header().Set("Location", p.URL()+"/_bench/large/"+strconv.FormatInt(id, 10)+"?X-Amz-Signature=bench")
 		w.WriteHeader(http.StatusSeeOther)
-	case r.Method == http.MethodGet && r.URL.Path == "/_bench/large/"+strconv.FormatInt(id, 10):
+	case r.Method == http.MethodGet && (r.URL.Path == "/_bench/large/"+strconv.FormatInt(id, 10) ||
+		p.storage.Load() && strings.HasPrefix(r.URL.Path, "/_s3/download/")):
 		w.Header().Set("Content-Type", "application/octet-stream")
 		w.Header().Set("Content-Length", strconv.FormatInt(p.size, 10))
 		w.WriteHeader(http.StatusOK)

@@ -6,13 +6,22 @@ package main
 
 import (
 	"fmt"
+	"math"
 	"strings"
 	"time"
 
 	"github.com/firmsync/firmsync/connectors/sandbox"
 )
 
-var platforms = []string{sandbox.Clio, sandbox.Lawmatics, sandbox.Zoom, sandbox.Box}
+// platformsOf lists the platforms of a firm on the practice-management
+// system kind (sandbox.Clio, sandbox.MyCase or sandbox.Smokeball): the
+// ones a run's counts cover.
+func platformsOf(kind string) []string {
+	if kind == "" {
+		kind = sandbox.Clio
+	}
+	return []string{kind, sandbox.Lawmatics, sandbox.Zoom, sandbox.Box}
+}
 
 // PlatformCount is what one side sent one platform during one span.
 type PlatformCount struct {
@@ -20,7 +29,8 @@ type PlatformCount struct {
 	Limited  int `json:"limited"`  // requests that count against the rate limit
 	Writes   int `json:"writes"`
 	Got429   int `json:"got_429"`
-	// Zoom only: limited requests per rate label (Light, Medium, Phone Light).
+	// Zoom: limited requests per rate label (Light, Medium, Phone Light);
+	// Smokeball: per endpoint (its token buckets are per endpoint).
 	Labels map[string]int `json:"labels,omitempty"`
 }
 
@@ -45,10 +55,17 @@ func (c Counts) Total429() int {
 	return n
 }
 
-// Add returns c + d.
+// Add returns c + d (every platform either counts).
 func (c Counts) Add(d Counts) Counts {
 	out := Counts{}
-	for _, p := range platforms {
+	keys := map[string]bool{}
+	for p := range c {
+		keys[p] = true
+	}
+	for p := range d {
+		keys[p] = true
+	}
+	for p := range keys {
 		a, b := c[p], d[p]
 		s := PlatformCount{Requests: a.Requests + b.Requests, Limited: a.Limited + b.Limited, Writes: a.Writes + b.Writes, Got429: a.Got429 + b.Got429}
 		for k, v := range a.Labels {
@@ -68,10 +85,11 @@ func (c Counts) Add(d Counts) Counts {
 	return out
 }
 
-// statsDelta is what happened between two snapshots of the sandbox's stats.
-func statsDelta(before, after sandbox.Stats) Counts {
+// statsDelta is what happened between two snapshots of the sandbox's
+// stats, on the platforms of a firm on the practice-management system kind.
+func statsDelta(kind string, before, after sandbox.Stats) Counts {
 	out := Counts{}
-	for _, p := range platforms {
+	for _, p := range platformsOf(kind) {
 		a, b := after.Platforms[p], before.Platforms[p]
 		pc := PlatformCount{Writes: a.Writes - b.Writes, Got429: a.RateLimited - b.RateLimited}
 		for ep, n := range a.Endpoints {
@@ -85,11 +103,17 @@ func statsDelta(before, after sandbox.Stats) Counts {
 				continue
 			}
 			pc.Limited += d
-			if p == sandbox.Zoom {
+			switch p {
+			case sandbox.Zoom:
 				if pc.Labels == nil {
 					pc.Labels = map[string]int{}
 				}
 				pc.Labels[zoomLabel(method, path)] += d
+			case sandbox.Smokeball:
+				if pc.Labels == nil {
+					pc.Labels = map[string]int{}
+				}
+				pc.Labels[ep] += d
 			}
 		}
 		out[p] = pc
@@ -108,8 +132,11 @@ func rateLimited(platform, path string) bool {
 		return strings.HasPrefix(path, "/v2/")
 	case sandbox.Box:
 		return strings.HasPrefix(path, "/2.0/") || strings.HasPrefix(path, "/api/2.0/")
-	case sandbox.Lawmatics:
+	case sandbox.Lawmatics, sandbox.MyCase:
 		return strings.HasPrefix(path, "/v1/")
+	case sandbox.Smokeball:
+		// Every API path; not OAuth's nor the pre-signed storage URLs.
+		return !strings.HasPrefix(path, "/oauth2/") && !strings.HasPrefix(path, "/_s3/")
 	}
 	return false
 }
@@ -136,23 +163,32 @@ func zoomLabel(method, path string) string {
 //   - Clio: 50 per window per token (fixed window from the first request).
 //   - Zoom: 30 (Light) or 20 (Medium, Phone) per window/60, at least 10 ms.
 //   - Box: 1000, Lawmatics: 50, per window (rolling, kept client-side).
+//   - MyCase: 25 per window/60 per app (fixed window from the first
+//     request, as the fake keeps it).
+//   - Smokeball: a token bucket of 5 per window/60, burst 5, per client
+//     and endpoint.
 type Budgets struct {
-	Window     time.Duration // the sandbox's scaled window (0 = real)
-	ClioPer    time.Duration
-	ZoomPer    time.Duration
-	BoxPer     time.Duration
-	LMPer      time.Duration
-	ClioLimit  int
-	ZoomLimits map[string]int
-	BoxLimit   int
-	LMLimit    int
+	Window         time.Duration // the sandbox's scaled window (0 = real)
+	ClioPer        time.Duration
+	ZoomPer        time.Duration
+	BoxPer         time.Duration
+	LMPer          time.Duration
+	MyCasePer      time.Duration
+	SmokeballPer   time.Duration
+	ClioLimit      int
+	ZoomLimits     map[string]int
+	BoxLimit       int
+	LMLimit        int
+	MyCaseLimit    int
+	SmokeballLimit int
 }
 
 func budgetsFor(window time.Duration) Budgets {
 	per := func(d time.Duration) time.Duration { return sandbox.Scaled(window, d) }
 	return Budgets{Window: window, ClioPer: per(time.Minute), ZoomPer: per(time.Second),
-		BoxPer: per(time.Minute), LMPer: per(time.Minute),
-		ClioLimit: 50, ZoomLimits: map[string]int{"Light": 30, "Medium": 20, "Phone Light": 20}, BoxLimit: 1000, LMLimit: 50}
+		BoxPer: per(time.Minute), LMPer: per(time.Minute), MyCasePer: per(time.Second), SmokeballPer: per(time.Second),
+		ClioLimit: 50, ZoomLimits: map[string]int{"Light": 30, "Medium": 20, "Phone Light": 20}, BoxLimit: 1000, LMLimit: 50,
+		MyCaseLimit: 25, SmokeballLimit: 5}
 }
 
 // describe names a platform's budget for the report.
@@ -166,6 +202,10 @@ func (b Budgets) describe(platform string) string {
 		return fmt.Sprintf("%d per %s", b.BoxLimit, b.BoxPer)
 	case sandbox.Lawmatics:
 		return fmt.Sprintf("%d per %s", b.LMLimit, b.LMPer)
+	case sandbox.MyCase:
+		return fmt.Sprintf("%d per %s", b.MyCaseLimit, b.MyCasePer)
+	case sandbox.Smokeball:
+		return fmt.Sprintf("%d per %s per endpoint, burst %d", b.SmokeballLimit, b.SmokeballPer, b.SmokeballLimit)
 	}
 	return ""
 }
@@ -189,17 +229,20 @@ func (p Pacing) Bound() bool { return p.NeedSec > 0 }
 // the budgets allow. Budgets carry over from one job to the next, as
 // they do in a real run (a job can start with a window half spent).
 type budgetSim struct {
-	b    Budgets
-	clio *fixedWindow
-	zoom map[string]*fixedWindow
-	box  *rollingWindow
-	lm   *rollingWindow
-	now  time.Duration
+	b      Budgets
+	clio   *fixedWindow
+	zoom   map[string]*fixedWindow
+	box    *rollingWindow
+	lm     *rollingWindow
+	mycase *fixedWindow
+	sb     map[string]*tokenBucket // Smokeball, per endpoint
+	now    time.Duration
 }
 
 func (b Budgets) sim() *budgetSim {
 	return &budgetSim{b: b, clio: &fixedWindow{limit: b.ClioLimit, per: b.ClioPer}, zoom: map[string]*fixedWindow{},
-		box: &rollingWindow{limit: b.BoxLimit, per: b.BoxPer}, lm: &rollingWindow{limit: b.LMLimit, per: b.LMPer}}
+		box: &rollingWindow{limit: b.BoxLimit, per: b.BoxPer}, lm: &rollingWindow{limit: b.LMLimit, per: b.LMPer},
+		mycase: &fixedWindow{limit: b.MyCaseLimit, per: b.MyCasePer}, sb: map[string]*tokenBucket{}}
 }
 
 // job admits one job's requests, starting when the previous job ended,
@@ -227,6 +270,17 @@ func (s *budgetSim) job(c Counts) (need time.Duration, platform string, requests
 	}
 	if n := c[sandbox.Lawmatics].Limited; n > 0 {
 		bump(s.lm.admit(start, n), sandbox.Lawmatics, n)
+	}
+	if n := c[sandbox.MyCase].Limited; n > 0 {
+		bump(s.mycase.admit(start, n), sandbox.MyCase, n)
+	}
+	for ep, n := range c[sandbox.Smokeball].Labels {
+		w := s.sb[ep]
+		if w == nil {
+			w = &tokenBucket{limit: max(1, s.b.SmokeballLimit), per: s.b.SmokeballPer}
+			s.sb[ep] = w
+		}
+		bump(w.admit(start, n), sandbox.Smokeball, c[sandbox.Smokeball].Limited)
 	}
 	s.now = end
 	return end - start, platform, requests
@@ -276,6 +330,36 @@ func (w *rollingWindow) admit(at time.Duration, n int) time.Duration {
 			t = max(t, w.times[k-w.limit]+w.per)
 		}
 		w.times = append(w.times, t)
+	}
+	return t
+}
+
+// tokenBucket is a budget of limit tokens refilled at limit per per, full
+// at first (Smokeball's, per endpoint).
+type tokenBucket struct {
+	limit   int
+	per     time.Duration
+	tokens  float64
+	last    time.Duration
+	started bool
+}
+
+func (b *tokenBucket) admit(at time.Duration, n int) time.Duration {
+	rate := float64(b.limit) / float64(b.per) // tokens per nanosecond
+	if !b.started {
+		b.tokens, b.last, b.started = float64(b.limit), at, true
+	}
+	t := max(at, b.last)
+	for i := 0; i < n; i++ {
+		b.tokens = min(float64(b.limit), b.tokens+float64(t-b.last)*rate)
+		b.last = t
+		if b.tokens < 1 {
+			wait := time.Duration(math.Ceil((1 - b.tokens) / rate))
+			t += wait
+			b.tokens = min(float64(b.limit), b.tokens+float64(wait)*rate)
+			b.last = t
+		}
+		b.tokens--
 	}
 	return t
 }

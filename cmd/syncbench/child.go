@@ -32,6 +32,7 @@ const (
 	envSandbox = "SYNCBENCH_SANDBOX" // the sandbox's Info as JSON
 	envData    = "SYNCBENCH_DATA"    // the data directory
 	envJobs    = "SYNCBENCH_JOBS"    // jobs to run, comma-separated; "" = all
+	envPMS     = "SYNCBENCH_PMS"     // the firm's practice-management system
 )
 
 // ChildJob is one job's run in the child.
@@ -100,14 +101,15 @@ func runChild(ctx context.Context, mode string) (ChildResult, error) {
 	if err := json.Unmarshal([]byte(os.Getenv(envSandbox)), &info); err != nil {
 		return res, fmt.Errorf("reading %s: %w", envSandbox, err)
 	}
-	app, err := core.Open(ctx, core.Options{DataDir: os.Getenv(envData), ExternalSandbox: &info, Secrets: secrets.NewMemory()})
+	kind := os.Getenv(envPMS)
+	app, err := core.Open(ctx, core.Options{DataDir: os.Getenv(envData), ExternalSandbox: &info, Secrets: secrets.NewMemory(), PMS: kind})
 	if err != nil {
 		return res, err
 	}
 	defer app.Close()
 	// Tokens live in memory, so every process connects afresh; do it
 	// before measuring, as the baseline starts with its tokens too.
-	for _, p := range core.Platforms() {
+	for _, p := range core.PlatformsFor(kind) {
 		if _, err := app.Connect(ctx, p, core.ConnectOptions{}); err != nil {
 			return res, fmt.Errorf("connecting %s to the sandbox: %w", p, err)
 		}
@@ -130,7 +132,7 @@ func runChild(ctx context.Context, mode string) (ChildResult, error) {
 			return err
 		}
 		for _, jr := range sr.Jobs {
-			res.Jobs = append(res.Jobs, ChildJob{JobResult: jr, WallMS: wall.Milliseconds(), Counts: statsDelta(before, after)})
+			res.Jobs = append(res.Jobs, ChildJob{JobResult: jr, WallMS: wall.Milliseconds(), Counts: statsDelta(kind, before, after)})
 		}
 		return nil
 	}
@@ -221,7 +223,7 @@ type childRun struct {
 }
 
 // runChildProcess starts the child on the bench's sandbox and waits for it.
-func runChildProcess(ctx context.Context, mode string, info sandbox.Info, dataDir string, jobs []string) (childRun, error) {
+func runChildProcess(ctx context.Context, mode, kind string, info sandbox.Info, dataDir string, jobs []string) (childRun, error) {
 	var cr childRun
 	self, err := os.Executable()
 	if err != nil {
@@ -232,7 +234,7 @@ func runChildProcess(ctx context.Context, mode string, info sandbox.Info, dataDi
 		return cr, err
 	}
 	cmd := exec.CommandContext(ctx, self, childArgs()...)
-	cmd.Env = append(os.Environ(), envChild+"="+mode, envSandbox+"="+string(ib), envData+"="+dataDir, envJobs+"="+strings.Join(jobs, ","))
+	cmd.Env = append(os.Environ(), envChild+"="+mode, envSandbox+"="+string(ib), envData+"="+dataDir, envJobs+"="+strings.Join(jobs, ","), envPMS+"="+kind)
 	var out, errb bytes.Buffer
 	cmd.Stdout = &out
 	cmd.Stderr = &limitedBuffer{buf: &errb, max: 64 << 10}

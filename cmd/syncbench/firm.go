@@ -8,49 +8,37 @@ import (
 	"bytes"
 	"fmt"
 	"math"
-	"strings"
 	"time"
 
-	"github.com/firmsync/firmsync/connectors/clio/cliofake"
 	"github.com/firmsync/firmsync/connectors/lawmatics/lawmaticsfake"
 	"github.com/firmsync/firmsync/connectors/sandbox"
 	"github.com/firmsync/firmsync/connectors/zoom"
 	"github.com/firmsync/firmsync/connectors/zoom/zoomfake"
+	"github.com/firmsync/firmsync/core/jobs"
 )
 
 // zoomOwner is the sandbox's Zoom account (the firm's own user).
 const zoomOwner = "owner@sandbox.zoom.test"
 
-// firm holds the ids of the seeded objects. The seed is deterministic, so
-// two sandboxes seeded alike have the same ids.
+// defaultSettings are the jobs' default settings (folder field name,
+// subfolder template, schedules).
+var defaultSettings = jobs.Defaults()
+
+// firm holds the ids of the seeded objects in the practice-management
+// system. The seed is deterministic, so two sandboxes seeded alike have
+// the same ids (Smokeball's GUIDs differ; the bench reads each sandbox's
+// own where it matters).
 type firm struct {
-	contacts []int64  // every seeded Clio contact
-	emails   []string // the seeded contacts' emails (those that have one)
-	matters  []int64  // seeded Clio matters that get a Box folder (open, pending)
+	contacts   []string // every seeded contact
+	emails     []string // the seeded contacts' emails (those that have one)
+	emailOwner []string // the contact each email belongs to
+	matters    []string // seeded matters that get a Box folder (open, pending)
 }
 
-// readFirm collects the seeded ids; call it before anything syncs.
-func readFirm(sb *sandbox.Sandbox, size sandbox.Size) firm {
-	var f firm
-	c := sb.Clio()
-	limit := int64(10*(size.Contacts+size.Matters+size.Documents) + 1000)
-	for id := int64(1); id < limit && (len(f.contacts) < size.Contacts || len(f.matters) < size.Matters); id++ {
-		if ct, ok := c.Contact(id); ok && len(f.contacts) < size.Contacts {
-			f.contacts = append(f.contacts, id)
-			for _, e := range ct.EmailAddresses {
-				if e.Address != "" {
-					f.emails = append(f.emails, e.Address)
-					break
-				}
-			}
-		}
-		if m, ok := c.Matter(id); ok {
-			if st := strings.ToLower(m.Status); st == "open" || st == "pending" {
-				f.matters = append(f.matters, id)
-			}
-		}
-	}
-	return f
+// readFirm collects the seeded ids of the system kind; call it before
+// anything syncs.
+func readFirm(sb *sandbox.Sandbox, kind string, size sandbox.Size) firm {
+	return pmsOf(sb, kind).readFirm(size)
 }
 
 // onePercent is 1% of n, at least 1.
@@ -76,26 +64,29 @@ type Busy struct {
 
 // busyDay changes 1% of every kind of object: contacts' phones edited,
 // new matters, new documents on existing matters, meetings that ended,
-// prospects newly hired (with a signed engagement file).
-func busyDay(sb *sandbox.Sandbox, f firm, size sandbox.Size, day int, meetingStart time.Time) (Busy, error) {
+// prospects newly hired (with a signed engagement file). f must be the
+// firm as read from sb (Smokeball's ids are its own in each sandbox).
+func busyDay(sb *sandbox.Sandbox, kind string, f firm, size sandbox.Size, day int, meetingStart time.Time) (Busy, error) {
 	var b Busy
-	c, z, lm := sb.Clio(), sb.Zoom(), sb.Lawmatics()
+	c, z, lm := pmsOf(sb, kind), sb.Zoom(), sb.Lawmatics()
 	n := onePercent(size.Contacts)
 	for i := 0; i < n && len(f.contacts) > 0; i++ {
 		id := f.contacts[pick(len(f.contacts), i, n, day)]
 		phone := fmt.Sprintf("(617) 555-%04d", (day*1000+i)%10000)
-		if _, err := c.UpdateContact(id, cliofake.ContactInput{Phone: phone}); err != nil {
+		if err := c.editPhone(id, phone); err != nil {
 			return b, err
 		}
 		b.ContactsEdited++
 	}
 	n = onePercent(size.Matters)
 	for i := 0; i < n; i++ {
-		in := cliofake.MatterInput{Description: fmt.Sprintf("Busy day %d.%d — New engagement", day+1, i+1), PracticeArea: "General", Status: "Open"}
+		client := ""
 		if len(f.contacts) > 0 {
-			in.ClientID = f.contacts[pick(len(f.contacts), i, n, day)]
+			client = f.contacts[pick(len(f.contacts), i, n, day)]
 		}
-		if _, err := c.CreateMatter(in); err != nil {
+		// Clio numbers its matters itself; the others get the firm's own.
+		number := fmt.Sprintf("B%d-%04d", day+1, i+1)
+		if _, err := c.newMatter(fmt.Sprintf("Busy day %d.%d — New engagement", day+1, i+1), number, "General", client); err != nil {
 			return b, err
 		}
 		b.NewMatters++
@@ -104,7 +95,7 @@ func busyDay(sb *sandbox.Sandbox, f firm, size sandbox.Size, day int, meetingSta
 	for i := 0; i < n && len(f.matters) > 0; i++ {
 		m := f.matters[pick(len(f.matters), i, n, day)]
 		body := bytes.Repeat([]byte(fmt.Sprintf("Busy day %d document %d. ", day+1, i+1)), 100)
-		if _, err := c.AddDocument(m, fmt.Sprintf("Busy day %d.%d.pdf", day+1, i+1), body); err != nil {
+		if err := c.addDocument(m, fmt.Sprintf("Busy day %d.%d.pdf", day+1, i+1), body); err != nil {
 			return b, err
 		}
 		b.NewDocuments++

@@ -1,13 +1,15 @@
 // Command syncbench measures Firmsync against the seed's design (the
 // baseline) on the sandbox and prints a Markdown table (or JSON):
 //
-//	go run ./cmd/syncbench [--scale K] [--repeat N] [--json] [--rate-window D] [--skip LIST]
+//	go run ./cmd/syncbench [--pms clio|mycase|smokeball] [--scale K] [--repeat N] [--json] [--rate-window D] [--skip LIST]
 //
 // Scenarios: the initial sync of the whole firm, a quiet-day and a
 // busy-day sync, event → effect latency through the webhook receiver,
 // and memory and CPU (a large document moved, `firmsync serve` idle, the
 // CLI on a large log). See the notes under the table for what each
-// number means.
+// number means. --pms chooses the firm's practice-management system (the
+// sandbox holds the same demo firm in each); the baseline runs the seed's
+// strategy against the same system.
 package main
 
 import (
@@ -19,6 +21,9 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/firmsync/firmsync/connectors/sandbox"
+	"github.com/firmsync/firmsync/core/pms"
 )
 
 func main() {
@@ -58,6 +63,7 @@ func realMain(args []string) int {
 func parseFlags(args []string) (*config, error) {
 	fs := flag.NewFlagSet("syncbench", flag.ContinueOnError)
 	cfg := &config{progress: os.Stderr}
+	fs.StringVar(&cfg.pms, "pms", sandbox.Clio, "the firm's practice-management system: "+strings.Join(pms.Kinds, ", "))
 	fs.Float64Var(&cfg.scale, "scale", 1, "firm size: 5,000 contacts, 1,000 matters, 500 recordings, 5,000 documents, 200 prospects, times K")
 	fs.IntVar(&cfg.repeat, "repeat", 3, "runs per timed scenario (medians are reported)")
 	fs.BoolVar(&cfg.json, "json", false, "print JSON instead of Markdown")
@@ -66,7 +72,7 @@ func parseFlags(args []string) (*config, error) {
 	skip := fs.String("skip", "", "scenarios to skip, comma-separated: "+strings.Join(scenarioNames, ", "))
 	fs.DurationVar(&cfg.idle, "idle", 60*time.Second, "how long `firmsync serve` is watched idle")
 	fs.IntVar(&cfg.events, "events", 20, "events of each kind for the latency scenario")
-	bigDoc := fs.String("bigdoc", "1GiB", "size of the document moved Clio → Box (e.g. 1GiB, 256MiB)")
+	bigDoc := fs.String("bigdoc", "1GiB", "size of the document moved from the practice-management system to Box (e.g. 1GiB, 256MiB)")
 	fs.IntVar(&cfg.logRecords, "log-records", 200_000, "log records for the status/log latency")
 	fs.Int64Var(&cfg.seed, "seed", 1, "demo firm seed")
 	fs.StringVar(&cfg.firmsync, "firmsync", "", "a built firmsync binary (default: go build ./cmd/firmsync)")
@@ -79,6 +85,9 @@ func parseFlags(args []string) (*config, error) {
 	}
 	if cfg.scale <= 0 || cfg.repeat < 1 || cfg.events < 1 || cfg.logRecords < 1 || cfg.window < 0 {
 		return nil, fmt.Errorf("--scale, --repeat, --events and --log-records must be positive, --rate-window not negative")
+	}
+	if !pms.Valid(cfg.pms) {
+		return nil, fmt.Errorf("--pms: %q is not one of %s", cfg.pms, strings.Join(pms.Kinds, ", "))
 	}
 	var err error
 	if cfg.skip, err = parseSkip(*skip); err != nil {

@@ -12,12 +12,16 @@ import (
 	"strings"
 	"time"
 
+	"github.com/firmsync/firmsync/connectors/mycase"
 	"github.com/firmsync/firmsync/connectors/sandbox"
+	"github.com/firmsync/firmsync/connectors/smokeball"
+	"github.com/firmsync/firmsync/core/pms"
 )
 
 // Report is everything the bench measured.
 type Report struct {
 	Command    string           `json:"command"`
+	PMS        string           `json:"pms,omitempty"` // the practice-management system; "" = Clio
 	Machine    Machine          `json:"machine"`
 	Started    time.Time        `json:"started"`
 	TookSec    float64          `json:"took_sec"`
@@ -30,6 +34,7 @@ type Report struct {
 	Quiet      *SyncScenario    `json:"quiet,omitempty"`
 	Busy       *SyncScenario    `json:"busy,omitempty"`
 	Latency    *LatencyScenario `json:"latency,omitempty"`
+	Duplicates *Duplicates      `json:"duplicates,omitempty"`
 	Move       *MoveResult      `json:"move,omitempty"`
 	Idle       *IdleScenario    `json:"idle,omitempty"`
 	CLI        *CLIResult       `json:"cli,omitempty"`
@@ -160,20 +165,32 @@ func (r *Report) build(bud Budgets) {
 		add(name, "wall time", fmt.Sprintf("%s (%s of baseline)", secs(fw), pct(fw, bw)), secs(bw), "", "")
 	}
 	if l := r.Latency; l != nil {
-		for _, ev := range []LatencyEvent{l.Matter, l.Meeting} {
+		for _, ev := range l.Events() {
 			name := "4. Event → effect: " + ev.Event + " → " + ev.Effect
+			base := fmt.Sprintf("median %s, p95 %s (polling every %s; analytic)", secs(ev.BaselineMedianSec), secs(ev.BaselineP95Sec), ev.BaselineEvery)
+			if ev.NoWebhook != "" {
+				add(name, "latency", ev.NoWebhook, base, "median < 2 s, p95 < 5 s where the system sends webhooks", "no webhook: found by the schedule")
+				continue
+			}
 			ok := ev.TimedOut == 0 && ev.MedianSec < 2 && ev.P95Sec < 5
 			f := fmt.Sprintf("median %s, p95 %s (n=%d", secs(ev.MedianSec), secs(ev.P95Sec), len(ev.Samples))
 			if ev.TimedOut > 0 {
 				f += fmt.Sprintf(", %d timed out at %s", ev.TimedOut, effectTimeout)
 			}
 			f += ")"
-			add(name, "latency", f, fmt.Sprintf("median %s, p95 %s (polling every %s; analytic)", secs(ev.BaselineMedianSec), secs(ev.BaselineP95Sec), ev.BaselineEvery),
-				"median < 2 s, p95 < 5 s", verdict(ok))
+			add(name, "latency", f, base, "median < 2 s, p95 < 5 s", verdict(ok))
 		}
 	}
+	if d := r.Duplicates; d != nil {
+		add("Duplicates (scenarios 1–4)", "objects made twice: contacts (same email), matters (same number), call notes (same meeting), Box folders (same name), Box files (same name in one folder)",
+			d.Firmsync.String(), d.Baseline.String(), "0", verdict(d.Firmsync.Total() == 0))
+	}
 	if m := r.Move; m != nil {
-		add("5. Memory and CPU", fmt.Sprintf("peak RSS growth moving a %s document Clio → Box", size(m.Bytes)),
+		from := m.From
+		if from == "" {
+			from = "Clio"
+		}
+		add("5. Memory and CPU", fmt.Sprintf("peak RSS growth moving a %s document %s → Box", size(m.Bytes), from),
 			fmt.Sprintf("%.1f MiB (%.1f → %.1f MiB; %.0f MiB/s)", m.GrowthMiB, m.RSSBeforeMiB, m.RSSPeakMiB, m.MiBPerSec), "—", "< 64 MiB", verdict(m.Moved && m.GrowthMiB < 64))
 	}
 	if sc := r.Idle; sc != nil && sc.Serve != nil {
@@ -212,7 +229,11 @@ func size(n int64) string {
 func (r *Report) notes(bud Budgets) {
 	n := func(format string, a ...any) { r.Notes = append(r.Notes, fmt.Sprintf(format, a...)) }
 	n("Medians over %d runs per timed scenario. Firmsync runs as a child process (core.Open with ExternalSandbox, then App.Sync one job at a time); the baseline is the seed's design re-implemented in the bench with the same API clients (same pacing, retries and page sizes) on a second sandbox seeded identically, with the same limits. API calls are what the sandbox received (file transfers and OAuth included).", r.Repeat)
-	if bud.Window > 0 {
+	sys := r.PMS
+	if sys == "" {
+		sys = sandbox.Clio
+	}
+	if bud.Window > 0 && sys == sandbox.Clio {
 		n("Rate-limit windows are scaled to %s (sandbox RateWindow) for speed. Clio's client follows it from the X-RateLimit-Reset header; Zoom, Box and Lawmatics send no reset time, so their clients scale their own budget clocks by the window the sandbox announces (core does so since d2f0b78; the baseline builds its clients the same way). Budgets: Clio %s per token, Zoom %s, Box %s, Lawmatics %s.",
 			bud.Window, bud.describe(sandbox.Clio), bud.describe(sandbox.Zoom), bud.describe(sandbox.Box), bud.describe(sandbox.Lawmatics))
 		w := bud.Window.Seconds()
@@ -223,8 +244,26 @@ func (r *Report) notes(bud Budgets) {
 			at = fmt.Sprintf("At %s that rounding alone caps a Clio-bound run at about %.2f.", bud.Window, best)
 		}
 		n("Clio's X-RateLimit-Reset is whole Unix seconds. A client that waits for it opens its next window just after a whole second, and a window that ends after the following whole second costs the rest of that second: windows of whole seconds lose up to a second each (2 s: at most 0.67 of the allowed rate), which the real 60 s window makes negligible (1/61). %s --rate-window 15s or more measures within 1/16 whatever the alignment, at the cost of a much longer run.", at)
+	} else if bud.Window > 0 {
+		n("Rate-limit windows are scaled to %s (sandbox RateWindow) for speed; one-second windows (Zoom, MyCase, Smokeball) by the same factor. %s, Zoom, Box and Lawmatics send no reset time, so their clients scale their own budget clocks by the window the sandbox announces (core/platforms.go; the baseline builds its clients the same way). Budgets: %s %s, Zoom %s, Box %s, Lawmatics %s.",
+			bud.Window, pms.Name(sys), pms.Name(sys), bud.describe(sys), bud.describe(sandbox.Zoom), bud.describe(sandbox.Box), bud.describe(sandbox.Lawmatics))
 	}
-	n("Achieved ÷ allowed: the least time the budgets allow for the requests the run made (each platform's requests admitted as early as its budget allows, job after job in the run's order, budgets carried over between jobs, no time for anything else) divided by the time the run took. The bottleneck is the platform that schedule waits for last in each job. Clio and Zoom are modelled as fixed windows, Box and Lawmatics as rolling ones, as their clients keep them.")
+	if sys == sandbox.Smokeball {
+		n("Smokeball's client (Firmsync's and so the baseline's) paces itself to 5 requests per window across all endpoints (core/platforms.go), while Smokeball allows 5 per window per endpoint: the achieved ÷ allowed ratio measures the client's pacing against the platform's allowance, so a ratio far under 1 on a Smokeball-bound job is that choice of pacer. Smokeball writes answer 202 and apply later; the seam waits for them (polling reads, counted as calls).")
+	}
+	models := "Clio and Zoom are modelled as fixed windows, Box and Lawmatics as rolling ones, as their clients keep them."
+	switch sys {
+	case sandbox.MyCase:
+		models = "MyCase and Zoom are modelled as fixed windows (MyCase's from its first request, as the fake keeps it), Box and Lawmatics as rolling ones, as their clients keep them."
+	case sandbox.Smokeball:
+		models = "Smokeball as a token bucket per endpoint (5 a window, burst 5, as the fake keeps it), Zoom as fixed windows, Box and Lawmatics as rolling ones, as their clients keep them."
+	}
+	n("Achieved ÷ allowed: the least time the budgets allow for the requests the run made (each platform's requests admitted as early as its budget allows, job after job in the run's order, budgets carried over between jobs, no time for anything else) divided by the time the run took. The bottleneck is the platform that schedule waits for last in each job. %s", models)
+	if sys != sandbox.Clio {
+		n("Baseline on %s: the seed's strategy (written for Clio) run against %s through the practice-management seam (core/pms), with the clients and pacers Firmsync uses: every contact listed every run and written to Zoom; one contact search per meeting participant; all matters listed, the Box matters folder listed per matter to find its folder by name; each matter's documents listed and re-uploaded by name (%s); hired prospects each searched by email and phone. Its request counts are what %s's API needs for that strategy.",
+			pms.Name(sys), pms.Name(sys), map[string]string{sandbox.MyCase: "the folder id read from the case's custom field, as on Clio",
+				sandbox.Smokeball: "Smokeball has no matter fields, so the documents job, too, lists the Box matters folder per matter to find the folder; Smokeball lists files per matter only"}[sys], pms.Name(sys))
+	}
 	if sc := r.Initial; sc != nil {
 		s := medianSide(sc.Firmsync)
 		var parts []string
@@ -250,8 +289,9 @@ func (r *Report) notes(bud Budgets) {
 	if sc := r.Quiet; sc != nil {
 		s := medianSide(sc.Firmsync)
 		n("Quiet day, Firmsync jobs: %s.", strings.Join(s.Jobs, "; "))
-		n("The quiet day runs right after the initial sync, within 24 h, so two things differ from a real next day. Firmsync's once-a-day check for contacts deleted in Clio (a full contact listing, about %d requests at this size, plus a Zoom listing) is not in it. And Firmsync's watermarks trail each run's start by a few minutes (5 for folders and documents, 1 for contacts), so this soon it lists again everything the initial sync saw change (already linked: listing calls only), which a day later it would not.",
-			(r.Size.Contacts+199)/200)
+		page := map[string]int{sandbox.Clio: 200, sandbox.MyCase: mycase.MaxPageSize, sandbox.Smokeball: smokeball.MaxPageSize}[sys]
+		n("The quiet day runs right after the initial sync, within 24 h, so two things differ from a real next day. Firmsync's once-a-day check for contacts deleted in %s (a full contact listing, about %d requests at this size, plus a Zoom listing) is not in it. And Firmsync's watermarks trail each run's start by a few minutes (5 for folders and documents, 1 for contacts), so this soon it lists again everything the initial sync saw change (already linked: listing calls only), which a day later it would not.",
+			pms.Name(sys), (r.Size.Contacts+page-1)/page)
 	}
 	if sc := r.Busy; sc != nil && len(sc.Busy) > 0 {
 		b := sc.Busy[0]
@@ -264,6 +304,15 @@ func (r *Report) notes(bud Budgets) {
 	}
 	if r.Latency != nil {
 		n("Latency: an always-on App (App.Run) on Firmsync's synced data and sandbox; one event at a time, the fakes' state polled every 10 ms, timed from the admin call to the effect. The baseline's delay is analytic: an event waits for the next scheduled run, uniformly over the interval (median = half of it, p95 = 95%% of it).")
+		switch sys {
+		case sandbox.MyCase:
+			n("MyCase sends webhooks for cases and clients only, none for documents or notes: a new document reaches Box at the documents job's next scheduled run (daily 06:00 by default), so no latency is claimed for it. The new case and new client rows go through MyCase's webhooks; the call note through Zoom's.")
+		case sandbox.Smokeball:
+			n("Smokeball sends webhooks for contacts, matters and files (files.updated); the call note comes through Zoom's webhook and is written to the contact's notes (Smokeball applies the write after answering 202; the effect is timed until the note is there).")
+		}
+	}
+	if d := r.Duplicates; d != nil {
+		n("Duplicates: counted on each side's sandbox after the scenarios above, from the fakes' state: contacts sharing an email, matters sharing a number, call notes naming the same Zoom meeting, folders in the Box matters folder and files in one Box folder whose names differ only by a \" (n)\" suffix.")
 	}
 	if m := r.Move; m != nil {
 		n("Large document: %s; %s. Growth = peak resident memory during the documents job minus resident memory just before it (%s). The child's peak over its whole life (rusage) was %.1f MiB; Box received it in %d requests.",
@@ -310,8 +359,12 @@ func (r *Report) markdown(w io.Writer) {
 	if r.Machine.MemMB > 0 {
 		fmt.Fprintf(w, ", %d MiB RAM", r.Machine.MemMB)
 	}
-	fmt.Fprintf(w, ". Firm: %d contacts, %d matters, %d recordings, %d documents, %d prospects (scale %g). Rate window %s. Took %s.\n\n",
-		r.Size.Contacts, r.Size.Matters, r.Size.Recordings, r.Size.Documents, r.Size.Prospects, r.Scale, r.RateWindow, secs(r.TookSec))
+	in := ""
+	if r.PMS != "" && r.PMS != sandbox.Clio {
+		in = " in " + pms.Name(r.PMS)
+	}
+	fmt.Fprintf(w, ". Firm%s: %d contacts, %d matters, %d recordings, %d documents, %d prospects (scale %g). Rate window %s. Took %s.\n\n",
+		in, r.Size.Contacts, r.Size.Matters, r.Size.Recordings, r.Size.Documents, r.Size.Prospects, r.Scale, r.RateWindow, secs(r.TookSec))
 	fmt.Fprintln(w, "| Scenario | Metric | Firmsync | Baseline | Goal | Result |")
 	fmt.Fprintln(w, "|---|---|---|---|---|---|")
 	for _, row := range r.Rows {

@@ -1,7 +1,7 @@
 package main
 
 // Scenario 5: memory and CPU. A large document moved Clio → Box by the
-// Firmsync child; the real `firmsync status` and `firmsync log --limit 100`
+// Firmsync child (from the firm's practice-management system); the real `firmsync status` and `firmsync log --limit 100`
 // on a data directory holding a large log. (Idle processes: idle.go.)
 
 import (
@@ -13,15 +13,19 @@ import (
 	"strings"
 	"time"
 
+	"github.com/firmsync/firmsync/connectors/mycase/mycasefake"
 	"github.com/firmsync/firmsync/connectors/sandbox"
+	"github.com/firmsync/firmsync/connectors/smokeball/smokeballfake"
 	"github.com/firmsync/firmsync/core"
 	"github.com/firmsync/firmsync/core/datadir"
+	"github.com/firmsync/firmsync/core/pms"
 	"github.com/firmsync/firmsync/core/store"
 )
 
 // MoveResult is the large-document move.
 type MoveResult struct {
 	Bytes        int64   `json:"bytes"`
+	From         string  `json:"from,omitempty"` // the system it came from; "" = Clio
 	Source       string  `json:"source"`
 	Moved        bool    `json:"moved"` // Box holds a file of that size
 	WallSec      float64 `json:"wall_sec"`
@@ -53,43 +57,64 @@ func move(ctx context.Context, cfg *config) (*MoveResult, error) {
 		return nil, err
 	}
 	defer sb.Close()
-	proxy, err := newBigDocProxy(sb.BaseURL(sandbox.Clio), cfg.bigDoc)
+	kind := cfg.pms
+	proxy, err := newBigDocProxy(sb.BaseURL(kind), cfg.bigDoc)
 	if err != nil {
 		return nil, err
 	}
 	defer proxy.Close()
 	info := sb.Info()
-	ci := info.Platforms[sandbox.Clio]
-	ci.APIBase, ci.OAuthBase = proxy.URL()+"/api/v4", proxy.URL()
-	info.Platforms[sandbox.Clio] = ci
+	ci := info.Platforms[kind]
+	ci.APIBase, ci.OAuthBase = proxy.URL(), proxy.URL()
+	if kind == sandbox.Clio {
+		ci.APIBase += "/api/v4"
+	}
+	info.Platforms[kind] = ci
 	data := filepath.Join(cfg.tmp, "move-data")
 	if err := os.MkdirAll(data, 0o700); err != nil {
 		return nil, err
 	}
 	// First sync: the matter gets its folder, the small document moves.
-	if _, err := runChildProcess(ctx, "sync", info, data, nil); err != nil {
+	if _, err := runChildProcess(ctx, "sync", kind, info, data, nil); err != nil {
 		return nil, err
 	}
-	f := readFirm(sb, size)
+	f := readFirm(sb, kind, size)
 	if len(f.matters) == 0 {
 		return nil, fmt.Errorf("the move sandbox has no open matter")
 	}
 	const name = "Large scan.bin"
-	doc, err := sb.Clio().AddDocument(f.matters[0], name, []byte("placeholder: the bench streams the real content"))
-	if err != nil {
-		return nil, err
+	placeholder := []byte("placeholder: the bench streams the real content")
+	if kind == sandbox.Clio {
+		doc, err := sb.Clio().AddDocument(i64(f.matters[0]), name, placeholder)
+		if err != nil {
+			return nil, err
+		}
+		proxy.doc.Store(doc.ID)
+	} else {
+		// MyCase and Smokeball hand out pre-signed storage URLs on the
+		// fake's own host (the proxy's, as it keeps the Host header): from
+		// now on every storage download is the large content, and the
+		// documents job downloads nothing else (the rest is in Box).
+		if err := pmsOf(sb, kind).addDocument(f.matters[0], name, placeholder); err != nil {
+			return nil, err
+		}
+		proxy.storage.Store(true)
 	}
-	proxy.doc.Store(doc.ID)
 	before := sb.StatsSnapshot()
-	cfg.progressf("moving a %d MiB document Clio → Box…", cfg.bigDoc>>20)
-	cr, err := runChildProcess(ctx, "move", info, data, nil)
+	cfg.progressf("moving a %d MiB document %s → Box…", cfg.bigDoc>>20, pms.Name(kind))
+	cr, err := runChildProcess(ctx, "move", kind, info, data, nil)
 	if err != nil {
 		return nil, err
 	}
 	r := cr.Result
 	res := &MoveResult{Bytes: cfg.bigDoc, Source: "streamed by the bench's proxy in front of the fake Clio (the fake holds at most 64 MiB per document)",
 		RSSBeforeMiB: kib(r.RSSBeforeKiB), RSSPeakMiB: kib(r.RSSPeakKiB), PeakHow: r.PeakHow, ProcMaxMiB: kib(cr.MaxRSSKiB),
-		BoxRequests: statsDelta(before, sb.StatsSnapshot())[sandbox.Box].Requests}
+		BoxRequests: statsDelta(kind, before, sb.StatsSnapshot())[sandbox.Box].Requests}
+	if kind != sandbox.Clio {
+		res.From = pms.Name(kind)
+		res.Source = fmt.Sprintf("streamed by the bench's proxy in front of the fake %s, as the content of its pre-signed storage URL (the fake holds at most %d MiB per document)",
+			pms.Name(kind), maxFakeUpload(kind)>>20)
+	}
 	res.GrowthMiB = res.RSSPeakMiB - res.RSSBeforeMiB
 	for _, j := range r.Jobs {
 		if j.Job == core.JobDocuments {
@@ -108,6 +133,14 @@ func move(ctx context.Context, cfg *config) (*MoveResult, error) {
 		return res, fmt.Errorf("the large document did not arrive in Box (proxy sent %d bytes; child said %v)", proxy.served.Load(), r.Jobs)
 	}
 	return res, nil
+}
+
+// maxFakeUpload is the fake's cap on one document's size.
+func maxFakeUpload(kind string) int64 {
+	if kind == sandbox.MyCase {
+		return mycasefake.MaxUploadSize
+	}
+	return smokeballfake.MaxUploadSize
 }
 
 func kib(n int64) float64 { return float64(n) / 1024 }

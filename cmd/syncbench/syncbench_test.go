@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/firmsync/firmsync/connectors/sandbox"
+	"github.com/firmsync/firmsync/core/pms"
 )
 
 // TestMain lets the test binary act as the Firmsync child process, as the
@@ -84,7 +85,7 @@ func TestBenchRunsEveryScenarioAtATinyScale(t *testing.T) {
 		}
 	}
 	for _, row := range r.Rows {
-		if row.Goal != "" && row.Result != "met" && row.Result != "NOT met" && !strings.HasPrefix(row.Result, "not measurable") {
+		if !hasVerdict(row) {
 			t.Errorf("row %q has a goal but no verdict: %+v", row.Metric, row)
 		}
 	}
@@ -97,6 +98,111 @@ func TestBenchRunsEveryScenarioAtATinyScale(t *testing.T) {
 		t.Fatalf("the JSON does not read back: %v", err)
 	}
 	t.Logf("\n%s", md.String())
+}
+
+// hasVerdict: a row with a goal says whether it was met, or why it cannot
+// be measured.
+func hasVerdict(row Row) bool {
+	return row.Goal == "" || row.Result == "met" || row.Result == "NOT met" ||
+		strings.HasPrefix(row.Result, "not measurable") || strings.HasPrefix(row.Result, "no webhook")
+}
+
+// TestBenchCoreScenariosOnEverySystem runs the sync, latency and
+// large-document scenarios on a tiny firm in each practice-management
+// system and checks that the report has every row (no timing asserts).
+func TestBenchCoreScenariosOnEverySystem(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs child processes")
+	}
+	for _, kind := range []string{sandbox.Clio, sandbox.MyCase, sandbox.Smokeball} {
+		t.Run(kind, func(t *testing.T) {
+			args := []string{"--pms", kind, "--scale", "0.004", "--repeat", "1", "--rate-window", "1s", "--events", "2",
+				"--bigdoc", "8MiB", "--skip", "idle,cli"}
+			if kind == sandbox.Clio {
+				args[len(args)-1] = "idle,cli,move" // the whole-bench test moves Clio's
+			}
+			cfg, err := parseFlags(args)
+			if err != nil {
+				t.Fatal(err)
+			}
+			cfg.progress = testWriter{t}
+			ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+			defer cancel()
+			r, err := run(ctx, cfg)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(r.Errors) > 0 {
+				t.Fatalf("scenarios failed: %v", r.Errors)
+			}
+			var md bytes.Buffer
+			r.markdown(&md)
+			defer func() {
+				if t.Failed() {
+					t.Logf("\n%s", md.String())
+				}
+			}()
+			want := []string{
+				"1. Initial sync|wall time", "1. Initial sync|API calls", "1. Initial sync|achieved ÷ allowed request rate on the bottleneck",
+				"1. Initial sync|429s received", "1. Initial sync|permanent failures",
+				"2. Quiet-day sync|API calls", "2. Quiet-day sync|wall time",
+				"3. Busy-day sync (1% changed)|API calls", "3. Busy-day sync (1% changed)|wall time",
+			}
+			sys := pms.Name(kind)
+			events := []string{"new matter in " + sys, "Zoom meeting ended"}
+			if kind == sandbox.MyCase {
+				events[0] = "new case in MyCase"
+			}
+			if kind != sandbox.Clio {
+				doc := "new document in " + sys
+				if kind == sandbox.Smokeball {
+					doc = "new file in Smokeball"
+				}
+				events = append(events, "new contact in "+sys, doc)
+				want = append(want, "Duplicates (scenarios 1–4)|objects made twice", "5. Memory and CPU|peak RSS growth moving a 8 MiB document "+sys+" → Box")
+			}
+			for _, ev := range events {
+				want = append(want, "4. Event → effect: "+ev+" → |latency")
+			}
+			for _, w := range want {
+				sc, metric, _ := strings.Cut(w, "|")
+				found := false
+				for _, row := range r.Rows {
+					if strings.HasPrefix(row.Scenario, sc) && strings.HasPrefix(row.Metric, metric) {
+						found = true
+					}
+				}
+				if !found {
+					t.Errorf("no row %q", w)
+				}
+			}
+			if n := 9 + len(events); kind == sandbox.Clio && len(r.Rows) != n {
+				t.Errorf("Clio's table has %d rows, want %d (it must not change)", len(r.Rows), n)
+			}
+			for _, row := range r.Rows {
+				if !hasVerdict(row) {
+					t.Errorf("row %q has a goal but no verdict: %+v", row.Metric, row)
+				}
+				if strings.HasPrefix(row.Scenario, "4. Event") && strings.Contains(row.Scenario, "new document in MyCase") != strings.HasPrefix(row.Result, "no webhook") {
+					t.Errorf("row %q: only MyCase's documents come without a webhook: %+v", row.Scenario, row)
+				}
+			}
+			if kind != sandbox.Clio {
+				if !strings.Contains(md.String(), "Firm in "+sys+":") {
+					t.Errorf("the Markdown does not name %s", sys)
+				}
+				if r.Move == nil || !r.Move.Moved || r.Move.From != sys {
+					t.Errorf("large document: %+v", r.Move)
+				}
+			}
+			if fi := r.Initial.Firmsync[0]; fi.Calls == 0 || fi.Counts[kind].Requests == 0 {
+				t.Errorf("initial sync: Firmsync sent %s nothing: %+v", sys, fi.Counts)
+			}
+			if bi := r.Initial.Baseline[0]; bi.Counts[kind].Requests == 0 || bi.Failed != 0 {
+				t.Errorf("initial sync: the baseline sent %s %d requests, %d failed: %v", sys, bi.Counts[kind].Requests, bi.Failed, bi.Samples)
+			}
+		})
+	}
 }
 
 func TestBudgetSimAdmitsAsEarlyAsEachBudgetAllows(t *testing.T) {
@@ -116,6 +222,10 @@ func TestBudgetSimAdmitsAsEarlyAsEachBudgetAllows(t *testing.T) {
 		{"Zoom's slowest label", 0, []Counts{{sandbox.Zoom: {Limited: 90, Labels: map[string]int{"Light": 61, "Phone Light": 29}}}}, []time.Duration{2 * time.Second}, sandbox.Zoom},
 		{"Zoom scaled, at least 10 ms", 300 * time.Millisecond, []Counts{{sandbox.Zoom: {Limited: 21, Labels: map[string]int{"Medium": 21}}}}, []time.Duration{10 * time.Millisecond}, sandbox.Zoom},
 		{"a budget spent by the previous job", 0, []Counts{{sandbox.Box: {Limited: 1000}}, {sandbox.Box: {Limited: 1}}}, []time.Duration{0, time.Minute}, sandbox.Box},
+		{"MyCase's window", 0, []Counts{{sandbox.MyCase: {Limited: 26}}}, []time.Duration{time.Second}, sandbox.MyCase},
+		{"Smokeball's burst", 0, []Counts{{sandbox.Smokeball: {Limited: 5, Labels: map[string]int{"GET /contacts": 5}}}}, []time.Duration{0}, sandbox.Smokeball},
+		{"Smokeball refills 5 a second", 0, []Counts{{sandbox.Smokeball: {Limited: 7, Labels: map[string]int{"GET /contacts": 7}}}}, []time.Duration{400 * time.Millisecond}, sandbox.Smokeball},
+		{"Smokeball's buckets are per endpoint", 0, []Counts{{sandbox.Smokeball: {Limited: 10, Labels: map[string]int{"GET /contacts": 5, "GET /matters": 5}}}}, []time.Duration{0}, sandbox.Smokeball},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

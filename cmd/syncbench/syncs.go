@@ -53,17 +53,18 @@ type SyncScenario struct {
 // sync scenarios.
 type syncBench struct {
 	cfg    *config
+	kind   string // the practice-management system
 	size   sandbox.Size
 	bud    Budgets
 	fs, bs *sandbox.Sandbox // Firmsync's and the baseline's sandboxes
-	f      firm
-	data   string // Firmsync's data directory
+	f, bf  firm             // the seeded firm in each (Smokeball's ids differ)
+	data   string           // Firmsync's data directory
 	base   *baseline
 	synced bool // an initial sync has run on both sides
 }
 
 func newSyncBench(cfg *config) (*syncBench, error) {
-	sb := &syncBench{cfg: cfg, size: cfg.size(), bud: budgetsFor(cfg.window)}
+	sb := &syncBench{cfg: cfg, kind: cfg.pms, size: cfg.size(), bud: budgetsFor(cfg.window)}
 	o := sandbox.Options{Size: sb.size, Seed: cfg.seed, RateWindow: cfg.window}
 	var err error
 	if sb.fs, err = sandbox.Start(o); err != nil {
@@ -73,7 +74,8 @@ func newSyncBench(cfg *config) (*syncBench, error) {
 		sb.fs.Close()
 		return nil, err
 	}
-	sb.f = readFirm(sb.fs, sb.size)
+	sb.f = readFirm(sb.fs, sb.kind, sb.size)
+	sb.bf = readFirm(sb.bs, sb.kind, sb.size)
 	return sb, nil
 }
 
@@ -84,7 +86,7 @@ func (sb *syncBench) Close() {
 
 // firmsyncRun runs one Firmsync sync in a child process.
 func (sb *syncBench) firmsyncRun(ctx context.Context) (Side, error) {
-	cr, err := runChildProcess(ctx, "sync", sb.fs.Info(), sb.data, nil)
+	cr, err := runChildProcess(ctx, "sync", sb.kind, sb.fs.Info(), sb.data, nil)
 	if err != nil {
 		return Side{}, err
 	}
@@ -119,7 +121,7 @@ func (sb *syncBench) baselineRun(ctx context.Context) Side {
 		j := sb.base.run(ctx, job)
 		wall := time.Since(t)
 		j.WallMS = wall.Milliseconds()
-		j.Counts = statsDelta(before, sb.bs.StatsSnapshot())
+		j.Counts = statsDelta(sb.kind, before, sb.bs.StatsSnapshot())
 		s.WallSec += wall.Seconds()
 		s.Counts = s.Counts.Add(j.Counts)
 		s.Failed += j.Failed
@@ -192,12 +194,14 @@ func (sb *syncBench) initial(ctx context.Context, measure bool) (*SyncScenario, 
 			if err := sb.bs.Reset(sb.cfg.seed, sb.size); err != nil {
 				return nil, err
 			}
+			sb.f = readFirm(sb.fs, sb.kind, sb.size)
+			sb.bf = readFirm(sb.bs, sb.kind, sb.size)
 		}
 		sb.data = filepath.Join(sb.cfg.tmp, fmt.Sprintf("firmsync-data-%d", i))
 		if err := os.MkdirAll(sb.data, 0o700); err != nil {
 			return nil, err
 		}
-		sb.base = newBaseline(sb.bs.Info(), sb.bs.Info)
+		sb.base = newBaseline(sb.kind, sb.bs.Info(), sb.bs.Info)
 		sb.cfg.progressf("initial sync %d/%d: Firmsync…", i+1, n)
 		fs, err := sb.firmsyncRun(ctx)
 		if err != nil {
@@ -245,11 +249,11 @@ func (sb *syncBench) busy(ctx context.Context) (*SyncScenario, error) {
 		// Meetings start after both sides' last sync: the baseline lists
 		// recordings by start time since its last run.
 		start := time.Now().Add(2 * time.Second).Truncate(time.Second)
-		bf, err := busyDay(sb.fs, sb.f, sb.size, i, start)
+		bf, err := busyDay(sb.fs, sb.kind, sb.f, sb.size, i, start)
 		if err != nil {
 			return nil, fmt.Errorf("busy day on Firmsync's sandbox: %w", err)
 		}
-		if _, err := busyDay(sb.bs, sb.f, sb.size, i, start); err != nil {
+		if _, err := busyDay(sb.bs, sb.kind, sb.bf, sb.size, i, start); err != nil {
 			return nil, fmt.Errorf("busy day on the baseline's sandbox: %w", err)
 		}
 		for time.Now().Before(start) {

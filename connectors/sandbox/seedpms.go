@@ -97,10 +97,18 @@ func (s *Sandbox) seedMyCaseLocked(plan firmPlan) error {
 }
 
 func (s *Sandbox) seedSmokeballLocked(plan firmPlan) error {
+	// The fake ships some matter types already (Illinois's); the demo
+	// firm's areas reuse a type of that name and add the missing ones.
 	types := map[string]string{}
+	for _, t := range s.smokeball.MatterTypes() {
+		if _, ok := types[strings.ToLower(t.Name)]; !ok {
+			types[strings.ToLower(t.Name)] = t.ID
+		}
+	}
 	for _, a := range seedAreas(plan) {
-		t := s.smokeball.AddMatterType(a, a, "US", []string{"Client"})
-		types[a] = t.ID
+		if _, ok := types[strings.ToLower(a)]; !ok {
+			types[strings.ToLower(a)] = s.smokeball.AddMatterType(a, a, "US", []string{"Client"}).ID
+		}
 	}
 	ids := make([]string, len(plan.people))
 	for i, p := range plan.people {
@@ -112,7 +120,7 @@ func (s *Sandbox) seedSmokeballLocked(plan firmPlan) error {
 	}
 	for i, pm := range plan.matters {
 		var number string
-		in := smokeballfake.MatterInput{Description: pm.desc, MatterTypeID: types[pm.area], Status: pm.status}
+		in := smokeballfake.MatterInput{Description: pm.desc, MatterTypeID: types[strings.ToLower(pm.area)], Status: pm.status}
 		if len(ids) > 0 {
 			number = seedNumber(i, plan.people[pm.client])
 			in.Number, in.ClientIDs = number, []string{ids[pm.client]}

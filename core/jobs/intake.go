@@ -307,6 +307,13 @@ func (x *intakeRun) reconcileMatter(ctx context.Context, en store.LedgerEntry) e
 		}
 	}
 	if found == nil {
+		if d := x.pm.ApplyDelay(); d > 0 && x.r.Now().Sub(en.IntentAt) < d {
+			// The create may have been accepted just before the
+			// interruption and not be showing yet (Smokeball applies
+			// writes later): nothing is made until it could have shown.
+			return fmt.Errorf("%s may have accepted this matter just before an interruption; looking again after %s",
+				x.sys(), en.IntentAt.Add(d).Format(time.Kitchen))
+		}
 		return nil // not created: the prospect is created when it is processed
 	}
 	return x.adoptMatter(ctx, en.Key, *found, en.Fingerprint, true,
@@ -781,14 +788,14 @@ func (x *intakeRun) createMatter(ctx context.Context, p lawmatics.Prospect, ln L
 	}
 	m, err := x.pm.CreateMatter(ctx, pms.MatterCreate{
 		Description: desc, ClientID: clientID, Number: number, PracticeAreaID: areaID, ExternalKey: intakeExternalKey(p.ID),
+		// Accepted, not applied yet (Smokeball): the id is kept at once,
+		// and a later run waits for this matter instead of making another.
+		OnAccepted: func(id string) error {
+			return beginIntent(x.r, key, map[string]string{"matter_id": id, "pending": "1"})
+		},
 	})
 	var pe *pms.PendingError
 	if errors.As(err, &pe) {
-		// Accepted, not applied yet (Smokeball): the id is kept, and the
-		// next run waits for this matter instead of making another.
-		if lerr := beginIntent(x.r, key, map[string]string{"matter_id": pe.ID, "pending": "1"}); lerr != nil {
-			return "", false, fmt.Errorf("writing the intake ledger: %w", lerr)
-		}
 		x.r.Fail(item, err, false)
 		return "", false, nil
 	}
@@ -894,6 +901,19 @@ func (x *intakeRun) resolveContact(ctx context.Context, p lawmatics.Prospect, pr
 	}
 	item := engine.Item{Key: key, Platform: x.kind, Action: "create contact", Object: label, SourceID: p.ID}
 	if id := prev["contact_id"]; id != "" && id != "0" {
+		if prev["contact_pending"] == "1" {
+			// Accepted by the system before an interruption: wait for it to
+			// show rather than make another.
+			if _, err := x.pm.Contact(ctx, id); err != nil {
+				if errors.Is(err, pms.ErrNotFound) {
+					err = fmt.Errorf("%s accepted the new contact %s and has not applied it yet; it is used once it shows", x.sys(), id)
+				}
+				return "", "", false, x.fail(ctx, item, err)
+			}
+			if err := beginIntent(x.r, key, map[string]string{"contact_pending": ""}); err != nil {
+				return "", "", false, fmt.Errorf("writing the intake ledger: %w", err)
+			}
+		}
 		return id, fmt.Sprintf("%s contact %s (found in an earlier attempt)", x.sys(), id), true, nil
 	}
 	pick := func(cs []pms.Contact) pms.Contact {
@@ -926,30 +946,41 @@ func (x *intakeRun) resolveContact(ctx context.Context, p lawmatics.Prospect, pr
 	if name == "" {
 		return "", "", false, x.fail(ctx, item, fmt.Errorf("%w: the prospect has no first or last name to create a %s contact with", engine.ErrNoMatch, x.sys()))
 	}
+	if d := x.pm.ApplyDelay(); d > 0 && prev["step"] == "contact" && !x.r.DryRun {
+		// A contact create was interrupted before its answer arrived; the
+		// system may still show it (Smokeball applies writes later).
+		if at, err := time.Parse(time.RFC3339Nano, prev["contact_at"]); err == nil && x.r.Now().Sub(at) < d {
+			return "", "", false, x.fail(ctx, item, fmt.Errorf("%s may have accepted this contact just before an interruption; looking again after %s",
+				x.sys(), at.Add(d).Format(time.Kitchen)))
+		}
+	}
 	msg := "no " + x.sys() + " contact has this email or phone"
 	if x.r.DryRun {
 		item.Change, item.Message = engine.Created, msg
 		x.r.Done(item)
 		return "", "new contact " + name, true, nil
 	}
-	if err := beginIntent(x.r, key, map[string]string{"step": "contact", "prospect_id": p.ID}); err != nil {
+	if err := beginIntent(x.r, key, map[string]string{"step": "contact", "prospect_id": p.ID,
+		"contact_at": x.r.Now().UTC().Format(time.RFC3339Nano)}); err != nil {
 		return "", "", false, fmt.Errorf("writing the intake ledger: %w", err)
 	}
-	c, err := x.pm.CreateContact(ctx, pms.ContactWrite{FirstName: p.Attributes.FirstName, LastName: p.Attributes.LastName, Email: email, Phone: phone})
+	// A system that applies creates later (Smokeball) names the contact
+	// before showing it: the id is kept at once, so the next attempt waits
+	// for this contact instead of making another.
+	accepted := func(id string) error {
+		return beginIntent(x.r, key, map[string]string{"contact_id": id, "contact_pending": "1"})
+	}
+	c, err := x.pm.CreateContact(ctx, pms.ContactWrite{FirstName: p.Attributes.FirstName, LastName: p.Attributes.LastName, Email: email, Phone: phone,
+		OnAccepted: accepted})
 	var pe *pms.PendingError
 	if errors.As(err, &pe) {
-		// Accepted, not applied yet: its id is kept, so the next attempt
-		// uses this contact instead of making another.
-		if lerr := beginIntent(x.r, key, map[string]string{"contact_id": pe.ID}); lerr != nil {
-			return "", "", false, fmt.Errorf("writing the intake ledger: %w", lerr)
-		}
 		x.r.Fail(item, err, false)
 		return "", "", false, nil
 	}
 	if err != nil {
 		return "", "", false, x.fail(ctx, item, err)
 	}
-	if err := beginIntent(x.r, key, map[string]string{"contact_id": c.ID}); err != nil {
+	if err := beginIntent(x.r, key, map[string]string{"contact_id": c.ID, "contact_pending": ""}); err != nil {
 		return "", "", false, fmt.Errorf("writing the intake ledger: %w", err)
 	}
 	item.ExternalID, item.Change, item.Message = c.ID, engine.Created, msg

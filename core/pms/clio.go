@@ -462,3 +462,6 @@ func (s *ClioSystem) SearchContacts(ctx context.Context, query string, limit int
 	cs, err := s.c.SearchContacts(ctx, query, limit)
 	return clioContacts(cs), err
 }
+
+// ApplyDelay implements System: Clio creates at once.
+func (s *ClioSystem) ApplyDelay() time.Duration { return 0 }

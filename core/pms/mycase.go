@@ -145,7 +145,9 @@ func (s *MyCaseSystem) CreateMatterField(ctx context.Context, name string) (stri
 }
 
 // SetMatterField implements System. MyCase answers the write with no
-// body, so the case's new version is not known ("").
+// body, so the case is read back for its new version: one request now
+// saves the folders job a check of every case it wrote on its next run
+// (it would not know the change for its own).
 func (s *MyCaseSystem) SetMatterField(ctx context.Context, matterID, fieldID, value string) (string, error) {
 	mid, err := numericID("mycase", matterID)
 	if err != nil {
@@ -158,7 +160,11 @@ func (s *MyCaseSystem) SetMatterField(ctx context.Context, matterID, fieldID, va
 	if err := s.c.SetCaseCustomField(ctx, mid, fid, value); err != nil {
 		return "", myCaseErr(err)
 	}
-	return "", nil
+	c, err := s.c.Case(ctx, mid)
+	if err != nil {
+		return "", nil // written; its version stays unknown and the next run checks once
+	}
+	return myCaseMatter(c).Version, nil
 }
 
 // myCaseMatter maps a case. A case has a name (required, unique) and an
@@ -406,3 +412,7 @@ func (s *MyCaseSystem) SearchContacts(ctx context.Context, query string, limit i
 	ps, err := s.c.SearchPeople(ctx, query, limit)
 	return myCasePeople(ps), err
 }
+
+// ApplyDelay implements System: MyCase creates at once (201 with the
+// record).
+func (s *MyCaseSystem) ApplyDelay() time.Duration { return 0 }

@@ -133,7 +133,17 @@ type ContactWrite struct {
 	FirstName, LastName string
 	Email               string // "" = none
 	Phone               string // "" = none; E.164 when it could be read, else as typed
+	// OnAccepted: see Accepted.
+	OnAccepted Accepted
 }
+
+// Accepted, when set on a create, is called with the new record's id as
+// soon as a system that applies creates later (Smokeball: 202, then the
+// record shows) has accepted it, before the wait for it: the caller
+// records the id, so a crash or a quit during the wait cannot lead to a
+// second create. Systems that create at once do not call it (the id comes
+// back with the record). An error from it ends the create's wait.
+type Accepted func(id string) error
 
 // PracticeArea is one entry of the firm's list of practice areas (Clio,
 // MyCase) or matter types (Smokeball), which a new matter is filed under.
@@ -154,6 +164,8 @@ type MatterCreate struct {
 	// the key and the matter cannot be parted by a crash; the others need
 	// a custom field written after (MatterField).
 	ExternalKey string
+	// OnAccepted: see Accepted.
+	OnAccepted Accepted
 }
 
 // UploadError is a failed document upload that left a document record in
@@ -220,6 +232,11 @@ type System interface {
 	// CreateContactNote adds a note to a contact and returns its id. It is
 	// not repeated after an unclear failure: look for it first.
 	CreateContactNote(ctx context.Context, contactID string, n NoteWrite) (string, error)
+
+	// ApplyDelay is how long a create the system accepted may take to
+	// show (0 where creates show at once). A create interrupted before its
+	// answer arrived is looked for that long before it may be made again.
+	ApplyDelay() time.Duration
 
 	// CreateContact creates a person and returns it once the system shows
 	// it. Not repeated after an unclear failure: look it up first.

@@ -417,6 +417,11 @@ func (s *SmokeballSystem) CreateContact(ctx context.Context, w ContactWrite) (Co
 	if err != nil {
 		return Contact{}, err
 	}
+	if w.OnAccepted != nil {
+		if err := w.OnAccepted(a.ID); err != nil {
+			return Contact{}, err
+		}
+	}
 	c, err := s.c.WaitContact(ctx, a.ID)
 	if errors.Is(err, smokeball.ErrNotFound) {
 		return Contact{}, &PendingError{What: "contact", ID: a.ID, Err: err}
@@ -465,6 +470,11 @@ func (s *SmokeballSystem) CreateMatter(ctx context.Context, m MatterCreate) (Mat
 	if err != nil {
 		return Matter{}, err
 	}
+	if m.OnAccepted != nil {
+		if err := m.OnAccepted(a.ID); err != nil {
+			return Matter{}, err
+		}
+	}
 	out, err := s.c.WaitMatter(ctx, a.ID)
 	if errors.Is(err, smokeball.ErrNotFound) {
 		return Matter{}, &PendingError{What: "matter", ID: a.ID, Err: err}
@@ -505,23 +515,23 @@ func (s *SmokeballSystem) matterTypes(ctx context.Context) ([]smokeball.MatterTy
 }
 
 // PracticeAreas implements System: Smokeball's matter types. A type is
-// per location (a US state): a name found in several locations is told
-// apart by its location, "Financing (IL)".
+// per location (a US state): a name found in several locations keeps its
+// plain name for the first location (in Smokeball's order), so a mapping
+// that says "Financing" still finds a type, and the others are told apart
+// by their location, "Financing (NY)".
 func (s *SmokeballSystem) PracticeAreas(ctx context.Context) ([]PracticeArea, error) {
 	ts, err := s.matterTypes(ctx)
 	if err != nil {
 		return nil, err
 	}
-	count := map[string]int{}
-	for _, t := range ts {
-		count[strings.ToLower(t.Name)]++
-	}
+	named := map[string]bool{}
 	out := make([]PracticeArea, len(ts))
 	for i, t := range ts {
 		name := t.Name
-		if count[strings.ToLower(t.Name)] > 1 && t.Location != "" {
+		if named[strings.ToLower(t.Name)] && t.Location != "" {
 			name += " (" + t.Location + ")"
 		}
+		named[strings.ToLower(t.Name)] = true
 		out[i] = PracticeArea{ID: t.ID, Name: name}
 	}
 	return out, nil
@@ -560,3 +570,11 @@ func (s *SmokeballSystem) SearchContacts(ctx context.Context, query string, limi
 	cs, err := s.c.SearchContacts(ctx, query, limit)
 	return smokeballContacts(cs), err
 }
+
+// smokeballApplyDelay bounds how long an accepted Smokeball write may take
+// to show [U: Smokeball states no figure; its client waits 30 s, and a
+// crash may come right after the 202, so twice that and a margin].
+const smokeballApplyDelay = 2 * time.Minute
+
+// ApplyDelay implements System.
+func (s *SmokeballSystem) ApplyDelay() time.Duration { return smokeballApplyDelay }
