@@ -51,12 +51,12 @@ vet:
 test-go:
 	$(GO) test -race -count=1 ./...
 
-# conformance validates every response the four fakes give while the real
+# conformance validates every response the six fakes give while the real
 # clients run against the vendors' own API schemas (connectors/spec) and
 # prints the per-platform report: responses checked, violations, relaxations,
 # examples decoded.
 conformance:
-	$(GO) test -race -count=1 -v -run 'TestFakesConformToVendorSpecs|TestSpecExamplesDecodeIntoClientTypes|TestLawmaticsExamplesDecodeIntoClientTypes' ./connectors/spec/
+	$(GO) test -race -count=1 -v -run 'TestFakesConformToVendorSpecs|TestPMSFakesConformToVendorSpecs|TestSpecExamplesDecodeIntoClientTypes|TestLawmaticsExamplesDecodeIntoClientTypes' ./connectors/spec/
 
 # The real desktop app under Xvfb, hidden in a tray of the test's own:
 # the tray icon registers, a second launch brings the window forward, and

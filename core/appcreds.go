@@ -111,6 +111,17 @@ func ReadAppCredentials(ctx context.Context, sec secrets.Store, platform string,
 // SaveAPIKey checks and stores the API key a platform issued the firm's
 // developer app (Smokeball's x-api-key), as a person pasted it.
 func (a *App) SaveAPIKey(ctx context.Context, platform, key string) error {
+	if err := SaveAPIKey(ctx, a.secrets, platform, key); err != nil {
+		return err
+	}
+	a.platforms.reset(platform) // a cached client holds the old key
+	a.Logger().Info("API key saved", "platform", platform)
+	return nil
+}
+
+// SaveAPIKey is App.SaveAPIKey for callers without an App of their own
+// (the CLI while another Firmsync owns the data directory).
+func SaveAPIKey(ctx context.Context, sec secrets.Store, platform, key string) error {
 	if platform != Smokeball {
 		return fmt.Errorf("%s issues no API key besides the client id and secret", PlatformTitle(platform))
 	}
@@ -118,11 +129,9 @@ func (a *App) SaveAPIKey(ctx context.Context, platform, key string) error {
 	if err := checkCredential("API key", key); err != nil {
 		return err
 	}
-	if err := a.secrets.Set(ctx, secrets.Key(platform, "api_key"), key); err != nil {
+	if err := sec.Set(ctx, secrets.Key(platform, "api_key"), key); err != nil {
 		return fmt.Errorf("saving the %s API key: %w", PlatformTitle(platform), err)
 	}
-	a.platforms.reset(platform) // a cached client holds the old key
-	a.Logger().Info("API key saved", "platform", platform)
 	return nil
 }
 

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"testing"
+	"time"
 
 	"github.com/firmsync/firmsync/connectors/sandbox"
 	"github.com/firmsync/firmsync/core"
@@ -25,7 +26,9 @@ func TestMain(m *testing.M) {
 // childSync runs one full sync against the sandbox described by
 // FIRMSYNC_SANDBOX (its Info as JSON) with data in FIRMSYNC_DATA, as a
 // firm on the practice-management system FIRMSYNC_PMS ("clio", "mycase",
-// "smokeball"; "" keeps the data directory's, Clio for a new one).
+// "smokeball"; "" keeps the data directory's, Clio for a new one), its
+// clock FIRMSYNC_CLOCK_AHEAD (a duration, e.g. "3m") ahead of the
+// machine's.
 func childSync() int {
 	var info sandbox.Info
 	if err := json.Unmarshal([]byte(os.Getenv("FIRMSYNC_SANDBOX")), &info); err != nil {
@@ -33,8 +36,9 @@ func childSync() int {
 		return 3
 	}
 	ctx := context.Background()
+	ahead, _ := time.ParseDuration(os.Getenv("FIRMSYNC_CLOCK_AHEAD"))
 	app, err := core.Open(ctx, core.Options{DataDir: os.Getenv("FIRMSYNC_DATA"), ExternalSandbox: &info, Secrets: secrets.NewMemory(),
-		PMS: os.Getenv("FIRMSYNC_PMS")})
+		PMS: os.Getenv("FIRMSYNC_PMS"), Now: func() time.Time { return time.Now().Add(ahead) }})
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "child:", err)
 		return 3

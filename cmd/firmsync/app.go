@@ -33,7 +33,7 @@ func cmdApp(ctx context.Context, e env, o *opts) error {
 		return usageErr{fmt.Sprintf("unknown action %q (valid: set, show)", action)}
 	}
 	if !core.IsPlatform(platform) {
-		return usageErr{fmt.Sprintf("unknown platform %q (valid: %s)", platform, strings.Join(core.Platforms(), ", "))}
+		return usageErr{fmt.Sprintf("unknown platform %q (valid: %s)", platform, strings.Join(core.AllPlatforms(), ", "))}
 	}
 	if action == "show" {
 		if o.clientID != "" {
@@ -51,11 +51,31 @@ func cmdApp(ctx context.Context, e env, o *opts) error {
 	if err != nil {
 		return err
 	}
+	// Smokeball also issues an API key: typed after the secret, or piped in
+	// on the line after it.
+	apiKey := ""
+	if platform == core.Smokeball {
+		if s, k, ok := strings.Cut(secret, "\n"); ok {
+			secret, apiKey = strings.TrimRight(s, "\r"), strings.TrimSpace(k)
+		} else if f, ok := e.stdin.(*os.File); ok && isTerminal(f) {
+			if apiKey, err = readTyped(ctx, e, f, "API key Smokeball issued the app (not shown as you type): "); err != nil {
+				return err
+			}
+		}
+		if apiKey == "" {
+			return usageErr{"Smokeball also needs its API key: pipe it in on the line after the client secret"}
+		}
+	}
 	var ac core.AppCredentials
 	err = withInstance(ctx, e, o,
 		func(app *core.App) error {
 			if err := app.SaveAppCredentials(ctx, platform, o.clientID, secret); err != nil {
 				return err
+			}
+			if apiKey != "" {
+				if err := app.SaveAPIKey(ctx, platform, apiKey); err != nil {
+					return err
+				}
 			}
 			ac, err = app.AppCredentials(ctx, platform)
 			return err
@@ -71,6 +91,11 @@ func cmdApp(ctx context.Context, e env, o *opts) error {
 			if err := core.SaveAppCredentials(ctx, kc, platform, o.clientID, secret); err != nil {
 				return err
 			}
+			if apiKey != "" {
+				if err := core.SaveAPIKey(ctx, kc, platform, apiKey); err != nil {
+					return err
+				}
+			}
 			ac, err = core.ReadAppCredentials(ctx, kc, platform, st.SignInPort, clioRegion(st))
 			return err
 		})
@@ -78,6 +103,9 @@ func cmdApp(ctx context.Context, e env, o *opts) error {
 		return err
 	}
 	fmt.Fprintf(e.stdout, "Saved the %s developer app in the keychain: client id %s, secret %s.\n", core.PlatformTitle(platform), ac.ClientID, ac.SecretHint)
+	if ac.NeedsAPIKey {
+		fmt.Fprintf(e.stdout, "API key %s.\n", ac.APIKeyHint)
+	}
 	fmt.Fprintf(e.stdout, "Its redirect URI must be exactly %s; then run `firmsync connect %s`.\n", ac.RedirectURI, platform)
 	return nil
 }
@@ -113,6 +141,9 @@ func appShow(ctx context.Context, e env, o *opts, platform string) error {
 	if ac.ClientID != "" {
 		fmt.Fprintf(e.stdout, "  Client id:      %s\n", ac.ClientID)
 		fmt.Fprintf(e.stdout, "  Client secret:  %s\n", dash(ac.SecretHint))
+	}
+	if ac.NeedsAPIKey {
+		fmt.Fprintf(e.stdout, "  API key:        %s\n", dash(ac.APIKeyHint))
 	}
 	fmt.Fprintf(e.stdout, "  Redirect URI:   %s\n", ac.RedirectURI)
 	if ac.ApprovalRedirectURI != "" {

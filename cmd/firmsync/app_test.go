@@ -100,6 +100,21 @@ func TestAppSetShowWithARealKeyring(t *testing.T) {
 		t.Errorf("app show box --json: %+v %v (%s)", ac, err, out)
 	}
 
+	// Smokeball's API key comes on the line after the secret and is shown
+	// masked, never in full; without it the app is not saved.
+	const key = "smokeball-api-key-0123456789-KEY9"
+	code, out, errOut = runProgram(t, env, "sb-secret-0123456789-abcd\n"+key+"\n", "app", "set", "smokeball", "--client-id", "sb-id-7", "--data", data)
+	if code != exitOK || !strings.Contains(out, "API key ••••KEY9") || strings.Contains(out+errOut, key) {
+		t.Errorf("app set smokeball: exit %d: %q %q", code, out, errOut)
+	}
+	if _, out, _ = runProgram(t, env, "", "app", "show", "smokeball", "--data", data); !strings.Contains(out, "API key:        ••••KEY9") || strings.Contains(out, key) {
+		t.Errorf("app show smokeball:\n%s", out)
+	}
+	if code, _, errOut = runProgram(t, env, "only-a-secret-0123456789\n", "app", "set", "smokeball", "--client-id", "sb-id-8", "--data", data); code == exitOK ||
+		!strings.Contains(errOut, "API key") {
+		t.Errorf("app set smokeball without a key: exit %d, %q", code, errOut)
+	}
+
 	// Disconnecting a platform that was never connected leaves its
 	// developer app alone.
 	code, out, errOut = runProgram(t, env, "", "disconnect", "clio", "--data", data)

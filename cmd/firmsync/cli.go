@@ -172,7 +172,7 @@ func runCommand(ctx context.Context, e env, c command, args []string) int {
 func validate(c command, o *opts) string {
 	if c.name == "connect" || c.name == "disconnect" {
 		if !core.IsPlatform(o.args[0]) {
-			return fmt.Sprintf("unknown platform %q (valid: %s)", o.args[0], strings.Join(core.Platforms(), ", "))
+			return fmt.Sprintf("unknown platform %q (valid: %s)", o.args[0], strings.Join(core.AllPlatforms(), ", "))
 		}
 	}
 	for _, j := range append([]string(o.jobs), o.job) {
@@ -288,7 +288,7 @@ Jobs:      %s
 Data:      --data DIR, else $%s, else the user config directory + /firmsync
 
 "firmsync COMMAND --help" shows a command's flags.
-`, strings.Join(core.Platforms(), ", "), strings.Join(core.Jobs(), ", "), datadir.EnvVar)
+`, strings.Join(core.AllPlatforms(), ", "), strings.Join(core.Jobs(), ", "), datadir.EnvVar)
 }
 
 func printCommandHelp(w io.Writer, c command) {
