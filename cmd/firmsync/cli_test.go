@@ -63,7 +63,7 @@ func TestBadInputIsAUsageError(t *testing.T) {
 		want []string // fragments of the one-line message
 	}{
 		{"unknown command", []string{"frobnicate"}, []string{`unknown command "frobnicate"`, "serve", "sandbox"}},
-		{"unknown platform", []string{"connect", "dropbox"}, []string{`unknown platform "dropbox"`, "clio, lawmatics, zoom, box"}},
+		{"unknown platform", []string{"connect", "dropbox"}, []string{`unknown platform "dropbox"`, "clio, mycase, smokeball, lawmatics, zoom, box"}},
 		{"unknown platform on disconnect", []string{"disconnect", "slack"}, []string{`unknown platform "slack"`, "clio"}},
 		{"missing platform", []string{"connect"}, []string{"want PLATFORM"}},
 		{"two platforms", []string{"connect", "clio", "box"}, []string{"want PLATFORM"}},

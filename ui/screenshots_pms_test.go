@@ -1,0 +1,45 @@
+package ui
+
+import (
+	"context"
+	"testing"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/theme"
+
+	"github.com/firmsync/firmsync/core"
+)
+
+// TestScreenshotsOtherSystems writes the Overview (after a sync), the
+// Settings and the Connections tabs of a MyCase firm and of a Smokeball
+// firm, on the sandbox, to $FIRMSYNC_SCREENSHOTS: what a lawyer on those
+// systems sees.
+func TestScreenshotsOtherSystems(t *testing.T) {
+	dir := screenshotDir(t)
+	for _, kind := range []string{core.MyCase, core.Smokeball} {
+		t.Run(kind, func(t *testing.T) {
+			h := newHarness(t, smallFirm(), fastSandbox(), func(_ *harness, o *core.Options) { o.PMS = kind })
+			h.ui(func() { h.g.fyne.Settings().SetTheme(theme.LightTheme()) })
+			h.runApp()
+			h.idle()
+			res := h.app.Sync(context.Background(), nil, false)
+			for _, j := range res.Jobs {
+				t.Logf("%s: %s, %d created, %d failed %s", j.Job, j.Status, j.Created, j.Failed, j.Error)
+			}
+			h.idle()
+			h.ui(h.g.refreshAll)
+			h.shootWindow(dir, "overview-"+kind+"-1000", fyne.NewSize(1000, 700))
+			selectTab := func(name string) {
+				for _, it := range h.g.tabs.Items {
+					if it.Text == name {
+						h.g.tabs.Select(it)
+					}
+				}
+			}
+			h.ui(func() { selectTab("Settings"); h.g.settings.load() })
+			h.shootWindow(dir, "settings-"+kind+"-1000", fyne.NewSize(1000, 700))
+			h.ui(func() { selectTab("Connections") })
+			h.shootWindow(dir, "connections-"+kind+"-1000", fyne.NewSize(1000, 700))
+		})
+	}
+}
