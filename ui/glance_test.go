@@ -122,7 +122,7 @@ func TestLastActivityShowsWebhookWorkAfterAnEmptyRun(t *testing.T) {
 	h.idle()
 	h.ui(h.g.overview.refresh)
 	got := h.text(func() string { return row.last.Text })
-	want := "(webhook) · " + didText(core.JobFolders, hook.Counts.Created, hook.Counts.Updated, hook.Counts.Deleted, hook.Counts.Failed)
+	want := "(webhook) · " + didText(core.JobFolders, wordsFor(core.Clio), hook.Counts.Created, hook.Counts.Updated, hook.Counts.Deleted, hook.Counts.Failed)
 	if !strings.Contains(want, " folder created") && !strings.Contains(want, " folders created") {
 		t.Errorf("the webhook run's words %q do not name folders", want)
 	}
@@ -178,7 +178,7 @@ func TestLastActivityText(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			if got := lastActivityText(tc.js, now); got != tc.want {
+			if got := lastActivityText(tc.js, wordsFor(core.Clio), now); got != tc.want {
 				t.Errorf("got  %q\nwant %q", got, tc.want)
 			}
 		})

@@ -52,8 +52,9 @@ func triggerWord(trigger string) string {
 	return trigger
 }
 
-// jobNouns are the things a job makes, singular and plural.
-func jobNouns(job string) (one, many string) {
+// jobNouns are the things a job makes, singular and plural, in the words
+// of the firm's practice-management system (MyCase's matters are cases).
+func jobNouns(job string, w wording) (one, many string) {
 	switch job {
 	case core.JobContacts:
 		return "contact", "contacts"
@@ -64,15 +65,15 @@ func jobNouns(job string) (one, many string) {
 	case core.JobDocuments:
 		return "document", "documents"
 	case core.JobIntake:
-		return "matter", "matters"
+		return w.matter(), w.matters()
 	}
 	return "item", "items"
 }
 
 // didText says what a run did in the job's nouns: "1 folder created ·
 // 2 updated", or "nothing to change".
-func didText(job string, created, updated, deleted, failed int) string {
-	one, many := jobNouns(job)
+func didText(job string, w wording, created, updated, deleted, failed int) string {
+	one, many := jobNouns(job, w)
 	noun := func(n int) string {
 		if n == 1 {
 			return one
@@ -110,7 +111,7 @@ func didText(job string, created, updated, deleted, failed int) string {
 }
 
 // runText is one run in a line: "2 min ago (webhook) · 1 folder created".
-func runText(job string, at time.Time, trigger, status string, created, updated, deleted, failed int, now time.Time) string {
+func runText(job string, w wording, at time.Time, trigger, status string, created, updated, deleted, failed int, now time.Time) string {
 	when := agoText(at, now)
 	if w := triggerWord(trigger); w != "" {
 		when += " (" + w + ")"
@@ -127,19 +128,19 @@ func runText(job string, at time.Time, trigger, status string, created, updated,
 			return when + " · failed"
 		}
 	}
-	return when + " · " + didText(job, created, updated, deleted, failed)
+	return when + " · " + didText(job, w, created, updated, deleted, failed)
 }
 
 // lastActivityText is the Overview's "Last activity" cell: the last run,
 // whatever started it, and, when that run changed nothing, the last run
 // that did, so webhook work is not hidden behind a later empty run.
-func lastActivityText(js core.JobStatus, now time.Time) string {
+func lastActivityText(js core.JobStatus, w wording, now time.Time) string {
 	if js.LastRun == nil {
 		return "Never run yet"
 	}
-	s := runText(js.Job, *js.LastRun, js.LastTrigger, js.LastStatus, js.Created, js.Updated, js.Deleted, js.Failed, now)
+	s := runText(js.Job, w, *js.LastRun, js.LastTrigger, js.LastStatus, js.Created, js.Updated, js.Deleted, js.Failed, now)
 	if c := js.LastChange; c != nil && !c.At.Equal(*js.LastRun) {
-		s += "\nLast change " + runText(js.Job, c.At, c.Trigger, c.Status, c.Created, c.Updated, c.Deleted, c.Failed, now)
+		s += "\nLast change " + runText(js.Job, w, c.At, c.Trigger, c.Status, c.Created, c.Updated, c.Deleted, c.Failed, now)
 	}
 	return s
 }

@@ -178,7 +178,7 @@ func (t *overviewTab) refresh() {
 		} else {
 			t.showIdle(r, js)
 		}
-		r.last.SetText(lastActivityText(js, now))
+		r.last.SetText(lastActivityText(js, t.g.words(), now))
 		switch {
 		case r.waiting:
 			r.next.SetText("Not until connected")

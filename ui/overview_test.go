@@ -28,7 +28,7 @@ func TestSyncNowRunsTheJobAndTheRowShowsTheResult(t *testing.T) {
 	if r.Status == store.RunSucceeded && state != "Up to date" && !strings.Contains(state, "need") {
 		t.Errorf("run %s but the row says %q", r.Status, state)
 	}
-	want := "(Sync Now) · " + didText(core.JobFolders, r.Counts.Created, r.Counts.Updated, r.Counts.Deleted, r.Counts.Failed)
+	want := "(Sync Now) · " + didText(core.JobFolders, wordsFor(core.Clio), r.Counts.Created, r.Counts.Updated, r.Counts.Deleted, r.Counts.Failed)
 	if got := h.text(func() string { return row.last.Text }); !strings.Contains(got, want) {
 		t.Errorf("last activity cell %q lacks %q (run %+v)", got, want, r.Counts)
 	}

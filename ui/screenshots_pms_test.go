@@ -2,6 +2,8 @@ package ui
 
 import (
 	"context"
+	"path/filepath"
+	"strings"
 	"testing"
 
 	"fyne.io/fyne/v2"
@@ -29,17 +31,17 @@ func TestScreenshotsOtherSystems(t *testing.T) {
 			h.idle()
 			h.ui(h.g.refreshAll)
 			h.shootWindow(dir, "overview-"+kind+"-1000", fyne.NewSize(1000, 700))
-			selectTab := func(name string) {
-				for _, it := range h.g.tabs.Items {
-					if it.Text == name {
-						h.g.tabs.Select(it)
+			for _, tab := range []string{"Settings", "Connections"} {
+				h.ui(func() {
+					h.g.selectTab(tab)
+					if tab == "Settings" {
+						h.g.settings.load()
 					}
-				}
+					h.g.Window.Resize(fyne.NewSize(999, 699))
+					h.g.Window.Resize(fyne.NewSize(1000, 700))
+					writePNG(t, filepath.Join(dir, strings.ToLower(tab)+"-"+kind+"-1000.png"), h.g.Window.Canvas().Capture())
+				})
 			}
-			h.ui(func() { selectTab("Settings"); h.g.settings.load() })
-			h.shootWindow(dir, "settings-"+kind+"-1000", fyne.NewSize(1000, 700))
-			h.ui(func() { selectTab("Connections") })
-			h.shootWindow(dir, "connections-"+kind+"-1000", fyne.NewSize(1000, 700))
 		})
 	}
 }
