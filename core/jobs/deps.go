@@ -8,7 +8,6 @@ import (
 	"log/slog"
 
 	"github.com/firmsync/firmsync/connectors/box"
-	"github.com/firmsync/firmsync/connectors/clio"
 	"github.com/firmsync/firmsync/connectors/httpx"
 	"github.com/firmsync/firmsync/connectors/lawmatics"
 	"github.com/firmsync/firmsync/connectors/zoom"
@@ -24,12 +23,9 @@ var ErrNotConnected = errors.New("not connected")
 // connected.
 type Platforms interface {
 	// PMS is the firm's practice-management system (Settings
-	// PracticeManagement): the jobs that have moved onto the seam reach
-	// Clio, MyCase or Smokeball only through it.
+	// PracticeManagement): the jobs reach Clio, MyCase or Smokeball only
+	// through it.
 	PMS(ctx context.Context) (pms.System, error)
-	// Clio is the Clio client for the jobs still written against Clio's
-	// own API; it is ErrNotConnected for a firm on another system.
-	Clio(ctx context.Context) (*clio.Client, error)
 	Zoom(ctx context.Context) (*zoom.Client, error)
 	Box(ctx context.Context) (*box.Client, error)
 	Lawmatics(ctx context.Context) (*lawmatics.Client, error)
