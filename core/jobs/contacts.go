@@ -39,8 +39,9 @@ import (
 //     skipped with the reason, not failed.
 //   - Full runs are incremental per source (watermark parts "clio",
 //     "mycase", "smokeball" and "lawmatics"). Deletions never show in an
-//     updated_since listing, so at most once a day (watermark part "deletions" holds the time of the
-//     last one) a full run lists every contact of each source instead and
+//     updated_since listing, so at most once a day (watermark part
+//     "deletions" holds the time of the last one) a full run lists every
+//     contact of each source instead and
 //     removes from Zoom what the ledger links but the source no longer has
 //     (setting DeleteRemoved). A targeted run (webhook "clio:<id>") that
 //     finds its contact gone deletes it from Zoom at once.
