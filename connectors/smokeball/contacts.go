@@ -242,12 +242,32 @@ var (
 // (as the write shape names them) with only notes changed. Returns the 202
 // reply; the change applies later.
 func (c *Client) UpdateContactNotes(ctx context.Context, id string, notes string) (Accepted, error) {
+	return c.EditContactNotes(ctx, id, func(Contact) (string, error) { return notes, nil })
+}
+
+// EditContactNotes is UpdateContactNotes with the new notes made by edit
+// from the contact as read, in the one read the write needs anyway (an
+// append reads the current notes there). An error from edit stops the
+// write and is returned.
+func (c *Client) EditContactNotes(ctx context.Context, id string, edit func(Contact) (string, error)) (Accepted, error) {
 	doing := fmt.Sprintf("updating the notes of contact %s", id)
-	var raw map[string]json.RawMessage
+	var raw json.RawMessage
 	if err := c.get(ctx, "/contacts/"+url.PathEscape(id), nil, &raw); err != nil {
 		return Accepted{}, wrap(doing, err)
 	}
-	body, err := contactWriteBody(raw, notes)
+	var cur Contact
+	var fields map[string]json.RawMessage
+	if err := json.Unmarshal(raw, &cur); err != nil {
+		return Accepted{}, fmt.Errorf("smokeball: %s: reading the contact: %w", doing, err)
+	}
+	if err := json.Unmarshal(raw, &fields); err != nil {
+		return Accepted{}, fmt.Errorf("smokeball: %s: reading the contact: %w", doing, err)
+	}
+	notes, err := edit(cur)
+	if err != nil {
+		return Accepted{}, err
+	}
+	body, err := contactWriteBody(fields, notes)
 	if err != nil {
 		return Accepted{}, fmt.Errorf("smokeball: %s: %w", doing, err)
 	}

@@ -163,61 +163,35 @@ const smokeballNoteGap = "\n\n----\n\n"
 
 // CreateContactNote implements System. Smokeball contacts have no notes
 // list, only a notes text; the note is appended to it (the text read is
-// sent back with the note after it). The write applies after Smokeball
-// answers 202, so the note is waited for: the next note on the same
-// contact must read a text that has this one, or it would replace it.
+// sent back with the note after it, in the one read the write needs). The
+// write applies after Smokeball answers 202, so the note is waited for:
+// the next note on the same contact must read a text that has this one,
+// or it would replace it.
 func (s *SmokeballSystem) CreateContactNote(ctx context.Context, contactID string, w NoteWrite) (string, error) {
-	c, err := s.c.Contact(ctx, contactID)
+	note := strings.TrimSpace(w.Subject + "\n" + w.Body)
+	_, err := s.c.EditContactNotes(ctx, contactID, func(c smokeball.Contact) (string, error) {
+		if c.IsDeleted {
+			return "", fmt.Errorf("smokeball contact %s is deleted: %w", contactID, ErrNotFound)
+		}
+		text := smokeballNotes(c)
+		if strings.TrimSpace(text) != "" {
+			text = strings.TrimRight(text, "\n") + smokeballNoteGap
+		}
+		return text + note, nil
+	})
 	if err != nil {
 		return "", smokeballErr(err)
 	}
-	if c.IsDeleted {
-		return "", fmt.Errorf("smokeball contact %s is deleted: %w", contactID, ErrNotFound)
+	_, err = s.c.WaitContactUntil(ctx, contactID, func(c smokeball.Contact) bool { return strings.Contains(smokeballNotes(c), note) })
+	if errors.Is(err, smokeball.ErrNotApplied) {
+		return "", fmt.Errorf("smokeball accepted the note on contact %s but had not applied it yet; "+
+			"it is looked for before it is written again: %w", contactID, err)
 	}
-	note := strings.TrimSpace(w.Subject + "\n" + w.Body)
-	text := smokeballNotes(c)
-	if strings.TrimSpace(text) != "" {
-		text = strings.TrimRight(text, "\n") + smokeballNoteGap
-	}
-	text += note
-	if _, err := s.c.UpdateContactNotes(ctx, contactID, text); err != nil {
+	if err != nil {
 		return "", smokeballErr(err)
-	}
-	if err := s.waitNotes(ctx, contactID, note); err != nil {
-		return "", err
 	}
 	return smokeballNotesID(contactID), nil
 }
-
-// waitNotes polls the contact until its notes hold note.
-func (s *SmokeballSystem) waitNotes(ctx context.Context, contactID, note string) error {
-	d := 200 * time.Millisecond
-	deadline := time.Now().Add(smokeballWriteWait)
-	for {
-		c, err := s.c.Contact(ctx, contactID)
-		if err != nil {
-			return smokeballErr(err)
-		}
-		if strings.Contains(smokeballNotes(c), note) {
-			return nil
-		}
-		if time.Now().After(deadline) {
-			return fmt.Errorf("smokeball accepted the note on contact %s but had not applied it after %v; "+
-				"it is looked for before it is written again", contactID, smokeballWriteWait)
-		}
-		t := time.NewTimer(d)
-		select {
-		case <-ctx.Done():
-			t.Stop()
-			return ctx.Err()
-		case <-t.C:
-		}
-		d = min(2*d, 2*time.Second)
-	}
-}
-
-// smokeballWriteWait is how long an accepted write is waited for.
-const smokeballWriteWait = 30 * time.Second
 
 // Matters implements System. Leads are prospects, not matters yet, and
 // are left out; statuses are compared here (Smokeball filters by one).
