@@ -132,7 +132,7 @@ func (t *connectionsTab) newCard(p string) *connCard {
 	c.disconnect = &widget.Button{Text: "Disconnect", Icon: theme.LogoutIcon(), OnTapped: func() { t.onDisconnect(p) }}
 	c.test = &widget.Button{Text: "Test", Icon: theme.ConfirmIcon(), OnTapped: func() { t.onTest(p) }}
 	rows := []fyne.CanvasObject{c.status, c.account}
-	if regions := regionsOf(p); regions != nil {
+	if regions := core.RegionsFor(p); regions != nil {
 		c.region = widget.NewSelect(regions, nil)
 		c.region.SetSelected("us")
 		rows = append(rows, container.NewBorder(nil, nil, widget.NewLabel("Region"), nil, c.region))
@@ -180,11 +180,6 @@ func (t *connectionsTab) newGuide(c *connCard) fyne.CanvasObject {
 	c.guide = widget.NewAccordion(widget.NewAccordionItem("Developer app", body))
 	return container.NewVBox(c.appState, c.guide)
 }
-
-// regionsOf lists the regions of a platform whose regions are separate
-// services (an account, an app and a token belong to one); nil for the
-// others.
-func regionsOf(p string) []string { return core.RegionsFor(p) }
 
 // developerConsole says where a platform's developer apps are made.
 func developerConsole(p string) string {

@@ -546,7 +546,7 @@ func (cr *contactsRun) fromLawmatics(ct lawmatics.Contact) contactSrc {
 	a := ct.Attributes
 	email := cmpOrString(a.Email, a.EmailAddress)
 	raw := cmpOrString(a.Phone, a.PhoneNumber)
-	return cr.mapped(contactsLawmatics, ct.ID, contactsName(a.FirstName, a.LastName, ""), email, raw, a.UpdatedAt.Time)
+	return cr.mapped(contactsLawmatics, ct.ID, pms.PersonName(a.FirstName, a.LastName, ""), email, raw, a.UpdatedAt.Time)
 }
 
 func cmpOrString(a, b string) string {
@@ -577,15 +577,6 @@ func (cr *contactsRun) mapped(src, id, name, email, rawPhone string, updated tim
 		c.Fields.Phones = []string{phone}
 	}
 	return c
-}
-
-// contactsName is "First Last", or fallback (e.g. a company's name).
-func contactsName(first, last, fallback string) string {
-	n := strings.Join(strings.Fields(first+" "+last), " ")
-	if n == "" {
-		n = strings.Join(strings.Fields(fallback), " ")
-	}
-	return n
 }
 
 // contactsCut cuts s to at most n bytes on a character boundary.

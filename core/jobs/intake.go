@@ -77,6 +77,7 @@ package jobs
 // sub-status would corrupt the intake pipeline the firm reports on.
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -158,16 +159,7 @@ func (x *intakeRun) statusPrefix() string { return x.kind + "-matter:" }
 // intakeNumber is how a matter is named in messages: its number, else
 // its description, else its id.
 func intakeNumber(m pms.Matter) string {
-	return cmpOr(strings.TrimSpace(m.Number), strings.TrimSpace(m.Description), m.ID)
-}
-
-func cmpOr(vs ...string) string {
-	for _, v := range vs {
-		if v != "" {
-			return v
-		}
-	}
-	return ""
+	return cmp.Or(strings.TrimSpace(m.Number), strings.TrimSpace(m.Description), m.ID)
 }
 
 // Run implements engine.Job.

@@ -93,15 +93,17 @@ func clioContact(ct clio.Contact) Contact {
 	}
 	return Contact{
 		ID:        strconv.FormatInt(ct.ID, 10),
-		Name:      personName(ct.FirstName, ct.LastName, ct.Name),
+		Name:      PersonName(ct.FirstName, ct.LastName, ct.Name),
 		Email:     strings.TrimSpace(email),
 		Phone:     phone,
 		UpdatedAt: ct.UpdatedAt,
 	}
 }
 
-// personName is "First Last", or fallback (e.g. a company's name).
-func personName(first, last, fallback string) string {
+// PersonName is "First Last", or fallback (e.g. a company's name), with
+// blanks collapsed: how every system's person is named on screen and in
+// Zoom.
+func PersonName(first, last, fallback string) string {
 	n := strings.Join(strings.Fields(first+" "+last), " ")
 	if n == "" {
 		n = strings.Join(strings.Fields(fallback), " ")

@@ -66,7 +66,7 @@ func myCasePerson(p mycase.Person) Contact {
 	}
 	return Contact{
 		ID:        strconv.FormatInt(p.ID, 10),
-		Name:      personName(p.FirstName, p.LastName, ""),
+		Name:      PersonName(p.FirstName, p.LastName, ""),
 		Email:     strings.TrimSpace(p.Email),
 		Phone:     phone,
 		UpdatedAt: p.UpdatedAt,

@@ -73,7 +73,7 @@ func smokeballContact(c smokeball.Contact) Contact {
 	switch {
 	case c.Person != nil:
 		p := c.Person
-		out.Name = personName(p.FirstName, p.LastName, "")
+		out.Name = PersonName(p.FirstName, p.LastName, "")
 		out.Email = strings.TrimSpace(p.Email)
 		out.Phone = smokeballPhone(p.Cell, p.Phone, p.Phone2)
 	case c.Company != nil:
