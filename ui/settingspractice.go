@@ -11,7 +11,8 @@ import (
 
 // practiceText says what the practice-management choice decides.
 const practiceText = "Where your contacts and matters live. Firmsync reads contacts, matters and documents from it " +
-	"and writes call notes, folder links and new matters to it."
+	"and writes call notes, folder links and new matters to it. Once it has synced, it stays with this system: " +
+	"its links point at this system's records."
 
 // practiceCard is the choice of practice-management system, saved with
 // the one Save button. Core refuses a switch once the firm has synced
