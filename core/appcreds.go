@@ -55,7 +55,8 @@ func (a *App) SaveAppCredentials(ctx context.Context, platform, clientID, client
 	if err := SaveAppCredentials(ctx, a.secrets, platform, clientID, clientSecret); err != nil {
 		return err
 	}
-	a.platforms.reset(platform) // a cached token source holds the old app
+	a.platforms.reset(platform)     // a cached token source holds the old app
+	a.webhookKeys.forgetClientIDs() // Smokeball signs deliveries with the app's client id
 	a.Logger().Info("developer app saved", "platform", platform, "client_id", strings.TrimSpace(clientID))
 	return nil
 }

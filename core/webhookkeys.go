@@ -39,7 +39,8 @@ type webhookKeys struct {
 	creating int                  // Clio webhook creates in flight
 	created  chan struct{}        // closed (and replaced) when a create ends
 
-	pms map[string]map[string]string // MyCase/Smokeball: subscription id → key (webhookkeyspms.go)
+	pms        map[string]map[string]string // MyCase/Smokeball: subscription id → key (webhookkeyspms.go)
+	sbClientID string                       // Smokeball's developer-app client id, once read
 
 	handshakeChecks atomic.Int64 // Clio calls made on behalf of handshakes
 }
@@ -360,7 +361,7 @@ var (
 // forget drops cached secrets (after a disconnect deleted them).
 func (k *webhookKeys) forget() {
 	k.mu.Lock()
-	k.clio, k.loaded, k.pms = nil, false, nil
+	k.clio, k.loaded, k.pms, k.sbClientID = nil, false, nil, ""
 	k.ours, k.asked = map[string]bool{}, map[string]time.Time{}
 	k.mu.Unlock()
 }

@@ -101,11 +101,34 @@ func (k *webhookKeys) SmokeballKey(ctx context.Context) (string, string) {
 	if key == "" {
 		return "", ""
 	}
+	return key, k.smokeballClient(ctx)
+}
+
+// smokeballClient is the client id of the Smokeball developer app, read
+// once (a delivery must not wait on the keychain) and forgotten when the
+// app is replaced (SaveAppCredentials) or after a disconnect.
+func (k *webhookKeys) smokeballClient(ctx context.Context) string {
+	k.mu.Lock()
+	id := k.sbClientID
+	k.mu.Unlock()
+	if id != "" {
+		return id
+	}
 	creds, err := k.a.credentials(ctx, Smokeball)
 	if err != nil {
-		return "", ""
+		return ""
 	}
-	return key, creds.ClientID
+	k.mu.Lock()
+	k.sbClientID = creds.ClientID
+	k.mu.Unlock()
+	return creds.ClientID
+}
+
+// forgetClientIDs drops the cached developer-app client ids.
+func (k *webhookKeys) forgetClientIDs() {
+	k.mu.Lock()
+	k.sbClientID = ""
+	k.mu.Unlock()
 }
 
 var _ webhook.PMSKeys = (*webhookKeys)(nil)
